@@ -1,0 +1,67 @@
+/**
+ * The cdktf app: every parameter file in customers/ (or $CUSTOMERS_DIR) becomes one stack under
+ * cdktf.out/stacks/<customer>-<environment>/. Bad files stop the run before anything is written.
+ */
+import { App } from 'cdktf';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { loadDeploymentsFromDir } from './spec/load';
+import { formatProblem, SpecValidationError, type SpecProblem } from './spec/problems';
+import type { DeploymentSpec } from './spec/types';
+import { CeleryStack } from './stacks/celery-stack';
+
+function main(): number {
+  const customersDir = process.env.CUSTOMERS_DIR ?? 'customers';
+  let specs: DeploymentSpec[];
+  let warnings: SpecProblem[];
+  try {
+    ({ specs, warnings } = loadDeploymentsFromDir(customersDir));
+  } catch (e) {
+    if (!(e instanceof SpecValidationError)) throw e;
+    printProblems(e.problems);
+    const errors = e.problems.filter((p) => p.severity === 'error');
+    const files = new Set(errors.map((p) => p.file)).size;
+    console.error(`\n${errors.length} error${errors.length === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}; nothing was synthesized.`);
+    return 1;
+  }
+  printProblems(warnings);
+
+  const app = new App({ ...(process.env.CDKTF_OUTDIR ? {} : { outdir: 'cdktf.out' }) });
+  for (const spec of specs) new CeleryStack(app, { spec, localStateDir: process.cwd() });
+  app.synth();
+  removeStaleStacks(app.outdir, specs);
+
+  for (const spec of specs) console.log(summaryLine(spec, app.outdir));
+  console.log(`${specs.length} stack${specs.length === 1 ? '' : 's'} synthesized from ${customersDir}`);
+  return 0;
+}
+
+function printProblems(problems: readonly SpecProblem[]): void {
+  for (const p of problems) console.error(formatProblem(p));
+}
+
+/** Stack folders from earlier runs whose parameter file is gone would otherwise be planned and deployed by CI. */
+function removeStaleStacks(outdir: string, specs: readonly DeploymentSpec[]): void {
+  const stacksDir = join(outdir, 'stacks');
+  if (!existsSync(stacksDir)) return;
+  const current = new Set(specs.map((s) => s.stackId));
+  for (const name of readdirSync(stacksDir)) {
+    if (!current.has(name)) rmSync(join(stacksDir, name), { recursive: true, force: true });
+  }
+}
+
+function summaryLine(spec: DeploymentSpec, outdir: string): string {
+  const file = join(outdir, 'stacks', spec.stackId, 'cdk.tf.json');
+  const json = JSON.parse(readFileSync(file, 'utf8')) as { resource?: Record<string, Record<string, unknown>> };
+  const resources = Object.values(json.resource ?? {}).reduce((n, byName) => n + Object.keys(byName).length, 0);
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  return [
+    spec.stackId.padEnd(24),
+    `${spec.cloud} ${spec.region}`.padEnd(22),
+    spec.broker.kind.padEnd(9),
+    `${plural(spec.pools.length, 'pool')}, ${plural(spec.queues.length, 'queue')}, ${plural(spec.schedules.length, 'schedule')}`.padEnd(34),
+    `${plural(resources, 'resource')}  ${relative(process.cwd(), file)}`,
+  ].join(' ');
+}
+
+process.exitCode = main();

@@ -1,0 +1,299 @@
+/**
+ * Rules that relate several keys of one parameter file. Each rule reports with the key path of the
+ * value to change; all rules run, so one pass shows every mistake.
+ */
+import { BROKER_URL_ENV, FARGATE_SIZES, GCP_REDIS_NODE_TYPES, RESERVED_TAG_KEYS } from './defaults';
+import { deriveVisibilityTimeout } from './derive';
+import { isRestricted, parseCron } from './cron';
+import { closestMatch, type ProblemCollector } from './problems';
+import { findIntersection, routeMatches } from './route-patterns';
+import type { ParameterFile } from './schema';
+
+const SECRET_LOOKING_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL|ACCESS_?KEY)/;
+const CREDENTIALS_IN_URL = /^[a-z][a-z0-9+.-]*:\/\/[^/@\s:]*:[^/@\s]+@/i;
+const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$/;
+const GCP_REGION = /^[a-z]+-[a-z]+\d+$/;
+const GCP_PROJECT = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
+
+export function checkParameterFile(file: ParameterFile, out: ProblemCollector): void {
+  checkPlacement(file, out);
+  checkTags(file, out);
+  checkApp(file, out);
+  checkBroker(file, out);
+  checkQueuesAndPools(file, out);
+  checkSchedules(file, out);
+  checkMonitoring(file, out);
+  checkNetwork(file, out);
+  checkState(file, out);
+}
+
+/** All queues of a file: the declared ones plus the default queue. */
+export function queueNamesOf(file: ParameterFile): string[] {
+  const names = Object.keys(file.queues ?? {});
+  const defaultQueue = file.defaultQueue ?? 'default';
+  return names.includes(defaultQueue) ? names : [...names, defaultQueue];
+}
+
+function checkPlacement(file: ParameterFile, out: ProblemCollector): void {
+  if (file.cloud === 'aws') {
+    if (!AWS_REGION.test(file.region)) out.error(['region'], `"${file.region}" is not an AWS region`, 'write an AWS region such as "eu-west-1"');
+    if (file.project !== undefined) out.error(['project'], 'project applies to GCP only', 'remove project from this AWS file');
+  } else {
+    if (!GCP_REGION.test(file.region)) out.error(['region'], `"${file.region}" is not a GCP region`, 'write a GCP region such as "europe-west1"');
+    if (file.project === undefined) out.error(['project'], 'GCP deployments need a project id', 'add project: <your-gcp-project-id>');
+    else if (!GCP_PROJECT.test(file.project)) out.error(['project'], `"${file.project}" is not a GCP project id`, 'use the project id (6-30 lowercase letters, digits, hyphens), not its name or number');
+  }
+}
+
+function checkTags(file: ParameterFile, out: ProblemCollector): void {
+  for (const [key, value] of Object.entries(file.tags ?? {})) {
+    if ((RESERVED_TAG_KEYS as readonly string[]).includes(key)) {
+      out.error(['tags', key], `tag "${key}" is set by the kit from the file's own keys`, `remove tags.${key}`);
+    } else if (file.cloud === 'gcp' && (!/^[a-z][a-z0-9_-]{0,62}$/.test(key) || !/^[a-z0-9_-]{0,63}$/.test(value))) {
+      out.error(['tags', key], 'GCP labels take lowercase letters, digits, "_" and "-" only (keys start with a letter)', `rewrite it, e.g. ${key.toLowerCase().replace(/[^a-z0-9_-]/g, '-')}: ${value.toLowerCase().replace(/[^a-z0-9_-]/g, '-')}`);
+    }
+  }
+}
+
+function checkApp(file: ParameterFile, out: ProblemCollector): void {
+  const { image, env = {}, secrets = {} } = file.app;
+  const lastSegment = image.slice(image.lastIndexOf('/') + 1);
+  if (!image.includes('@sha256:') && !lastSegment.includes(':')) {
+    out.error(['app', 'image'], `image "${image}" has no tag or digest, so every deploy may run different code`, 'pin it, e.g. "…/app:1.4.2" or "…/app@sha256:…"');
+  } else if (lastSegment.endsWith(':latest')) {
+    out.error(['app', 'image'], 'the "latest" tag changes under a running deployment', 'pin a version tag or a digest');
+  }
+  for (const [name, value] of Object.entries(env)) {
+    if (name === BROKER_URL_ENV) {
+      out.error(['app', 'env', name], `${BROKER_URL_ENV} is set by the kit from the broker secret`, `remove app.env.${name}`);
+    } else if (SECRET_LOOKING_NAME.test(name) || CREDENTIALS_IN_URL.test(String(value))) {
+      out.error(['app', 'env', name], 'this looks like a secret, and plain variables are readable by anyone who can describe the deployment', `move it to app.secrets (${name}: <secret name in the cloud secret store>)`);
+    } else if (name in secrets) {
+      out.error(['app', 'env', name], `${name} is also in app.secrets`, 'keep it in one of app.env or app.secrets');
+    }
+  }
+  if (BROKER_URL_ENV in secrets) {
+    out.error(['app', 'secrets', BROKER_URL_ENV], `${BROKER_URL_ENV} comes from the broker secret the kit creates`, `remove app.secrets.${BROKER_URL_ENV}`);
+  }
+}
+
+function checkBroker(file: ParameterFile, out: ProblemCollector): void {
+  const broker = file.broker;
+  if (broker.kind === 'redis') {
+    if (file.cloud === 'gcp' && broker.engine === 'redis') {
+      out.error(['broker', 'engine'], 'GCP runs the Redis broker on Memorystore for Valkey', 'remove broker.engine or set it to valkey');
+    }
+    if (broker.nodeType !== undefined) {
+      if (file.cloud === 'aws' && !broker.nodeType.startsWith('cache.')) {
+        out.error(['broker', 'nodeType'], `"${broker.nodeType}" is not an ElastiCache node type`, 'use a type such as cache.m7g.large or cache.t4g.medium');
+      }
+      if (file.cloud === 'gcp' && !(GCP_REDIS_NODE_TYPES as readonly string[]).includes(broker.nodeType)) {
+        out.error(['broker', 'nodeType'], `"${broker.nodeType}" is not a Memorystore for Valkey node type`, `use one of ${GCP_REDIS_NODE_TYPES.join(', ')}`);
+      }
+    }
+    if (file.cloud === 'gcp' && broker.snapshotRetentionDays !== undefined) {
+      out.error(['broker', 'snapshotRetentionDays'], 'snapshot retention applies to ElastiCache (AWS); Memorystore keeps AOF persistence instead', 'remove broker.snapshotRetentionDays');
+    }
+    if (broker.visibilityTimeout !== undefined) {
+      for (const [poolName, pool] of Object.entries(file.workers)) {
+        if (pool.timeLimit !== undefined && broker.visibilityTimeout <= pool.timeLimit) {
+          out.error(
+            ['broker', 'visibilityTimeout'],
+            `${broker.visibilityTimeout} s is not longer than workers.${poolName}.timeLimit (${pool.timeLimit} s): a task still running then is delivered to a second worker and runs twice`,
+            `raise broker.visibilityTimeout above ${pool.timeLimit} (e.g. ${deriveVisibilityTimeout(pool.timeLimit)}) or remove it to let the kit derive it`,
+          );
+        }
+      }
+    }
+  } else {
+    const [major = 0, minor = 0] = (broker.engineVersion ?? '3.13').split('.').map(Number);
+    if (major < 3 || (major === 3 && minor < 13)) {
+      out.error(['broker', 'engineVersion'], `RabbitMQ ${broker.engineVersion} is older than 3.13, the first version the kit supports for quorum queues`, 'set broker.engineVersion to 3.13 or later');
+    }
+    if (file.cloud === 'aws' && broker.instanceType !== undefined && !broker.instanceType.startsWith('mq.')) {
+      out.error(['broker', 'instanceType'], `"${broker.instanceType}" is not an Amazon MQ instance type`, 'use a type such as mq.m5.large');
+    }
+    if (file.cloud === 'aws' && broker.diskSizeGb !== undefined) {
+      out.error(['broker', 'diskSizeGb'], 'Amazon MQ manages its own storage', 'remove broker.diskSizeGb from this AWS file');
+    }
+  }
+}
+
+function checkQueuesAndPools(file: ParameterFile, out: ProblemCollector): void {
+  const queues = queueNamesOf(file);
+  const consumer = new Map<string, string>();
+  const poolEntries = Object.entries(file.workers);
+  if (poolEntries.length === 0) out.error(['workers'], 'no worker pool is declared, so no task would ever run', 'add a pool, e.g. workers: {default: {queues: [default]}}');
+
+  for (const [poolName, pool] of poolEntries) {
+    pool.queues.forEach((queue, index) => {
+      const path = ['workers', poolName, 'queues', index];
+      if (!queues.includes(queue)) {
+        const guess = closestMatch(queue, queues);
+        out.error(path, `queue "${queue}" is not declared under queues`, guess !== undefined ? `did you mean "${guess}"? Or declare it under queues` : `declare it under queues or use one of: ${queues.join(', ')}`);
+        return;
+      }
+      const other = consumer.get(queue);
+      if (other !== undefined && other !== poolName) {
+        out.error(path, `queue "${queue}" is already consumed by pool "${other}"; two pools on one queue cannot each be sized and scaled on its depth`, `remove "${queue}" from one of the two pools`);
+      } else {
+        consumer.set(queue, poolName);
+      }
+    });
+    checkPool(file, poolName, pool, out);
+  }
+
+  for (const queue of queues) {
+    if (consumer.has(queue) || poolEntries.length === 0) continue;
+    const isDefault = queue === (file.defaultQueue ?? 'default');
+    out.error(
+      isDefault && !(file.queues && queue in file.queues) ? ['defaultQueue'] : ['queues', queue],
+      `no worker pool consumes queue "${queue}"${isDefault ? ' (the default queue, where every unrouted task goes)' : ''}, so its tasks would wait forever`,
+      `add "${queue}" to the queues of one pool under workers${isDefault ? '' : ', or remove the queue'}`,
+    );
+  }
+
+  const routed = Object.entries(file.queues ?? {});
+  for (let a = 0; a < routed.length; a++) {
+    for (let b = a + 1; b < routed.length; b++) {
+      const [queueA, patternsA] = routed[a]!;
+      const [queueB, patternsB] = routed[b]!;
+      patternsB.forEach((patternB, index) => {
+        for (const patternA of patternsA) {
+          const witness = findIntersection(patternA, patternB);
+          if (witness !== undefined) {
+            out.error(
+              ['queues', queueB, index],
+              `route "${patternB}" overlaps route "${patternA}" of queue "${queueA}" (both match "${witness}"), so that task's queue would depend on route order`,
+              'make the patterns disjoint, e.g. name the task module in full',
+            );
+            break;
+          }
+        }
+      });
+    }
+  }
+}
+
+function checkPool(file: ParameterFile, poolName: string, pool: ParameterFile['workers'][string], out: ProblemCollector): void {
+  const path = ['workers', poolName];
+  const kind = pool.pool ?? 'prefork';
+  if (pool.softTimeLimit !== undefined && pool.timeLimit !== undefined && pool.softTimeLimit >= pool.timeLimit) {
+    out.error([...path, 'softTimeLimit'], `softTimeLimit (${pool.softTimeLimit} s) must be below timeLimit (${pool.timeLimit} s) so the task can clean up before it is killed`, `lower softTimeLimit below ${pool.timeLimit}, e.g. ${Math.max(1, Math.floor(pool.timeLimit * 0.9))}`);
+  }
+  const min = pool.autoscale?.min;
+  const max = pool.autoscale?.max;
+  if ((min ?? 1) > (max ?? 10)) {
+    out.error([...path, 'autoscale', 'min'], `autoscale.min (${min ?? 1}) is above autoscale.max (${max ?? 10})`, 'set min <= max');
+  }
+  if (kind === 'solo' && pool.concurrency !== undefined && pool.concurrency !== 1) {
+    out.error([...path, 'concurrency'], 'the solo pool runs one task at a time', 'remove concurrency or set it to 1 (or use another pool type)');
+  }
+  if (kind === 'prefork' && pool.timeLimit === undefined) {
+    out.warn([...path, 'timeLimit'], 'a prefork pool without a hard time limit lets one stuck task hold a process forever', 'set timeLimit (seconds) to the longest a task of these queues may run');
+  }
+  if (file.cloud === 'aws') {
+    const cpu = pool.cpu ?? 1;
+    const memory = pool.memory ?? 2048;
+    const size = FARGATE_SIZES.find((s) => s.cpu === cpu);
+    if (size === undefined) {
+      out.error([...path, 'cpu'], `${cpu} vCPU is not a Fargate size`, `use one of ${FARGATE_SIZES.map((s) => s.cpu).join(', ')}`);
+    } else if (!size.memory.includes(memory)) {
+      out.error([...path, 'memory'], `${memory} MiB does not fit ${cpu} vCPU on Fargate`, `use ${size.memory[0]}-${size.memory[size.memory.length - 1]} MiB in steps of ${(size.memory[1] ?? size.memory[0]!) - size.memory[0]!}`);
+    }
+  }
+}
+
+function checkSchedules(file: ParameterFile, out: ProblemCollector): void {
+  const queues = queueNamesOf(file);
+  for (const [name, schedule] of Object.entries(file.schedules ?? {})) {
+    const path = ['schedules', name];
+    const cron = parseCron(schedule.cron);
+    if (typeof cron === 'string') {
+      out.error([...path, 'cron'], `"${schedule.cron}" is not a five-field cron expression: ${cron}`, 'write minute hour day-of-month month day-of-week, e.g. "0 2 * * *"');
+    } else if (file.cloud === 'aws' && isRestricted(cron.dayOfMonth) && isRestricted(cron.dayOfWeek)) {
+      out.error([...path, 'cron'], 'EventBridge Scheduler cannot restrict both day-of-month and day-of-week', 'set one of the two fields to "*" (use two schedules if you need both)');
+    }
+    if (schedule.timezone !== undefined && !isTimeZone(schedule.timezone)) {
+      out.error([...path, 'timezone'], `"${schedule.timezone}" is not an IANA time zone`, 'write e.g. "Europe/Berlin" or "UTC"');
+    }
+    if (schedule.queue !== undefined && !queues.includes(schedule.queue)) {
+      const guess = closestMatch(schedule.queue, queues);
+      out.error([...path, 'queue'], `queue "${schedule.queue}" is not declared under queues, so the task would never be consumed`, guess !== undefined ? `did you mean "${guess}"?` : `use one of: ${queues.join(', ')}, or remove queue to follow the task routes`);
+    }
+  }
+}
+
+/** The queue a task name routes to: the queue with a matching pattern, else the default queue. */
+export function queueForTask(file: ParameterFile, task: string): string {
+  for (const [queue, patterns] of Object.entries(file.queues ?? {})) {
+    if (patterns.some((p) => routeMatches(p, task))) return queue;
+  }
+  return file.defaultQueue ?? 'default';
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function checkMonitoring(file: ParameterFile, out: ProblemCollector): void {
+  const m = file.monitoring;
+  if (m === undefined) return;
+  if (file.cloud === 'aws') {
+    if (m.certificateArn === undefined) out.error(['monitoring', 'certificateArn'], 'the HTTPS load balancer in front of Flower and Grafana needs a certificate', `add monitoring.certificateArn: the ARN of an ACM certificate for ${m.domain} in ${file.region}`);
+    if (m.sso.oidc === undefined) out.error(['monitoring', 'sso', 'oidc'], 'AWS deployments sign users in with OIDC at the load balancer', 'add monitoring.sso.oidc with issuer, authorizationEndpoint, tokenEndpoint, userInfoEndpoint and clientId');
+    if (m.sso.allowedMembers !== undefined) out.error(['monitoring', 'sso', 'allowedMembers'], 'allowedMembers is for GCP Identity-Aware Proxy', 'remove it and restrict access in your OIDC provider');
+    if (m.certificateArn !== undefined && !m.certificateArn.includes(`:acm:${file.region}:`)) {
+      out.error(['monitoring', 'certificateArn'], `the certificate is not in ${file.region}, where the load balancer is`, `use an ACM certificate issued in ${file.region}`);
+    }
+  } else {
+    if (m.sso.allowedMembers === undefined) out.error(['monitoring', 'sso', 'allowedMembers'], 'GCP deployments admit users through Identity-Aware Proxy and need the members it allows', 'add monitoring.sso.allowedMembers, e.g. ["group:ops@example.com"]');
+    if (m.sso.oidc !== undefined) out.error(['monitoring', 'sso', 'oidc'], 'oidc is for the AWS load balancer; GCP uses Identity-Aware Proxy', 'remove it and list allowedMembers');
+    if (m.certificateArn !== undefined) out.error(['monitoring', 'certificateArn'], 'certificateArn is for AWS; GCP uses a Google-managed certificate for monitoring.domain', 'remove it');
+  }
+}
+
+function checkNetwork(file: ParameterFile, out: ProblemCollector): void {
+  const n = file.network;
+  if (n === undefined) return;
+  if (n.cidr !== undefined) {
+    const [address = '', prefix = '0'] = n.cidr.split('/');
+    if (address.split('.').some((o) => Number(o) > 255) || Number(prefix) < 16 || Number(prefix) > 22) {
+      out.error(['network', 'cidr'], `"${n.cidr}" is not a usable range (octets 0-255, prefix /16 to /22 to fit subnets in 3 zones)`, 'write e.g. "10.40.0.0/16"');
+    }
+    if (n.existing !== undefined) out.error(['network', 'cidr'], 'cidr applies to a network the kit creates, but existing is also set', 'remove cidr or existing');
+  }
+  for (const [index, zone] of (n.zones ?? []).entries()) {
+    const ok = file.cloud === 'aws' ? new RegExp(`^${file.region}[a-z]$`).test(zone) : new RegExp(`^${file.region}-[a-z]$`).test(zone);
+    if (!ok) out.error(['network', 'zones', index], `"${zone}" is not a zone of ${file.region}`, `write e.g. ${file.cloud === 'aws' ? `${file.region}a` : `${file.region}-b`}`);
+  }
+  if (n.zones !== undefined && n.zones.length < 2) {
+    out.error(['network', 'zones'], 'one zone cannot survive a zone outage; the broker needs a replica in another zone', 'list 2 or 3 zones');
+  }
+  const e = n.existing;
+  if (e === undefined) return;
+  if (file.cloud === 'aws') {
+    if (e.vpcId === undefined) out.error(['network', 'existing', 'vpcId'], 'an existing AWS network needs its VPC id', 'add vpcId: vpc-…');
+    if (e.subnetIds === undefined || e.subnetIds.length < 2) out.error(['network', 'existing', 'subnetIds'], 'an existing AWS network needs private subnets in 2 or more zones', 'list the private subnet ids (with NAT egress)');
+    if (e.network !== undefined || e.subnetwork !== undefined) out.error(['network', 'existing'], 'network/subnetwork are GCP keys', 'use vpcId and subnetIds on AWS');
+    if (e.subnetIds !== undefined && n.zones !== undefined && n.zones.length !== e.subnetIds.length) {
+      out.error(['network', 'zones'], 'zones must list the zone of each existing subnet, in the same order', `list ${e.subnetIds.length} zones`);
+    }
+  } else {
+    if (e.network === undefined) out.error(['network', 'existing', 'network'], 'an existing GCP network needs its name', 'add network: <vpc network name>');
+    if (e.subnetwork === undefined) out.error(['network', 'existing', 'subnetwork'], 'an existing GCP network needs the regional subnetwork', 'add subnetwork: <subnetwork name>');
+    if (e.vpcId !== undefined || e.subnetIds !== undefined) out.error(['network', 'existing'], 'vpcId/subnetIds are AWS keys', 'use network and subnetwork on GCP');
+  }
+}
+
+function checkState(file: ParameterFile, out: ProblemCollector): void {
+  const state = file.state ?? { backend: 'local' as const };
+  if (state.backend === 'local' && !file.nonProduction) {
+    out.warn(['state'], 'this production stack keeps its Terraform state in a local file, which CI runners lose and teammates cannot lock', `set state: {backend: ${file.cloud === 'aws' ? 's3' : 'gcs'}, bucket: <state bucket>}`);
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * The loader: parameter files in, validated DeploymentSpecs out, or every problem of every file.
+ * Only this module (and main.ts) touches the file system.
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import { checkParameterFile } from './checks';
+import { ProblemCollector, SpecValidationError, type SpecProblem } from './problems';
+import { readParameterFile } from './read-file';
+import { resolveSpec } from './resolve';
+import { parameterFileSchema } from './schema';
+import { reportSchemaIssues } from './schema-issues';
+import type { DeploymentSpec } from './types';
+
+const PARAMETER_FILE_EXTENSIONS = ['.yaml', '.yml', '.json'];
+
+export type LoadResult =
+  | { readonly ok: true; readonly spec: DeploymentSpec; readonly problems: readonly SpecProblem[] }
+  | { readonly ok: false; readonly problems: readonly SpecProblem[] };
+
+/** Loads one file; never throws for bad content. */
+export function loadParameterFile(file: string): LoadResult {
+  const parsed = readParameterFile(file);
+  const out = new ProblemCollector(file, parsed.lineOf);
+  if (parsed.syntaxErrors.length > 0) {
+    const problems = parsed.syntaxErrors.map((e) => ({ severity: 'error' as const, file, line: e.line, path: [], problem: e.problem, fix: e.fix }));
+    return { ok: false, problems };
+  }
+  const result = parameterFileSchema.safeParse(parsed.data ?? {}, { reportInput: true });
+  if (!result.success) {
+    reportSchemaIssues(result.error.issues, out);
+    return { ok: false, problems: out.problems };
+  }
+  checkParameterFile(result.data, out);
+  if (out.hasErrors) return { ok: false, problems: out.problems };
+  return { ok: true, spec: resolveSpec(result.data, file, out.problems), problems: out.problems };
+}
+
+/** Parameter files in a folder, sorted so stack order (and output) is stable. */
+export function listParameterFiles(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((name) => PARAMETER_FILE_EXTENSIONS.includes(extname(name).toLowerCase()) && !name.startsWith('.'))
+    .map((name) => join(dir, name))
+    .filter((path) => statSync(path).isFile())
+    .sort();
+}
+
+/**
+ * Loads every file and checks the set (stack ids unique). Throws SpecValidationError carrying
+ * every problem of every file when any file has an error; returns specs and warnings otherwise.
+ */
+export function loadDeployments(files: readonly string[]): { specs: DeploymentSpec[]; warnings: SpecProblem[] } {
+  const problems: SpecProblem[] = [];
+  const specs: DeploymentSpec[] = [];
+  for (const file of files) {
+    const result = loadParameterFile(file);
+    problems.push(...result.problems);
+    if (result.ok) specs.push(result.spec);
+  }
+  const firstFileOf = new Map<string, string>();
+  for (const spec of specs) {
+    const earlier = firstFileOf.get(spec.stackId);
+    if (earlier === undefined) {
+      firstFileOf.set(spec.stackId, spec.sourceFile);
+      continue;
+    }
+    const collector = new ProblemCollector(spec.sourceFile, readParameterFile(spec.sourceFile).lineOf);
+    collector.error(['customer'], `stack id "${spec.stackId}" is already used by ${earlier}; two files would write over one stack`, 'change customer or environment in one of the two files');
+    problems.push(...collector.problems);
+  }
+  if (problems.some((p) => p.severity === 'error')) throw new SpecValidationError(problems);
+  return { specs, warnings: problems };
+}
+
+/** Loads every parameter file of a folder. */
+export function loadDeploymentsFromDir(dir: string): { specs: DeploymentSpec[]; warnings: SpecProblem[] } {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new SpecValidationError([
+      { severity: 'error', file: dir, path: [], problem: 'this folder does not exist', fix: 'create it with your customer files, or point CUSTOMERS_DIR at the folder that holds them' },
+    ]);
+  }
+  const files = listParameterFiles(dir);
+  if (files.length === 0) {
+    throw new SpecValidationError([
+      { severity: 'error', file: dir, path: [], problem: 'no parameter files (*.yaml, *.yml, *.json) in this folder', fix: 'add a customer file (see docs/parameters.md) or point CUSTOMERS_DIR at the folder that holds them' },
+    ]);
+  }
+  return loadDeployments(files);
+}

@@ -1,0 +1,163 @@
+/**
+ * Applies defaults and derived values to a checked parameter file, giving the immutable
+ * DeploymentSpec that stacks and constructs consume.
+ */
+import { CLOUD_DEFAULTS, DEFAULTS, MANAGED_BY } from './defaults';
+import { defaultConcurrency, deriveRuntimeBuckets, deriveVisibilityTimeout } from './derive';
+import { queueForTask, queueNamesOf } from './checks';
+import type { SpecProblem } from './problems';
+import type { ParameterFile } from './schema';
+import type { BrokerSpec, DeploymentSpec, MonitoringSpec, NetworkSpec, StateSpec, WorkerPoolSpec } from './types';
+
+export function resolveSpec(file: ParameterFile, sourceFile: string, warnings: readonly SpecProblem[]): DeploymentSpec {
+  const stackId = `${file.customer}-${file.environment}`;
+  const pools = Object.entries(file.workers).map(([name, p]) => resolvePool(name, p));
+  const timeLimits = pools.flatMap((p) => (p.timeLimit === undefined ? [] : [p.timeLimit]));
+  const longestTimeLimit = timeLimits.length > 0 ? Math.max(...timeLimits) : undefined;
+  const defaultQueue = file.defaultQueue ?? DEFAULTS.defaultQueue;
+
+  const spec: DeploymentSpec = {
+    sourceFile,
+    stackId,
+    customer: file.customer,
+    environment: file.environment,
+    cloud: file.cloud,
+    region: file.region,
+    ...(file.project === undefined ? {} : { project: file.project }),
+    nonProduction: file.nonProduction ?? false,
+    tags: { ...(file.tags ?? {}), customer: file.customer, environment: file.environment, 'managed-by': MANAGED_BY },
+    app: {
+      image: file.app.image,
+      module: file.app.module,
+      env: Object.fromEntries(Object.entries(file.app.env ?? {}).map(([k, v]) => [k, String(v)])),
+      secrets: { ...(file.app.secrets ?? {}) },
+    },
+    broker: resolveBroker(file, longestTimeLimit),
+    defaultQueue,
+    queues: queueNamesOf(file).map((name) => ({
+      name,
+      routes: file.queues?.[name] ?? [],
+      consumedBy: pools.find((p) => p.queues.includes(name))!.name,
+    })),
+    pools,
+    ...(file.monitoring === undefined ? {} : { monitoring: resolveMonitoring(file.monitoring) }),
+    schedules: Object.entries(file.schedules ?? {}).map(([name, s]) => ({
+      name,
+      cron: s.cron.trim().split(/\s+/).join(' '),
+      timezone: s.timezone ?? DEFAULTS.timezone,
+      task: s.task,
+      queue: s.queue ?? queueForTask(file, s.task),
+      args: s.args ?? [],
+      kwargs: s.kwargs ?? {},
+    })),
+    state: resolveState(file, stackId),
+    network: resolveNetwork(file),
+    derived: {
+      ...(longestTimeLimit === undefined ? {} : { longestTimeLimit }),
+      runtimeBuckets: deriveRuntimeBuckets(longestTimeLimit),
+    },
+    warnings,
+  };
+  return deepFreeze(spec);
+}
+
+function resolvePool(name: string, p: ParameterFile['workers'][string]): WorkerPoolSpec {
+  const pool = p.pool ?? DEFAULTS.pool;
+  const cpu = p.cpu ?? DEFAULTS.cpu;
+  const concurrency = p.concurrency ?? defaultConcurrency(pool, cpu);
+  const min = p.autoscale?.min ?? DEFAULTS.autoscaleMin;
+  return {
+    name,
+    queues: [...p.queues],
+    pool,
+    concurrency,
+    prefetchMultiplier: p.prefetchMultiplier ?? DEFAULTS.prefetchMultiplier,
+    ...(p.timeLimit === undefined ? {} : { timeLimit: p.timeLimit }),
+    ...(p.softTimeLimit === undefined ? {} : { softTimeLimit: p.softTimeLimit }),
+    cpu,
+    memory: p.memory ?? DEFAULTS.memory,
+    spot: p.spot ?? false,
+    autoscale: { min, max: p.autoscale?.max ?? DEFAULTS.autoscaleMax, backlogPerWorker: p.autoscale?.backlogPerWorker ?? concurrency },
+    expectedWorkers: min,
+  };
+}
+
+function resolveBroker(file: ParameterFile, longestTimeLimit: number | undefined): BrokerSpec {
+  const b = file.broker;
+  const cloud = CLOUD_DEFAULTS[file.cloud];
+  if (b.kind === 'redis') {
+    return {
+      kind: 'redis',
+      engine: file.cloud === 'gcp' ? 'valkey' : (b.engine ?? DEFAULTS.redisEngine),
+      engineVersion: b.engineVersion ?? cloud.redisVersion,
+      nodeType: b.nodeType ?? cloud.redisNodeType,
+      replicas: b.replicas ?? DEFAULTS.redisReplicas,
+      snapshotRetentionDays: b.snapshotRetentionDays ?? DEFAULTS.snapshotRetentionDays,
+      visibilityTimeout: b.visibilityTimeout ?? deriveVisibilityTimeout(longestTimeLimit),
+      visibilityTimeoutDerived: b.visibilityTimeout === undefined,
+    };
+  }
+  return {
+    kind: 'rabbitmq',
+    engineVersion: b.engineVersion ?? DEFAULTS.rabbitmqVersion,
+    instanceType: b.instanceType ?? cloud.rabbitmqInstanceType,
+    diskSizeGb: b.diskSizeGb ?? DEFAULTS.rabbitmqDiskSizeGb,
+    nodes: file.nonProduction ? 1 : 3,
+  };
+}
+
+function resolveMonitoring(m: NonNullable<ParameterFile['monitoring']>): MonitoringSpec {
+  const a = m.alerts;
+  const d = DEFAULTS.alerts;
+  return {
+    domain: m.domain,
+    ...(m.certificateArn === undefined ? {} : { certificateArn: m.certificateArn }),
+    ...(m.sso.oidc === undefined ? {} : { oidc: { ...m.sso.oidc } }),
+    allowedMembers: m.sso.allowedMembers ?? [],
+    alerts: {
+      emails: a?.notify?.emails ?? [],
+      webhooks: a?.notify?.webhooks ?? [],
+      queueLength: { ...d.queueLength, ...a?.queueLength },
+      runtimeRegression: { ...d.runtimeRegression, ...a?.runtimeRegression },
+      workersBelowExpected: { ...d.workersBelowExpected, ...a?.workersBelowExpected },
+      failureSpike: { ...d.failureSpike, ...a?.failureSpike },
+    },
+  };
+}
+
+function resolveState(file: ParameterFile, stackId: string): StateSpec {
+  const s = file.state ?? { backend: 'local' as const };
+  switch (s.backend) {
+    case 'local':
+      return { backend: 'local', path: `terraform.${stackId}.tfstate` };
+    case 's3':
+      return {
+        backend: 's3',
+        bucket: s.bucket,
+        region: s.region ?? file.region,
+        key: `${s.keyPrefix ?? DEFAULTS.stateKeyPrefix}/${stackId}/terraform.tfstate`,
+        ...(s.kmsKeyId === undefined ? {} : { kmsKeyId: s.kmsKeyId }),
+      };
+    case 'gcs':
+      return { backend: 'gcs', bucket: s.bucket, prefix: `${s.prefix ?? DEFAULTS.stateKeyPrefix}/${stackId}` };
+  }
+}
+
+function resolveNetwork(file: ParameterFile): NetworkSpec {
+  const n = file.network;
+  // AWS: <region>a/b/c exist in every commercial region. GCP: zone letters vary by region, and
+  // regional services pick zones themselves, so no default list is invented.
+  const zones = n?.zones ?? (file.cloud === 'aws' ? ['a', 'b', 'c'].map((z) => `${file.region}${z}`) : []);
+  const e = n?.existing;
+  if (e?.vpcId !== undefined && e.subnetIds !== undefined) return { mode: 'existing-aws', vpcId: e.vpcId, subnetIds: e.subnetIds, zones };
+  if (e?.network !== undefined && e.subnetwork !== undefined) return { mode: 'existing-gcp', network: e.network, subnetwork: e.subnetwork, zones };
+  return { mode: 'create', cidr: n?.cidr ?? DEFAULTS.networkCidr, zones };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value as Record<string, unknown>)) deepFreeze(v);
+  }
+  return value;
+}

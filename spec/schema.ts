@@ -1,0 +1,339 @@
+/**
+ * The parameter file format: one YAML (or JSON) file per customer deployment.
+ *
+ * This schema checks shape and single values only; rules that relate several keys (every queue has
+ * a consumer, time limits against the visibility timeout, cloud-specific keys) live in `checks.ts`,
+ * and defaults that depend on other keys live in `resolve.ts`. Descriptions here feed the exported
+ * JSON Schema and the generated parameter reference, so they are written for users.
+ */
+import { z } from 'zod';
+import { seconds, slug, strictObject, wholeNumber, withFix } from './schema-helpers';
+
+const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
+/** Celery matches route patterns with fnmatch; only `*` and `?` are accepted so overlap can be decided exactly. */
+const ROUTE_PATTERN = /^[A-Za-z0-9_.*?]+$/;
+const TASK_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+const QUEUE_NAME = /^[a-z][a-z0-9_.-]{0,59}$/;
+const POOL_NAME = /^(?=.{1,20}$)[a-z](?:[a-z0-9]|-(?=[a-z0-9]))*$/;
+
+export const queueName = z
+  .string()
+  .regex(
+    QUEUE_NAME,
+    withFix(
+      'must be 1-60 characters of lowercase letters, digits, ".", "_" or "-", starting with a letter',
+      'rename the queue, e.g. "email" or "reports-batch"',
+    ),
+  );
+
+const envVarName = z
+  .string()
+  .regex(ENV_NAME, withFix('must be UPPER_SNAKE_CASE', 'rename it, e.g. "LOG_LEVEL"'));
+
+const httpsUrl = z
+  .url({ error: withFix('must be a URL', 'write a full https:// URL') })
+  .regex(/^https:\/\//, withFix('must use https', 'use an https:// URL; identity traffic must be encrypted'));
+
+const jsonValue: z.ZodType<unknown> = z.lazy(() =>
+  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonValue), z.record(z.string(), jsonValue)]),
+);
+
+const appSchema = strictObject(
+  {
+    image: z
+      .string({ error: withFix('is required', 'set the container image of the Celery app, e.g. "ghcr.io/acme/app:1.4.2"') })
+      .min(1)
+      .meta({ description: 'Container image of the Celery app, pinned by tag or digest (never `latest`).' }),
+    module: z
+      .string({ error: withFix('is required', 'set the module passed to `celery -A`, e.g. "myapp"') })
+      .regex(TASK_NAME, withFix('must be a Python module path', 'write it as for `celery -A`, e.g. "myapp" or "myapp.celery"'))
+      .meta({ description: 'The Celery application module, passed to `celery -A`.' }),
+    env: z
+      .record(envVarName, z.union([z.string(), z.number(), z.boolean()]))
+      .optional()
+      .meta({ description: 'Plain environment variables for workers and scheduled tasks. Never secrets: use `app.secrets`.' }),
+    secrets: z
+      .record(envVarName, z.string().min(1))
+      .optional()
+      .meta({
+        description:
+          'Environment variable name -> name of a secret in the cloud secret store (AWS Secrets Manager / GCP Secret Manager). Workers may read exactly these secrets and nothing else.',
+      }),
+  },
+  'The Celery application that the workers run.',
+);
+
+const redisBrokerSchema = strictObject({
+  kind: z.literal('redis'),
+  engine: z
+    .enum(['valkey', 'redis'])
+    .optional()
+    .meta({ description: 'AWS only: ElastiCache engine. GCP always uses Memorystore for Valkey.', default: 'valkey' }),
+  engineVersion: z.string().regex(/^\d+(\.\d+){0,2}$/).optional().meta({ description: 'Engine version. Default: valkey 8.0 (AWS) / VALKEY_8_0 (GCP).' }),
+  nodeType: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({ description: 'Node size: an ElastiCache node type (AWS, default cache.m7g.large) or a Memorystore node type (GCP, default STANDARD_SMALL).' }),
+  replicas: wholeNumber(1, 5)
+    .optional()
+    .meta({ description: 'Read replicas of the primary, in other zones; failover needs at least one.', default: 1 }),
+  snapshotRetentionDays: wholeNumber(1, 35)
+    .optional()
+    .meta({ description: 'Days of daily snapshots kept (AWS).', default: 7 }),
+  visibilityTimeout: seconds(60, 7 * 24 * 3600)
+    .optional()
+    .meta({
+      description:
+        'Seconds before an unacknowledged task is delivered again. Must be longer than every pool time limit. Default: derived from the longest time limit plus a margin (3600 when no pool has a time limit).',
+    }),
+});
+
+const rabbitmqBrokerSchema = strictObject({
+  kind: z.literal('rabbitmq'),
+  engineVersion: z
+    .string()
+    .regex(/^\d+\.\d+(\.\d+)?$/, withFix('must look like "3.13"', 'write a RabbitMQ version, 3.13 or later'))
+    .optional()
+    .meta({ description: 'RabbitMQ version, 3.13 or later (quorum queues).', default: '3.13' }),
+  instanceType: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({ description: 'Broker node size: an Amazon MQ instance type (AWS, default mq.m5.large) or a machine type (GCP, default e2-standard-2).' }),
+  diskSizeGb: wholeNumber(20, 10000)
+    .optional()
+    .meta({ description: 'GCP only: persistent disk per RabbitMQ node, in GB.', default: 50 }),
+});
+
+const brokerSchema = z
+  .discriminatedUnion('kind', [redisBrokerSchema, rabbitmqBrokerSchema], {
+    error: withFix('must be "redis" or "rabbitmq"', 'set broker.kind to redis (simpler, ~1 s loss window) or rabbitmq (acknowledged, durable)'),
+  })
+  .meta({ description: 'The message broker: a Redis/Valkey or a RabbitMQ (quorum queues) broker.' });
+
+const autoscaleSchema = strictObject(
+  {
+    min: wholeNumber(0, 1000).optional().meta({ description: 'Fewest workers; 0 lets an idle pool scale to zero.', default: 1 }),
+    max: wholeNumber(1, 1000).optional().meta({ description: 'Most workers.', default: 10 }),
+    backlogPerWorker: wholeNumber(1, 100000)
+      .optional()
+      .meta({ description: 'Target of waiting tasks per running worker; the pool scales to keep its queue backlog near this. Default: the pool concurrency.' }),
+  },
+  'Scaling on queue depth (backlog per worker), not CPU.',
+);
+
+const workerPoolSchema = strictObject({
+  queues: z
+    .array(queueName, { error: withFix('must be a list of queue names', 'write e.g. [email, webhooks]') })
+    .min(1, withFix('must list at least one queue', 'list the queues this pool consumes, e.g. [email]'))
+    .meta({ description: 'Queues this pool consumes (each queue is consumed by exactly one pool).' }),
+  pool: z
+    .enum(['prefork', 'gevent', 'eventlet', 'threads', 'solo'])
+    .optional()
+    .meta({ description: 'Celery execution pool (`-P`). gevent/eventlet for I/O-bound tasks, prefork for CPU-bound ones.', default: 'prefork' }),
+  concurrency: wholeNumber(1, 5000)
+    .optional()
+    .meta({ description: 'Tasks one worker runs at once (`-c`). Default: whole vCPUs for prefork (at least 1), 100 for gevent/eventlet, 10 for threads, 1 for solo.' }),
+  prefetchMultiplier: wholeNumber(1, 100)
+    .optional()
+    .meta({ description: 'Messages reserved per concurrency slot. 1 keeps short tasks from waiting behind long ones.', default: 1 }),
+  timeLimit: seconds(1, 7 * 24 * 3600).optional().meta({ description: 'Hard time limit per task in seconds (`--time-limit`).' }),
+  softTimeLimit: seconds(1, 7 * 24 * 3600)
+    .optional()
+    .meta({ description: 'Soft time limit in seconds (`--soft-time-limit`); must be below timeLimit.' }),
+  cpu: z
+    .number({ error: withFix('must be a number of vCPUs', 'write e.g. 0.5, 1 or 2') })
+    .positive()
+    .max(16)
+    .optional()
+    .meta({ description: 'vCPUs per worker (0.25-16).', default: 1 }),
+  memory: wholeNumber(512, 122880).optional().meta({ description: 'Memory per worker in MiB.', default: 2048 }),
+  spot: z.boolean().optional().meta({ description: 'Run on spot capacity (FARGATE_SPOT / Spot VMs). Tasks must survive interruption.', default: false }),
+  autoscale: autoscaleSchema.optional(),
+});
+
+const oidcSchema = strictObject(
+  {
+    issuer: httpsUrl,
+    authorizationEndpoint: httpsUrl,
+    tokenEndpoint: httpsUrl,
+    userInfoEndpoint: httpsUrl,
+    clientId: z.string().min(1),
+  },
+  'AWS: the OpenID Connect identity provider the load balancer authenticates against. The client secret is not kept here: it is passed at deploy time as the sensitive Terraform variable `oidc_client_secret`.',
+);
+
+const alertsSchema = strictObject(
+  {
+    notify: strictObject(
+      {
+        emails: z.array(z.email({ error: withFix('not an email address', 'write e.g. oncall@example.com') })).optional(),
+        webhooks: z
+          .array(slug(30, 'pagerduty'))
+          .optional()
+          .meta({
+            description:
+              'Names of HTTPS webhook endpoints (PagerDuty, Slack, ...). Their URLs carry credentials, so each URL is passed at deploy time as the sensitive Terraform variable `webhook_<name>`.',
+          }),
+      },
+      'Where alerts are sent.',
+    ).optional(),
+    queueLength: strictObject({
+      threshold: wholeNumber(1, 10_000_000).optional().meta({ default: 500 }),
+      forMinutes: wholeNumber(1, 1440).optional().meta({ default: 5 }),
+    }).optional(),
+    runtimeRegression: strictObject({
+      ratio: z.number().gt(1).max(100).optional().meta({ description: 'Alert when p95/p99 runtime exceeds this multiple of last week’s.', default: 1.5 }),
+      windowMinutes: wholeNumber(5, 1440).optional().meta({ default: 30 }),
+      minTasks: wholeNumber(1, 1_000_000)
+        .optional()
+        .meta({ description: 'Tasks needed in the window (and a week before) to judge a quantile.', default: 50 }),
+    }).optional(),
+    workersBelowExpected: strictObject({
+      forMinutes: wholeNumber(1, 1440).optional().meta({ default: 2 }),
+    }).optional(),
+    failureSpike: strictObject({
+      ratio: z.number().gt(1).max(1000).optional().meta({ description: 'Failure rate over 5 minutes above this multiple of its own baseline.', default: 3 }),
+      minFailuresPerMinute: z.number().positive().optional().meta({ description: 'Absolute floor so a quiet task cannot page.', default: 1 }),
+    }).optional(),
+  },
+  'Alert targets and per-alert thresholds.',
+);
+
+const monitoringSchema = strictObject(
+  {
+    domain: z
+      .string()
+      .regex(/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,}$/, withFix('must be a DNS name', 'write e.g. "celery.ops.example.com"'))
+      .meta({ description: 'DNS name where Flower (/flower) and Grafana (/grafana) are served.' }),
+    certificateArn: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/, withFix('not an ACM certificate ARN', 'copy the ARN of an ACM certificate for monitoring.domain'))
+      .optional()
+      .meta({ description: 'AWS: ACM certificate for the HTTPS load balancer.' }),
+    sso: strictObject(
+      {
+        oidc: oidcSchema.optional(),
+        allowedMembers: z
+          .array(
+            z
+              .string()
+              .regex(/^(user|group|domain|serviceAccount):\S+$/, withFix('not an IAM member', 'write e.g. "group:ops@example.com" or "domain:example.com"')),
+          )
+          .min(1)
+          .optional()
+          .meta({ description: 'GCP: principals allowed through Identity-Aware Proxy.' }),
+      },
+      'Single sign-on in front of every UI route.',
+    ),
+    alerts: alertsSchema.optional(),
+  },
+  'Flower, Grafana, Prometheus and alerts.',
+);
+
+const scheduleSchema = strictObject({
+  cron: z
+    .string({ error: withFix('must be a quoted text value', 'write it in quotes, e.g. "0 2 * * *"') })
+    .meta({ description: 'Five-field unix cron expression (minute hour day-of-month month day-of-week).' }),
+  timezone: z.string().optional().meta({ description: 'IANA time zone of the cron expression.', default: 'UTC' }),
+  task: z
+    .string()
+    .regex(TASK_NAME, withFix('must be a dotted Celery task name', 'write e.g. "myapp.tasks.reports.nightly"'))
+    .meta({ description: 'Registered name of the Celery task to send.' }),
+  queue: queueName.optional().meta({ description: 'Queue to send to. Default: the queue the task routes select.' }),
+  args: z.array(jsonValue).optional().meta({ description: 'Positional arguments (JSON values).' }),
+  kwargs: z.record(z.string(), jsonValue).optional().meta({ description: 'Keyword arguments (JSON values).' }),
+});
+
+const stateSchema = z
+  .discriminatedUnion(
+    'backend',
+    [
+      strictObject({ backend: z.literal('local') }),
+      strictObject({
+        backend: z.literal('s3'),
+        bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, withFix('not an S3 bucket name', 'use the name of an existing bucket')),
+        region: z.string().optional().meta({ description: 'Bucket region. Default: the stack region.' }),
+        keyPrefix: z.string().regex(/^[A-Za-z0-9_./-]*$/).optional().meta({ default: 'celerykit' }),
+        kmsKeyId: z.string().optional().meta({ description: 'KMS key for state encryption. Default: the bucket default (SSE-S3).' }),
+      }),
+      strictObject({
+        backend: z.literal('gcs'),
+        bucket: z.string().regex(/^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$/, withFix('not a GCS bucket name', 'use the name of an existing bucket')),
+        prefix: z.string().regex(/^[A-Za-z0-9_./-]*$/).optional().meta({ default: 'celerykit' }),
+      }),
+    ],
+    { error: withFix('must be local, s3 or gcs', 'set state.backend to s3 (AWS) or gcs (GCP) for shared state') },
+  )
+  .meta({ description: 'Where Terraform keeps this stack’s state; one key per stack. Default: local.' });
+
+const networkSchema = strictObject(
+  {
+    cidr: z
+      .string()
+      .regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, withFix('must be an IPv4 CIDR block', 'write e.g. "10.40.0.0/16"'))
+      .optional()
+      .meta({ description: 'Address range of the network the kit creates.', default: '10.40.0.0/16' }),
+    zones: z
+      .array(z.string().min(1))
+      .optional()
+      .meta({ description: 'Zones for subnets, broker replicas and workers. Default: <region>a/b/c (AWS), <region>-a/b/c (GCP).' }),
+    existing: strictObject(
+      {
+        vpcId: z.string().regex(/^vpc-[0-9a-f]+$/).optional().meta({ description: 'AWS: existing VPC id.' }),
+        subnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]+$/)).optional().meta({ description: 'AWS: private subnets (2 or more zones) with NAT egress.' }),
+        network: z.string().min(1).optional().meta({ description: 'GCP: existing VPC network name or self link.' }),
+        subnetwork: z.string().min(1).optional().meta({ description: 'GCP: existing regional subnetwork name or self link.' }),
+      },
+      'Use an existing network instead of creating one.',
+    ).optional(),
+  },
+  'Network placement. Omit to create a private network.',
+);
+
+export const parameterFileSchema = strictObject(
+  {
+    $schema: z.string().optional().meta({ description: 'Editor hint; ignored by the kit.' }),
+    customer: slug(20, 'acme').meta({ description: 'Customer slug; first half of the stack id.' }),
+    environment: slug(10, 'prod').meta({ description: 'Environment slug; second half of the stack id `<customer>-<environment>`.' }),
+    cloud: z
+      .enum(['aws', 'gcp'], { error: withFix('must be "aws" or "gcp"', 'set cloud to aws or gcp') })
+      .meta({ description: 'Cloud to deploy to.' }),
+    region: z.string({ error: withFix('is required', 'set the cloud region, e.g. "eu-west-1" (AWS) or "europe-west1" (GCP)') }),
+    project: z.string().optional().meta({ description: 'GCP project id (required on GCP, not allowed on AWS).' }),
+    nonProduction: z
+      .boolean()
+      .optional()
+      .meta({ description: 'Allows cheaper, less available shapes (e.g. a single-instance RabbitMQ on AWS).', default: false }),
+    tags: z
+      .record(z.string().min(1).max(63), z.string().max(63))
+      .optional()
+      .meta({ description: 'Extra tags (AWS) or labels (GCP) on every resource. customer, environment and managed-by are added by the kit.' }),
+    app: appSchema,
+    broker: brokerSchema,
+    queues: z
+      .record(queueName, z.array(z.string().regex(ROUTE_PATTERN, withFix('may hold only letters, digits, "_", ".", "*" and "?"', 'write e.g. "myapp.tasks.email.*"'))))
+      .optional()
+      .meta({ description: 'Queue name -> task-name route patterns (fnmatch `*` and `?`). The default queue is added when missing.' }),
+    defaultQueue: queueName.optional().meta({ description: 'Queue for tasks no route matches.', default: 'default' }),
+    workers: z
+      .record(
+        z.string().regex(POOL_NAME, withFix('must be 1-20 lowercase letters, digits and hyphens', 'rename the pool, e.g. "fast" or "reports"')),
+        workerPoolSchema,
+      )
+      .meta({ description: 'Worker pools: pool name -> the queues it consumes and how it is sized.' }),
+    monitoring: monitoringSchema.optional(),
+    schedules: z
+      .record(slug(40, 'nightly-report'), scheduleSchema)
+      .optional()
+      .meta({ description: 'Periodic tasks sent by the cloud scheduler (no celery beat).' }),
+    state: stateSchema.optional(),
+    network: networkSchema.optional(),
+  },
+  'A celerykit parameter file: one customer deployment, one Terraform stack.',
+);
+
+export type ParameterFile = z.infer<typeof parameterFileSchema>;
+export type WorkerPoolInput = z.infer<typeof workerPoolSchema>;
+export type BrokerInput = z.infer<typeof brokerSchema>;

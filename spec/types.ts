@@ -1,0 +1,161 @@
+/**
+ * The resolved, cloud-neutral deployment spec: every default applied, every derived value computed.
+ * Constructs read only this; they never see the raw file. Objects are frozen by the loader.
+ */
+import type { SpecProblem } from './problems';
+
+export type Cloud = 'aws' | 'gcp';
+export type CeleryPool = 'prefork' | 'gevent' | 'eventlet' | 'threads' | 'solo';
+
+export interface AppSpec {
+  readonly image: string;
+  readonly module: string;
+  /** Plain variables, values as strings. */
+  readonly env: Readonly<Record<string, string>>;
+  /** Variable name -> secret name in the cloud's secret store. */
+  readonly secrets: Readonly<Record<string, string>>;
+}
+
+export interface RedisBrokerSpec {
+  readonly kind: 'redis';
+  readonly engine: 'valkey' | 'redis';
+  readonly engineVersion: string;
+  readonly nodeType: string;
+  readonly replicas: number;
+  readonly snapshotRetentionDays: number;
+  /** Seconds; longer than every pool's time limit. */
+  readonly visibilityTimeout: number;
+  /** True when the kit derived the visibility timeout (the file did not set it). */
+  readonly visibilityTimeoutDerived: boolean;
+}
+
+export interface RabbitmqBrokerSpec {
+  readonly kind: 'rabbitmq';
+  readonly engineVersion: string;
+  readonly instanceType: string;
+  /** GCP only: persistent disk per node in GB. */
+  readonly diskSizeGb: number;
+  /** Three nodes with quorum queues, or one node when the file says nonProduction. */
+  readonly nodes: 1 | 3;
+}
+
+export type BrokerSpec = RedisBrokerSpec | RabbitmqBrokerSpec;
+
+export interface QueueSpec {
+  readonly name: string;
+  /** fnmatch patterns of task names routed here. */
+  readonly routes: readonly string[];
+  /** Name of the one pool that consumes this queue. */
+  readonly consumedBy: string;
+}
+
+export interface AutoscaleSpec {
+  readonly min: number;
+  readonly max: number;
+  /** Target waiting tasks per running worker. */
+  readonly backlogPerWorker: number;
+}
+
+export interface WorkerPoolSpec {
+  readonly name: string;
+  readonly queues: readonly string[];
+  readonly pool: CeleryPool;
+  readonly concurrency: number;
+  readonly prefetchMultiplier: number;
+  /** Hard limit in seconds, when set. */
+  readonly timeLimit?: number;
+  readonly softTimeLimit?: number;
+  /** vCPUs per worker. */
+  readonly cpu: number;
+  /** MiB per worker. */
+  readonly memory: number;
+  readonly spot: boolean;
+  readonly autoscale: AutoscaleSpec;
+  /** Live workers the alerts expect at least (the autoscale minimum). */
+  readonly expectedWorkers: number;
+}
+
+export interface OidcSpec {
+  readonly issuer: string;
+  readonly authorizationEndpoint: string;
+  readonly tokenEndpoint: string;
+  readonly userInfoEndpoint: string;
+  readonly clientId: string;
+}
+
+export interface AlertsSpec {
+  readonly emails: readonly string[];
+  readonly webhooks: readonly string[];
+  readonly queueLength: { readonly threshold: number; readonly forMinutes: number };
+  readonly runtimeRegression: { readonly ratio: number; readonly windowMinutes: number; readonly minTasks: number };
+  readonly workersBelowExpected: { readonly forMinutes: number };
+  readonly failureSpike: { readonly ratio: number; readonly minFailuresPerMinute: number };
+}
+
+export interface MonitoringSpec {
+  readonly domain: string;
+  /** AWS only. */
+  readonly certificateArn?: string;
+  /** AWS only. */
+  readonly oidc?: OidcSpec;
+  /** GCP only. */
+  readonly allowedMembers: readonly string[];
+  readonly alerts: AlertsSpec;
+}
+
+export interface ScheduleSpec {
+  readonly name: string;
+  /** Five-field unix cron. */
+  readonly cron: string;
+  readonly timezone: string;
+  readonly task: string;
+  /** The queue the message is sent to: the file's value, or the queue the task routes select. */
+  readonly queue: string;
+  readonly args: readonly unknown[];
+  readonly kwargs: Readonly<Record<string, unknown>>;
+}
+
+export type StateSpec =
+  | { readonly backend: 'local'; readonly path: string }
+  | { readonly backend: 's3'; readonly bucket: string; readonly region: string; readonly key: string; readonly kmsKeyId?: string }
+  | { readonly backend: 'gcs'; readonly bucket: string; readonly prefix: string };
+
+export type NetworkSpec =
+  | { readonly mode: 'create'; readonly cidr: string; readonly zones: readonly string[] }
+  | { readonly mode: 'existing-aws'; readonly vpcId: string; readonly subnetIds: readonly string[]; readonly zones: readonly string[] }
+  | { readonly mode: 'existing-gcp'; readonly network: string; readonly subnetwork: string; readonly zones: readonly string[] };
+
+export interface DerivedSpec {
+  /** Longest hard time limit over all pools, when any pool has one. */
+  readonly longestTimeLimit?: number;
+  /** Upper bounds (seconds) for celery-exporter's runtime histogram, covering the longest time limit. */
+  readonly runtimeBuckets: readonly number[];
+}
+
+export interface DeploymentSpec {
+  /** Parameter file this spec came from, for messages. */
+  readonly sourceFile: string;
+  /** `<customer>-<environment>`: the cdktf stack id and the prefix of resource names. */
+  readonly stackId: string;
+  readonly customer: string;
+  readonly environment: string;
+  readonly cloud: Cloud;
+  readonly region: string;
+  /** GCP project id (GCP only). */
+  readonly project?: string;
+  readonly nonProduction: boolean;
+  /** Tags (AWS) or labels (GCP) for every resource, including customer, environment and managed-by. */
+  readonly tags: Readonly<Record<string, string>>;
+  readonly app: AppSpec;
+  readonly broker: BrokerSpec;
+  readonly defaultQueue: string;
+  readonly queues: readonly QueueSpec[];
+  readonly pools: readonly WorkerPoolSpec[];
+  readonly monitoring?: MonitoringSpec;
+  readonly schedules: readonly ScheduleSpec[];
+  readonly state: StateSpec;
+  readonly network: NetworkSpec;
+  readonly derived: DerivedSpec;
+  /** Warnings found while loading (printed by the CLI, never fatal). */
+  readonly warnings: readonly SpecProblem[];
+}

@@ -1,0 +1,35 @@
+/**
+ * One Terraform stack per deployment spec; picks the cloud and hands the spec to its platform.
+ */
+import { TerraformOutput, TerraformStack } from 'cdktf';
+import type { Construct } from 'constructs';
+import { AwsPlatform } from '../constructs/aws/aws-platform';
+import { GcpPlatform } from '../constructs/gcp/gcp-platform';
+import type { DeploymentSpec } from '../spec/types';
+import { configureStateBackend } from './state-backend';
+
+export interface CeleryStackProps {
+  /** The validated, resolved deployment. */
+  readonly spec: DeploymentSpec;
+  /** Absolute folder for local state files (only used by `state.backend: local`). */
+  readonly localStateDir: string;
+}
+
+export class CeleryStack extends TerraformStack {
+  readonly spec: DeploymentSpec;
+  readonly platform: AwsPlatform | GcpPlatform;
+
+  constructor(scope: Construct, props: CeleryStackProps) {
+    super(scope, props.spec.stackId);
+    this.spec = props.spec;
+    configureStateBackend(this, props.spec.state, props.localStateDir);
+    this.platform =
+      props.spec.cloud === 'aws' ? new AwsPlatform(this, 'aws', { spec: props.spec }) : new GcpPlatform(this, 'gcp', { spec: props.spec });
+
+    new TerraformOutput(this, 'stack_id', { value: props.spec.stackId, description: 'celerykit stack id (<customer>-<environment>)' });
+    new TerraformOutput(this, 'worker_pools', {
+      value: props.spec.pools.map((p) => p.name),
+      description: 'Worker pools of this deployment',
+    });
+  }
+}
