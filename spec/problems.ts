@@ -74,8 +74,9 @@ export class ProblemCollector {
     this.add('warning', path, problem, fix);
   }
 
+  /** Problems in file order (by line; stable for problems on one line). */
   get problems(): readonly SpecProblem[] {
-    return this.items;
+    return [...this.items].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
   }
 
   get hasErrors(): boolean {
@@ -103,16 +104,16 @@ export function closestMatch(word: string, candidates: readonly string[]): strin
   return best !== undefined && bestDistance <= Math.max(1, Math.floor(word.length / 4)) ? best : undefined;
 }
 
+/** Optimal string alignment distance: Levenshtein plus adjacent transpositions ("emial" -> "email" is 1). */
 function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
   for (let i = 1; i <= a.length; i++) {
-    let diagonal = prev[0]!;
-    prev[0] = i;
     for (let j = 1; j <= b.length; j++) {
-      const above = prev[j]!;
-      prev[j] = Math.min(above + 1, prev[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = best;
     }
   }
-  return prev[b.length]!;
+  return d[a.length]![b.length]!;
 }

@@ -28,7 +28,8 @@ export function readParameterFile(file: string): ParsedFile {
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, version: '1.2' });
   const lineAt = (offset: number) => lineCounter.linePos(offset).line;
 
-  const syntaxErrors = doc.errors.map((err) => ({
+  // Only the first syntax error: the parser's later ones are mostly echoes of it.
+  const syntaxErrors = doc.errors.slice(0, 1).map((err) => ({
     line: lineAt(err.pos[0]),
     problem: `the file is not valid YAML/JSON: ${err.message.split('\n')[0]}`,
     fix: syntaxFix(err.code),
