@@ -24,8 +24,10 @@ export class GcpPlatform extends Construct {
     this.provider = new GoogleProvider(this, 'provider', {
       project: spec.project,
       region: spec.region,
-      defaultLabels: { ...spec.tags },
       addTerraformAttributionLabel: true,
     });
+    // Set as a raw override: cdktf's provider binding rewrites map keys to snake_case, which would
+    // turn the label "managed-by" into "managed_by" on GCP only.
+    this.provider.addOverride('default_labels', { ...spec.tags });
   }
 }

@@ -1,0 +1,38 @@
+/**
+ * Synthesizes parameter files the way main.ts does, into a folder of the test's choosing.
+ */
+import { App } from 'cdktf';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadDeploymentsFromDir } from '../../spec/load';
+import type { DeploymentSpec } from '../../spec/types';
+import { CeleryStack } from '../../stacks/celery-stack';
+import { tempDir } from './parameter-files';
+
+export interface SynthesizedStack {
+  readonly spec: DeploymentSpec;
+  /** Folder holding cdk.tf.json. */
+  readonly dir: string;
+  /** The parsed cdk.tf.json. */
+  readonly json: TerraformJson;
+}
+
+export interface TerraformJson {
+  terraform?: { backend?: Record<string, Record<string, unknown>>; required_providers?: Record<string, { version?: string; source?: string }> };
+  provider?: Record<string, Array<Record<string, unknown>>>;
+  resource?: Record<string, Record<string, Record<string, unknown>>>;
+  output?: Record<string, { value: unknown }>;
+}
+
+/** Synthesizes every file of `customersDir` (default: the bundled examples) into a new temp folder. */
+export function synthesizeDir(customersDir = 'customers', localStateDir = '/var/lib/celerykit-test'): SynthesizedStack[] {
+  const { specs } = loadDeploymentsFromDir(customersDir);
+  const outdir = tempDir('celerykit-synth-');
+  const app = new App({ outdir });
+  for (const spec of specs) new CeleryStack(app, { spec, localStateDir });
+  app.synth();
+  return specs.map((spec) => {
+    const dir = join(outdir, 'stacks', spec.stackId);
+    return { spec, dir, json: JSON.parse(readFileSync(join(dir, 'cdk.tf.json'), 'utf8')) as TerraformJson };
+  });
+}
