@@ -45,10 +45,14 @@ function checkField(field: string, rule: FieldRule): string | undefined {
     const [, base, step] = m;
     if (step !== undefined && (Number(step) < 1 || Number(step) > rule.max)) return `${rule.name} step "/${step}" is out of range`;
     if (base === '*') continue;
+    const bounds: number[] = [];
     for (const bound of base!.split('-')) {
       const value = valueOf(bound, rule);
       if (value === undefined) return `${rule.name} value "${bound}" is not allowed (use ${rule.min}-${rule.max}${rule.names ? ` or ${rule.names[0]}-${rule.names[rule.names.length - 1]}` : ''})`;
+      bounds.push(value);
     }
+    // Schedulers disagree on wrap-around ranges such as 22-2; refuse them rather than guess.
+    if (bounds.length === 2 && bounds[0]! > bounds[1]!) return `${rule.name} range "${base}" runs backwards`;
   }
   return undefined;
 }

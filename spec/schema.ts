@@ -64,12 +64,12 @@ const appSchema = strictObject(
 );
 
 const redisBrokerSchema = strictObject({
-  kind: z.literal('redis'),
+  kind: z.literal('redis').meta({ description: 'Redis protocol broker: ElastiCache (AWS) or Memorystore for Valkey (GCP).' }),
   engine: z
     .enum(['valkey', 'redis'])
     .optional()
     .meta({ description: 'AWS only: ElastiCache engine. GCP always uses Memorystore for Valkey.', default: 'valkey' }),
-  engineVersion: z.string().regex(/^\d+(\.\d+){0,2}$/).optional().meta({ description: 'Engine version. Default: valkey 8.0 (AWS) / VALKEY_8_0 (GCP).' }),
+  engineVersion: z.string().regex(/^\d+(\.\d+){0,2}$/).optional().meta({ description: 'Engine version.', default: '8.0' }),
   nodeType: z
     .string()
     .min(1)
@@ -90,7 +90,7 @@ const redisBrokerSchema = strictObject({
 });
 
 const rabbitmqBrokerSchema = strictObject({
-  kind: z.literal('rabbitmq'),
+  kind: z.literal('rabbitmq').meta({ description: 'RabbitMQ with quorum queues: Amazon MQ (AWS) or a 3-node cluster on Compute Engine (GCP).' }),
   engineVersion: z
     .string()
     .regex(/^\d+\.\d+(\.\d+)?$/, withFix('must look like "3.13"', 'write a RabbitMQ version, 3.13 or later'))
@@ -300,7 +300,9 @@ export const parameterFileSchema = strictObject(
     cloud: z
       .enum(['aws', 'gcp'], { error: withFix('must be "aws" or "gcp"', 'set cloud to aws or gcp') })
       .meta({ description: 'Cloud to deploy to.' }),
-    region: z.string({ error: withFix('is required', 'set the cloud region, e.g. "eu-west-1" (AWS) or "europe-west1" (GCP)') }),
+    region: z
+      .string({ error: withFix('is required', 'set the cloud region, e.g. "eu-west-1" (AWS) or "europe-west1" (GCP)') })
+      .meta({ description: 'Cloud region, e.g. eu-west-1 (AWS) or europe-west1 (GCP).' }),
     project: z.string().optional().meta({ description: 'GCP project id (required on GCP, not allowed on AWS).' }),
     nonProduction: z
       .boolean()

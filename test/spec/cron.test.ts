@@ -62,6 +62,8 @@ describe('an invalid cron expression', () => {
     ['a range of three bounds', '1-2-3 * * * *', 'minute field "1-2-3" is not a number, range, list or step'],
     ['an empty list item', '0 1, * * *', 'hour field "1," is not a number, range, list or step'],
     ['a negative value', '-5 * * * *', 'minute field "-5" is not a number, range, list or step'],
+    ['a range that runs backwards', '0 22-2 * * *', 'hour range "22-2" runs backwards'],
+    ['a weekday range that runs backwards', '0 0 * * FRI-MON', 'day-of-week range "FRI-MON" runs backwards'],
   ];
 
   it.each(cases)('is refused for %s, with the reason', (_name, expression, reason) => {

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what the tests need that npm does not bring, on Debian (run as root), and checks the
+# tools that cannot come from Debian. The tests themselves fail in CI when a tool is missing.
+set -euo pipefail
+
+# Debian packages used by the tests. Servers are started by the tests themselves, on loopback.
+DEBIAN_PACKAGES=()
+
+if ((${#DEBIAN_PACKAGES[@]} > 0)); then
+  missing=()
+  for pkg in "${DEBIAN_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+  done
+  if ((${#missing[@]} > 0)); then
+    echo "installing Debian packages: ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
+fi
+
+# terraform is not a Debian package; the offline plan checks need it and the aws provider mirror.
+if command -v terraform >/dev/null; then
+  echo "terraform: $(terraform version | head -n1)"
+else
+  echo "terraform: not found (install Terraform >= 1.10 from HashiCorp; the offline plan checks need it)" >&2
+fi
+mirror="${CELERYKIT_TF_PLUGIN_MIRROR:-/opt/tf-plugins}"
+if [ -d "$mirror/registry.terraform.io/hashicorp/aws/5.100.0" ]; then
+  echo "aws provider mirror: $mirror"
+else
+  echo "aws provider mirror: none at $mirror (set CELERYKIT_TF_PLUGIN_MIRROR, or CELERYKIT_TF_ONLINE=1 to download)" >&2
+fi
