@@ -1,0 +1,109 @@
+/**
+ * Seeded generator of valid parameter files of varied shape (both clouds, both brokers, 1-6 pools,
+ * schedules, monitoring on or off). Used to show that any valid file synthesizes, and reusable by
+ * the synthesis benchmark.
+ */
+import { stringify } from 'yaml';
+
+/** Small deterministic PRNG (mulberry32) so a failing seed can be replayed. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function randomParameterFile(seed: number): { name: string; text: string } {
+  const rand = prng(seed);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)]!;
+  const int = (min: number, max: number) => min + Math.floor(rand() * (max - min + 1));
+
+  const cloud = pick(['aws', 'gcp'] as const);
+  const customer = `c${seed}`;
+  const environment = pick(['prod', 'staging', 'dev', 'qa']);
+  const region = cloud === 'aws' ? pick(['eu-west-1', 'us-east-1', 'ap-southeast-2']) : pick(['europe-west1', 'us-central1', 'asia-northeast1']);
+  const nonProduction = environment !== 'prod';
+  const poolCount = int(1, 6);
+  const queueNames = Array.from({ length: poolCount * int(1, 2) }, (_, i) => `q${i}`);
+  const queues = Object.fromEntries(queueNames.map((q) => [q, [`app.tasks.${q}.*`]]));
+  const owners = new Map<number, string[]>();
+  queueNames.forEach((q, i) => owners.set(i % poolCount, [...(owners.get(i % poolCount) ?? []), q]));
+  owners.set(0, [...owners.get(0)!, 'default']);
+
+  let longest = 0;
+  const fargate: Array<[number, number]> = [[0.25, 512], [0.5, 1024], [1, 2048], [2, 4096], [4, 8192]];
+  const workers = Object.fromEntries(
+    [...owners.entries()].map(([i, qs]) => {
+      const pool = pick(['prefork', 'gevent', 'eventlet', 'threads', 'solo'] as const);
+      const timeLimit = pick([30, 60, 300, 900, 3600, 7200]);
+      longest = Math.max(longest, timeLimit);
+      const [cpu, memory] = pick(fargate);
+      const min = int(0, 3);
+      return [
+        `pool-${i}`,
+        {
+          queues: qs,
+          pool,
+          ...(pool === 'solo' ? {} : { concurrency: int(1, 300) }),
+          timeLimit,
+          ...(rand() < 0.5 ? { softTimeLimit: timeLimit - 10 < 1 ? 1 : timeLimit - 10 } : {}),
+          cpu,
+          memory,
+          spot: rand() < 0.3,
+          autoscale: { min, max: min + int(1, 20), backlogPerWorker: int(1, 500) },
+        },
+      ];
+    }),
+  );
+  const brokerKind = pick(['redis', 'rabbitmq'] as const);
+  const broker =
+    brokerKind === 'redis'
+      ? { kind: 'redis', ...(rand() < 0.5 ? { visibilityTimeout: longest + int(1, 3600) } : {}), replicas: int(1, 3) }
+      : { kind: 'rabbitmq', engineVersion: pick(['3.13', '4.0']) };
+  const schedules = Object.fromEntries(
+    Array.from({ length: int(0, 3) }, (_, i) => [
+      `job-${i}`,
+      { cron: `${int(0, 59)} ${int(0, 23)} * * ${pick(['*', '1-5', 'MON'])}`, task: `app.tasks.${pick(queueNames)}.run_${i}`, timezone: pick(['UTC', 'Europe/Paris', 'Asia/Tokyo']) },
+    ]),
+  );
+  const monitoring =
+    rand() < 0.5
+      ? undefined
+      : cloud === 'aws'
+        ? {
+            domain: `celery.${customer}.example.com`,
+            certificateArn: `arn:aws:acm:${region}:123456789012:certificate/abcd-${seed}`,
+            sso: {
+              oidc: {
+                issuer: 'https://id.example.com',
+                authorizationEndpoint: 'https://id.example.com/a',
+                tokenEndpoint: 'https://id.example.com/t',
+                userInfoEndpoint: 'https://id.example.com/u',
+                clientId: 'celery',
+              },
+            },
+            alerts: { notify: { emails: ['ops@example.com'] } },
+          }
+        : { domain: `celery.${customer}.example.com`, sso: { allowedMembers: ['group:ops@example.com'] } };
+
+  const file = {
+    customer,
+    environment,
+    cloud,
+    region,
+    ...(cloud === 'gcp' ? { project: `proj-${customer}` } : {}),
+    nonProduction,
+    app: { image: `registry.example.com/${customer}/app:1.${seed}`, module: 'app.celery', env: { LOG_LEVEL: 'info' } },
+    broker,
+    queues,
+    workers,
+    ...(Object.keys(schedules).length > 0 ? { schedules } : {}),
+    ...(monitoring ? { monitoring } : {}),
+    state: nonProduction ? { backend: 'local' } : cloud === 'aws' ? { backend: 's3', bucket: `${customer}-state` } : { backend: 'gcs', bucket: `${customer}-state` },
+  };
+  return { name: `${customer}-${environment}.yaml`, text: stringify(file) };
+}
