@@ -6,6 +6,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { ResourcegroupsGroup } from '@cdktf/provider-aws/lib/resourcegroups-group';
 import { Construct } from 'constructs';
 import type { DeploymentSpec } from '../../spec/types';
+import { AwsNetwork } from './network';
 
 export interface AwsPlatformProps {
   /** The deployment; its cloud must be `aws`. */
@@ -16,6 +17,7 @@ export class AwsPlatform extends Construct {
   readonly provider: AwsProvider;
   /** Every resource of the deployment in one console view, found by the kit's tags. */
   readonly resourceGroup: ResourcegroupsGroup;
+  readonly network: AwsNetwork;
 
   constructor(scope: Construct, id: string, props: AwsPlatformProps) {
     super(scope, id);
@@ -25,6 +27,8 @@ export class AwsPlatform extends Construct {
     // default_tags puts customer/environment/managed-by on every taggable resource without each
     // construct repeating them.
     this.provider = new AwsProvider(this, 'provider', { region: spec.region, defaultTags: [{ tags: { ...spec.tags } }] });
+
+    this.network = new AwsNetwork(this, 'network', { stackId: spec.stackId, network: spec.network, natPerZone: !spec.nonProduction });
 
     this.resourceGroup = new ResourcegroupsGroup(this, 'resource-group', {
       name: `celerykit-${spec.stackId}`,

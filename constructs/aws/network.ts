@@ -1,0 +1,97 @@
+/**
+ * Private networking for one deployment: a VPC with a private subnet per zone (workers, broker,
+ * exporter), NAT egress through small public subnets, and a default security group that admits
+ * nothing. Or, when the file names an existing VPC, nothing is created and its subnets are used.
+ */
+import { DefaultSecurityGroup } from '@cdktf/provider-aws/lib/default-security-group';
+import { Eip } from '@cdktf/provider-aws/lib/eip';
+import { InternetGateway } from '@cdktf/provider-aws/lib/internet-gateway';
+import { NatGateway } from '@cdktf/provider-aws/lib/nat-gateway';
+import { RouteTable } from '@cdktf/provider-aws/lib/route-table';
+import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-association';
+import { Subnet } from '@cdktf/provider-aws/lib/subnet';
+import { Vpc } from '@cdktf/provider-aws/lib/vpc';
+import { Fn } from 'cdktf';
+import { Construct } from 'constructs';
+import type { NetworkSpec } from '../../spec/types';
+
+export interface AwsNetworkProps {
+  /** `<customer>-<environment>`, for resource names. */
+  readonly stackId: string;
+  /** Create a network, or use an existing one. */
+  readonly network: NetworkSpec;
+  /**
+   * One NAT gateway per zone, so losing a zone does not cut the other zones' egress.
+   * @default true — production default; non-production files share one NAT gateway to save cost.
+   */
+  readonly natPerZone?: boolean;
+}
+
+export class AwsNetwork extends Construct {
+  /** VPC id (a reference when created here, the literal id when existing). */
+  readonly vpcId: string;
+  /** Private subnets, one per zone, in zone order. Nothing here gets a public IP. */
+  readonly privateSubnetIds: string[];
+  readonly zones: readonly string[];
+
+  constructor(scope: Construct, id: string, props: AwsNetworkProps) {
+    super(scope, id);
+    const { network, stackId } = props;
+    this.zones = network.zones;
+    if (network.mode === 'existing-aws') {
+      this.vpcId = network.vpcId;
+      this.privateSubnetIds = [...network.subnetIds];
+      return;
+    }
+    if (network.mode !== 'create') throw new Error(`AwsNetwork cannot use a ${network.mode} network (${stackId})`);
+
+    const vpc = new Vpc(this, 'vpc', { cidrBlock: network.cidr, enableDnsSupport: true, enableDnsHostnames: true, tags: { Name: stackId } });
+    this.vpcId = vpc.id;
+
+    // The default security group is attached to anything created without one; make it admit nothing.
+    new DefaultSecurityGroup(this, 'default-sg', { vpcId: vpc.id, ingress: [], egress: [], tags: { Name: `${stackId}-default-deny` } });
+
+    const igw = new InternetGateway(this, 'igw', { vpcId: vpc.id, tags: { Name: stackId } });
+    const publicRoutes = new RouteTable(this, 'public-routes', {
+      vpcId: vpc.id,
+      route: [{ cidrBlock: '0.0.0.0/0', gatewayId: igw.id }],
+      tags: { Name: `${stackId}-public` },
+    });
+
+    // Address plan: the first three quarters of the range are the private subnets (one per zone);
+    // the last quarter holds the small public subnets that only carry NAT gateways (and, later, the
+    // monitoring load balancer).
+    const natPerZone = props.natPerZone ?? true;
+    const nats: NatGateway[] = [];
+    this.privateSubnetIds = [];
+    network.zones.forEach((zone, i) => {
+      const publicSubnet = new Subnet(this, `public-${i}`, {
+        vpcId: vpc.id,
+        availabilityZone: zone,
+        cidrBlock: Fn.cidrsubnet(network.cidr, 4, 12 + i),
+        mapPublicIpOnLaunch: false,
+        tags: { Name: `${stackId}-public-${zone}`, tier: 'public' },
+      });
+      new RouteTableAssociation(this, `public-${i}-routes`, { subnetId: publicSubnet.id, routeTableId: publicRoutes.id });
+      if (natPerZone || i === 0) {
+        const eip = new Eip(this, `nat-${i}-ip`, { domain: 'vpc', tags: { Name: `${stackId}-nat-${zone}` } });
+        nats.push(new NatGateway(this, `nat-${i}`, { allocationId: eip.id, subnetId: publicSubnet.id, tags: { Name: `${stackId}-${zone}` }, dependsOn: [igw] }));
+      }
+
+      const privateSubnet = new Subnet(this, `private-${i}`, {
+        vpcId: vpc.id,
+        availabilityZone: zone,
+        cidrBlock: Fn.cidrsubnet(network.cidr, 2, i),
+        mapPublicIpOnLaunch: false,
+        tags: { Name: `${stackId}-private-${zone}`, tier: 'private' },
+      });
+      const privateRoutes = new RouteTable(this, `private-${i}-routes`, {
+        vpcId: vpc.id,
+        route: [{ cidrBlock: '0.0.0.0/0', natGatewayId: nats[natPerZone ? i : 0]!.id }],
+        tags: { Name: `${stackId}-private-${zone}` },
+      });
+      new RouteTableAssociation(this, `private-${i}-association`, { subnetId: privateSubnet.id, routeTableId: privateRoutes.id });
+      this.privateSubnetIds.push(privateSubnet.id);
+    });
+  }
+}
