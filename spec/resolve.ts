@@ -24,6 +24,7 @@ export function resolveSpec(file: ParameterFile, sourceFile: string, warnings: r
     cloud: file.cloud,
     region: file.region,
     ...(file.project === undefined ? {} : { project: file.project }),
+    ...(file.accountId === undefined ? {} : { accountId: file.accountId }),
     nonProduction: file.nonProduction ?? false,
     tags: { ...(file.tags ?? {}), customer: file.customer, environment: file.environment, 'managed-by': MANAGED_BY },
     app: {

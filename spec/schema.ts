@@ -304,6 +304,14 @@ export const parameterFileSchema = strictObject(
       .string({ error: withFix('is required', 'set the cloud region, e.g. "eu-west-1" (AWS) or "europe-west1" (GCP)') })
       .meta({ description: 'Cloud region, e.g. eu-west-1 (AWS) or europe-west1 (GCP).' }),
     project: z.string().optional().meta({ description: 'GCP project id (required on GCP, not allowed on AWS).' }),
+    accountId: z
+      .string()
+      .regex(/^\d{12}$/, withFix('must be a 12-digit AWS account id', 'copy the account id from the AWS console, in quotes, e.g. "123456789012"'))
+      .optional()
+      .meta({
+        description:
+          'AWS account id (required on AWS, not allowed on GCP). Terraform refuses to run this stack with credentials of any other account, so one customer is never deployed into another customer’s account.',
+      }),
     nonProduction: z
       .boolean()
       .optional()

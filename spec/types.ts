@@ -143,6 +143,8 @@ export interface DeploymentSpec {
   readonly region: string;
   /** GCP project id (GCP only). */
   readonly project?: string;
+  /** AWS account id (AWS only); the provider refuses credentials of any other account. */
+  readonly accountId?: string;
   readonly nonProduction: boolean;
   /** Tags (AWS) or labels (GCP) for every resource, including customer, environment and managed-by. */
   readonly tags: Readonly<Record<string, string>>;

@@ -26,7 +26,11 @@ export class AwsPlatform extends Construct {
 
     // default_tags puts customer/environment/managed-by on every taggable resource without each
     // construct repeating them.
-    this.provider = new AwsProvider(this, 'provider', { region: spec.region, defaultTags: [{ tags: { ...spec.tags } }] });
+    this.provider = new AwsProvider(this, 'provider', {
+      region: spec.region,
+      allowedAccountIds: spec.accountId === undefined ? undefined : [spec.accountId],
+      defaultTags: [{ tags: { ...spec.tags } }],
+    });
 
     this.network = new AwsNetwork(this, 'network', { stackId: spec.stackId, network: spec.network, natPerZone: !spec.nonProduction });
 

@@ -63,6 +63,7 @@ export const BASE_FILE = [
   'state:', // 26
   '  backend: s3', // 27
   '  bucket: acme-tf-state', // 28
+  'accountId: "123456789012"', // 29
 ].join('\n');
 
 /** BASE_FILE with lines replaced: 1-based line number -> new text (may hold several lines, or be empty to drop it). */

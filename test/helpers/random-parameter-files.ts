@@ -95,7 +95,7 @@ export function randomParameterFile(seed: number): { name: string; text: string 
     environment,
     cloud,
     region,
-    ...(cloud === 'gcp' ? { project: `proj-${customer}` } : {}),
+    ...(cloud === 'gcp' ? { project: `proj-${customer}` } : { accountId: String(100000000000 + seed) }),
     nonProduction,
     app: { image: `registry.example.com/${customer}/app:1.${seed}`, module: 'app.celery', env: { LOG_LEVEL: 'info' } },
     broker,

@@ -15,6 +15,11 @@ describe('a malformed parameter file', () => {
       { 16: '    pool: gevent\n    concurency: 10' },
       'FILE:17: error: workers.fast.concurency: unknown key "concurency". Fix: did you mean "concurrency"? Rename it.',
     ],
+    [
+      'an AWS file without its account id',
+      { 29: '' },
+      'FILE:1: error: accountId: AWS deployments need the account id they belong to, so a stack is never applied to the wrong account. Fix: add accountId: "<12-digit account id>".',
+    ],
     ['an unknown cloud', { 3: 'cloud: azure' }, 'FILE:3: error: cloud: must be "aws" or "gcp". Fix: set cloud to aws or gcp.'],
     [
       'a customer name that is not a slug',
@@ -94,7 +99,7 @@ describe('a malformed parameter file', () => {
     ['a missing app module', { 7: '' }, 'FILE:5: error: app.module: is required. Fix: set the module passed to `celery -A`, e.g. "myapp".'],
     [
       'a GCP file without a project',
-      { 3: 'cloud: gcp', 4: 'region: europe-west1' },
+      { 3: 'cloud: gcp', 4: 'region: europe-west1', 29: '' },
       'FILE:1: error: project: GCP deployments need a project id. Fix: add project: <your-gcp-project-id>.',
     ],
     [

@@ -20,6 +20,7 @@ describe('a stack synthesized from a parameter file', () => {
   it('tags every AWS resource with customer, environment, managed-by and the file tags through default_tags', () => {
     const provider = byId('acme-prod').json.provider?.aws?.[0] as { region: string; default_tags: Array<{ tags: Record<string, string> }> };
     expect(provider.region).toBe('eu-west-1');
+    expect((provider as unknown as { allowed_account_ids: string[] }).allowed_account_ids).toEqual(['123456789012']);
     expect(provider.default_tags[0]!.tags).toEqual({ customer: 'acme', environment: 'prod', 'managed-by': 'celerykit', 'cost-center': 'cc-1042' });
   });
 

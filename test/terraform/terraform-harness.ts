@@ -80,6 +80,8 @@ export function prepareOfflineWorkdir(stackDir: string): string {
     terraform: { backend: { local: { path: join(work, 'offline.tfstate') } } },
     provider: {
       aws: {
+        // The fake credentials belong to no account; the account guard is tested on the JSON.
+        allowed_account_ids: null,
         skip_credentials_validation: true,
         skip_requesting_account_id: true,
         skip_metadata_api_check: 'true',
