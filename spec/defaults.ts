@@ -13,6 +13,7 @@ export const DEFAULTS = {
   autoscaleMin: 1,
   autoscaleMax: 10,
   redisEngine: 'valkey',
+  redisOssVersion: '7.1',
   redisReplicas: 1,
   snapshotRetentionDays: 7,
   rabbitmqVersion: '3.13',

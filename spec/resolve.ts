@@ -87,10 +87,12 @@ function resolveBroker(file: ParameterFile, longestTimeLimit: number | undefined
   const b = file.broker;
   const cloud = CLOUD_DEFAULTS[file.cloud];
   if (b.kind === 'redis') {
+    const engine = file.cloud === 'gcp' ? 'valkey' : (b.engine ?? DEFAULTS.redisEngine);
     return {
       kind: 'redis',
-      engine: file.cloud === 'gcp' ? 'valkey' : (b.engine ?? DEFAULTS.redisEngine),
-      engineVersion: b.engineVersion ?? cloud.redisVersion,
+      engine,
+      // Redis OSS stops at 7.1 on ElastiCache; Valkey continues from 7.2 (8.0 is current).
+      engineVersion: b.engineVersion ?? (engine === 'redis' ? DEFAULTS.redisOssVersion : cloud.redisVersion),
       nodeType: b.nodeType ?? cloud.redisNodeType,
       replicas: b.replicas ?? DEFAULTS.redisReplicas,
       snapshotRetentionDays: b.snapshotRetentionDays ?? DEFAULTS.snapshotRetentionDays,

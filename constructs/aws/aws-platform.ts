@@ -1,12 +1,18 @@
 /**
- * The AWS side of one deployment: the provider with the deployment's tags, and the constructs of
- * each concern (network, broker, worker pools, schedules, monitoring) as they are added.
+ * The AWS side of one deployment: the provider with the deployment's tags, then one construct per
+ * concern (network, security groups, broker, broker URL secret; worker pools, schedules and
+ * monitoring plug in here as they are added).
  */
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { ResourcegroupsGroup } from '@cdktf/provider-aws/lib/resourcegroups-group';
+import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import type { DeploymentSpec } from '../../spec/types';
+import { ManagedSecret } from './managed-secret';
 import { AwsNetwork } from './network';
+import { AMQPS_PORT, AwsRabbitmqBroker, RABBITMQ_MANAGEMENT_PORT } from './rabbitmq-broker';
+import { AwsRedisBroker, REDIS_PORT } from './redis-broker';
+import { AwsSecurityGroups } from './security-groups';
 
 export interface AwsPlatformProps {
   /** The deployment; its cloud must be `aws`. */
@@ -18,6 +24,10 @@ export class AwsPlatform extends Construct {
   /** Every resource of the deployment in one console view, found by the kit's tags. */
   readonly resourceGroup: ResourcegroupsGroup;
   readonly network: AwsNetwork;
+  readonly securityGroups: AwsSecurityGroups;
+  readonly broker: AwsRedisBroker | AwsRabbitmqBroker;
+  /** The full Celery broker URL; workers get it as a secret, never as a plain variable. */
+  readonly brokerUrlSecret: ManagedSecret;
 
   constructor(scope: Construct, id: string, props: AwsPlatformProps) {
     super(scope, id);
@@ -25,7 +35,7 @@ export class AwsPlatform extends Construct {
     if (spec.cloud !== 'aws') throw new Error(`AwsPlatform got a ${spec.cloud} spec (${spec.stackId})`);
 
     // default_tags puts customer/environment/managed-by on every taggable resource without each
-    // construct repeating them.
+    // construct repeating them; allowed_account_ids stops a plan run with the wrong account's keys.
     this.provider = new AwsProvider(this, 'provider', {
       region: spec.region,
       allowedAccountIds: spec.accountId === undefined ? undefined : [spec.accountId],
@@ -33,6 +43,40 @@ export class AwsPlatform extends Construct {
     });
 
     this.network = new AwsNetwork(this, 'network', { stackId: spec.stackId, network: spec.network, natPerZone: !spec.nonProduction });
+
+    const redis = spec.broker.kind === 'redis';
+    this.securityGroups = new AwsSecurityGroups(this, 'security-groups', {
+      stackId: spec.stackId,
+      vpcId: this.network.vpcId,
+      brokerPorts: [redis ? REDIS_PORT : AMQPS_PORT],
+      brokerManagementPorts: redis ? [] : [RABBITMQ_MANAGEMENT_PORT],
+    });
+
+    this.broker =
+      spec.broker.kind === 'redis'
+        ? new AwsRedisBroker(this, 'redis', {
+            stackId: spec.stackId,
+            broker: spec.broker,
+            subnetIds: this.network.privateSubnetIds,
+            zones: this.network.zones,
+            securityGroupId: this.securityGroups.broker.id,
+          })
+        : new AwsRabbitmqBroker(this, 'rabbitmq', {
+            stackId: spec.stackId,
+            broker: spec.broker,
+            subnetIds: this.network.privateSubnetIds,
+            securityGroupId: this.securityGroups.broker.id,
+          });
+
+    this.brokerUrlSecret = new ManagedSecret(this, 'broker-url', {
+      name: `celerykit/${spec.stackId}/broker-url`,
+      description: `Celery broker URL of ${spec.stackId} (${spec.broker.kind}), injected into workers as a secret`,
+      value: this.broker.brokerUrl,
+    });
+    new TerraformOutput(this, 'broker_url_secret_arn', {
+      value: this.brokerUrlSecret.arn,
+      description: 'Secrets Manager secret holding the Celery broker URL',
+    }).overrideLogicalId('broker_url_secret_arn');
 
     this.resourceGroup = new ResourcegroupsGroup(this, 'resource-group', {
       name: `celerykit-${spec.stackId}`,

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { loadDeploymentsFromDir } from '../../spec/load';
 import type { DeploymentSpec } from '../../spec/types';
 import { CeleryStack } from '../../stacks/celery-stack';
-import { tempDir } from './parameter-files';
+import { tempDir, writeParameterFiles } from './parameter-files';
 
 export interface SynthesizedStack {
   readonly spec: DeploymentSpec;
@@ -35,4 +35,28 @@ export function synthesizeDir(customersDir = 'customers', localStateDir = '/var/
     const dir = join(outdir, 'stacks', spec.stackId);
     return { spec, dir, json: JSON.parse(readFileSync(join(dir, 'cdk.tf.json'), 'utf8')) as TerraformJson };
   });
+}
+
+export type ResourceBody = Record<string, unknown> & { lifecycle?: Record<string, unknown> };
+
+/** Resources of one type in a synthesized stack, keyed by their Terraform name. */
+export function resourcesOf(json: TerraformJson, type: string): Record<string, ResourceBody> {
+  return (json.resource?.[type] ?? {}) as Record<string, ResourceBody>;
+}
+
+/** The only resource of a type; fails the test when there is not exactly one. */
+export function onlyResource(json: TerraformJson, type: string): ResourceBody {
+  const all = Object.values(resourcesOf(json, type));
+  if (all.length !== 1) throw new Error(`expected one ${type}, found ${all.length}`);
+  return all[0]!;
+}
+
+/** `${type.name.attr}` reference to the resource `name` of `type`, as cdktf writes it. */
+export function referenceTo(type: string, name: string, attribute: string): string {
+  return `\${${type}.${name}.${attribute}}`;
+}
+
+/** Synthesizes one YAML text (usually `editBase(...)`) and returns its stack. */
+export function synthesizeYaml(text: string): SynthesizedStack {
+  return synthesizeDir(writeParameterFiles({ 'deployment.yaml': text }))[0]!;
 }
