@@ -38,6 +38,15 @@ export function deriveRuntimeBuckets(longestTimeLimit: number | undefined): numb
 }
 
 /**
+ * Seconds a pool waits after scaling in before it scales in again. Scale-out reacts within a
+ * minute; scale-in waits at least 5 minutes, and as long as one task may run (up to an hour), so
+ * a pool of long tasks does not shed workers between two batches and start them again.
+ */
+export function deriveScaleInCooldown(timeLimit: number | undefined): number {
+  return Math.min(3600, Math.max(300, timeLimit ?? 300));
+}
+
+/**
  * Default `-c` per pool type: one process per whole vCPU for prefork (CPU-bound work gains nothing
  * from more), many greenlets for I/O-bound gevent/eventlet, a handful of threads, one for solo.
  */

@@ -3,7 +3,7 @@
  * DeploymentSpec that stacks and constructs consume.
  */
 import { CLOUD_DEFAULTS, DEFAULTS, MANAGED_BY } from './defaults';
-import { defaultConcurrency, deriveRuntimeBuckets, deriveVisibilityTimeout } from './derive';
+import { defaultConcurrency, deriveRuntimeBuckets, deriveScaleInCooldown, deriveVisibilityTimeout } from './derive';
 import { queueForTask, queueNamesOf } from './checks';
 import type { SpecProblem } from './problems';
 import type { ParameterFile } from './schema';
@@ -80,6 +80,7 @@ function resolvePool(name: string, p: ParameterFile['workers'][string]): WorkerP
     spot: p.spot ?? false,
     autoscale: { min, max: p.autoscale?.max ?? DEFAULTS.autoscaleMax, backlogPerWorker: p.autoscale?.backlogPerWorker ?? concurrency },
     expectedWorkers: min,
+    scaleInCooldownSeconds: deriveScaleInCooldown(p.timeLimit),
   };
 }
 

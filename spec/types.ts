@@ -73,6 +73,8 @@ export interface WorkerPoolSpec {
   readonly autoscale: AutoscaleSpec;
   /** Live workers the alerts expect at least (the autoscale minimum). */
   readonly expectedWorkers: number;
+  /** Seconds between two scale-in steps (longer for pools with long time limits). */
+  readonly scaleInCooldownSeconds: number;
 }
 
 export interface OidcSpec {

@@ -8,7 +8,11 @@ import { ResourcegroupsGroup } from '@cdktf/provider-aws/lib/resourcegroups-grou
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import type { DeploymentSpec } from '../../spec/types';
+import { AwsEcsCluster } from './ecs-cluster';
 import { ManagedSecret } from './managed-secret';
+import { AwsQueueDepthScaling } from './queue-depth-scaling';
+import { AwsQueueMetricsExporter } from './queue-metrics-exporter';
+import { AwsWorkerPool } from './worker-pool';
 import { AwsNetwork } from './network';
 import { AMQPS_PORT, AwsRabbitmqBroker, RABBITMQ_MANAGEMENT_PORT } from './rabbitmq-broker';
 import { AwsRedisBroker, REDIS_PORT } from './redis-broker';
@@ -28,6 +32,9 @@ export class AwsPlatform extends Construct {
   readonly broker: AwsRedisBroker | AwsRabbitmqBroker;
   /** The full Celery broker URL; workers get it as a secret, never as a plain variable. */
   readonly brokerUrlSecret: ManagedSecret;
+  readonly cluster: AwsEcsCluster;
+  readonly exporter: AwsQueueMetricsExporter;
+  readonly pools: ReadonlyArray<{ readonly workers: AwsWorkerPool; readonly scaling: AwsQueueDepthScaling }>;
 
   constructor(scope: Construct, id: string, props: AwsPlatformProps) {
     super(scope, id);
@@ -77,6 +84,37 @@ export class AwsPlatform extends Construct {
       value: this.brokerUrlSecret.arn,
       description: 'Secrets Manager secret holding the Celery broker URL',
     }).overrideLogicalId('broker_url_secret_arn');
+
+    this.cluster = new AwsEcsCluster(this, 'cluster', { stackId: spec.stackId });
+    const placement = { clusterArn: this.cluster.cluster.arn, subnetIds: this.network.privateSubnetIds, brokerUrlSecretArn: this.brokerUrlSecret.arn };
+
+    this.exporter = new AwsQueueMetricsExporter(this, 'exporter', { spec, ...placement, securityGroupId: this.securityGroups.clients.exporter.id });
+
+    this.pools = spec.pools.map((pool) => {
+      const workers = new AwsWorkerPool(this, `pool-${pool.name}`, {
+        spec,
+        pool,
+        clusterName: this.cluster.name,
+        ...placement,
+        securityGroupId: this.securityGroups.clients.workers.id,
+      });
+      const scaling = new AwsQueueDepthScaling(this, `scaling-${pool.name}`, {
+        stackId: spec.stackId,
+        pool,
+        clusterName: this.cluster.name,
+        serviceName: workers.serviceName,
+        queueMetricsNamespace: this.exporter.namespace,
+      });
+      // The scaling target names the service by its path; the service must exist first.
+      scaling.target.node.addDependency(workers.service);
+      return { workers, scaling };
+    });
+
+    new TerraformOutput(this, 'cluster_name', { value: this.cluster.cluster.name, description: 'ECS cluster of the worker pools' }).overrideLogicalId('cluster_name');
+    new TerraformOutput(this, 'worker_services', {
+      value: Object.fromEntries(this.pools.map((p) => [p.workers.serviceName, p.workers.service.name])),
+      description: 'ECS service name per worker pool',
+    }).overrideLogicalId('worker_services');
 
     this.resourceGroup = new ResourcegroupsGroup(this, 'resource-group', {
       name: `celerykit-${spec.stackId}`,

@@ -1,0 +1,165 @@
+/**
+ * celery-exporter as one small ECS service per stack, with an AWS OpenTelemetry collector sidecar
+ * that publishes `celery_queue_length` per queue to CloudWatch (embedded metric format). The same
+ * number drives every pool's scaling on both brokers, so scaling never depends on broker-specific
+ * metrics (Amazon MQ 4.x publishes none per queue).
+ */
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
+import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
+import { Construct } from 'constructs';
+import type { DeploymentSpec } from '../../spec/types';
+import { CELERY_EXPORTER_PORT, IMAGES } from '../celery/images';
+import { executionBaseStatements } from './app-container';
+import { ComponentRole, roleName } from './iam';
+
+/** CloudWatch namespace of the queue metrics of one stack. */
+export function queueMetricsNamespace(stackId: string): string {
+  return `Celery/${stackId}`;
+}
+export const QUEUE_LENGTH_METRIC = 'celery_queue_length';
+export const QUEUE_NAME_DIMENSION = 'queue_name';
+
+export interface AwsQueueMetricsExporterProps {
+  readonly spec: DeploymentSpec;
+  readonly clusterArn: string;
+  readonly subnetIds: readonly string[];
+  readonly securityGroupId: string;
+  readonly brokerUrlSecretArn: string;
+  /**
+   * Seconds between two scrapes of the exporter.
+   * @default 30 — two samples per one-minute scaling period.
+   */
+  readonly scrapeIntervalSeconds?: number;
+}
+
+export class AwsQueueMetricsExporter extends Construct {
+  readonly service: EcsService;
+  readonly namespace: string;
+
+  constructor(scope: Construct, id: string, props: AwsQueueMetricsExporterProps) {
+    super(scope, id);
+    const { spec } = props;
+    const account = spec.accountId!;
+    this.namespace = queueMetricsNamespace(spec.stackId);
+
+    const logs = new CloudwatchLogGroup(this, 'logs', { name: `/celerykit/${spec.stackId}/exporter`, retentionInDays: 30 });
+    const metricLogs = new CloudwatchLogGroup(this, 'metric-logs', { name: `/celerykit/${spec.stackId}/queue-metrics`, retentionInDays: 7 });
+
+    const executionRole = new ComponentRole(this, 'execution-role', {
+      name: roleName(spec.stackId, 'exporter-exec'),
+      description: `celerykit ${spec.stackId}: starts celery-exporter (logs, broker URL)`,
+      assumedBy: 'ecs-tasks.amazonaws.com',
+      accountId: account,
+      statements: [
+        ...executionBaseStatements(logs.arn, IMAGES.celeryExporter),
+        { Sid: 'InjectBrokerUrl', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [props.brokerUrlSecretArn] },
+      ],
+    });
+    const taskRole = new ComponentRole(this, 'task-role', {
+      name: roleName(spec.stackId, 'exporter-task'),
+      description: `celerykit ${spec.stackId}: celery-exporter and its collector (queue metrics only)`,
+      assumedBy: 'ecs-tasks.amazonaws.com',
+      accountId: account,
+      statements: [
+        {
+          Sid: 'WriteQueueMetrics',
+          Effect: 'Allow',
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+          Resource: [metricLogs.arn, `${metricLogs.arn}:*`],
+        },
+      ],
+    });
+
+    const logConfiguration = (prefix: string) => ({
+      logDriver: 'awslogs',
+      options: { 'awslogs-group': logs.name, 'awslogs-region': spec.region, 'awslogs-stream-prefix': prefix },
+    });
+    const exporterArgs = [
+      `--port=${CELERY_EXPORTER_PORT}`,
+      `--buckets=${spec.derived.runtimeBuckets.join(',')}`,
+      // Report every queue from the start: a pool scaled to zero has no worker announcing its queue.
+      `--queues=${spec.queues.map((q) => q.name).join(',')}`,
+      ...(spec.broker.kind === 'redis' ? [`--broker-transport-option=visibility_timeout=${spec.broker.visibilityTimeout}`] : []),
+    ];
+
+    const taskDefinition = new EcsTaskDefinition(this, 'task', {
+      family: `${spec.stackId}-exporter`,
+      requiresCompatibilities: ['FARGATE'],
+      networkMode: 'awsvpc',
+      cpu: '256',
+      memory: '512',
+      runtimePlatform: { operatingSystemFamily: 'LINUX', cpuArchitecture: 'X86_64' },
+      executionRoleArn: executionRole.arn,
+      taskRoleArn: taskRole.arn,
+      containerDefinitions: JSON.stringify([
+        {
+          name: 'celery-exporter',
+          image: IMAGES.celeryExporter,
+          essential: true,
+          command: exporterArgs,
+          // celery-exporter reads --broker-url from CE_BROKER_URL.
+          secrets: [{ name: 'CE_BROKER_URL', valueFrom: props.brokerUrlSecretArn }],
+          privileged: false,
+          logConfiguration: logConfiguration('exporter'),
+        },
+        {
+          name: 'collector',
+          image: IMAGES.awsOtelCollector,
+          essential: true,
+          environment: [{ name: 'AOT_CONFIG_CONTENT', value: collectorConfig(spec, metricLogs.name, props.scrapeIntervalSeconds ?? 30) }],
+          privileged: false,
+          logConfiguration: logConfiguration('collector'),
+        },
+      ]),
+    });
+
+    this.service = new EcsService(this, 'service', {
+      name: 'celery-exporter',
+      cluster: props.clusterArn,
+      taskDefinition: taskDefinition.arn,
+      // One exporter: two would double-count nothing, but each would hold its own event stream.
+      desiredCount: 1,
+      capacityProviderStrategy: [{ capacityProvider: 'FARGATE', weight: 1 }],
+      networkConfiguration: { subnets: [...props.subnetIds], securityGroups: [props.securityGroupId], assignPublicIp: false },
+      deploymentCircuitBreaker: { enable: true, rollback: true },
+      deploymentMinimumHealthyPercent: 0,
+      deploymentMaximumPercent: 100,
+      enableEcsManagedTags: true,
+      propagateTags: 'SERVICE',
+    });
+  }
+}
+
+/** Collector configuration: scrape the exporter, keep queue lengths, write them as EMF. */
+export function collectorConfig(spec: DeploymentSpec, metricLogGroup: string, scrapeIntervalSeconds: number): string {
+  return [
+    'receivers:',
+    '  prometheus:',
+    '    config:',
+    '      scrape_configs:',
+    '        - job_name: celery-exporter',
+    `          scrape_interval: ${scrapeIntervalSeconds}s`,
+    '          static_configs:',
+    `            - targets: ["localhost:${CELERY_EXPORTER_PORT}"]`,
+    '          metric_relabel_configs:',
+    '            - source_labels: [__name__]',
+    `              regex: ${QUEUE_LENGTH_METRIC}`,
+    '              action: keep',
+    'exporters:',
+    '  awsemf:',
+    `    namespace: ${queueMetricsNamespace(spec.stackId)}`,
+    `    log_group_name: ${metricLogGroup}`,
+    `    region: ${spec.region}`,
+    '    dimension_rollup_option: NoDimensionRollup',
+    '    metric_declarations:',
+    `      - dimensions: [[${QUEUE_NAME_DIMENSION}]]`,
+    `        metric_name_selectors: [${QUEUE_LENGTH_METRIC}]`,
+    'service:',
+    '  pipelines:',
+    '    metrics:',
+    '      receivers: [prometheus]',
+    '      exporters: [awsemf]',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,13 @@
+/**
+ * Container images the kit runs next to the app, pinned so a deploy never changes what runs
+ * underneath a customer without a kit release.
+ */
+export const IMAGES = {
+  /** celery-exporter: Celery events and queue lengths as Prometheus metrics on :9808. */
+  celeryExporter: 'ghcr.io/danihodovic/celery-exporter:0.12.2',
+  /** AWS Distro for OpenTelemetry collector: scrapes the exporter, writes CloudWatch/Prometheus. */
+  awsOtelCollector: 'public.ecr.aws/aws-observability/aws-otel-collector:v0.43.1',
+} as const;
+
+/** Port celery-exporter listens on. */
+export const CELERY_EXPORTER_PORT = 9808;
