@@ -60,3 +60,17 @@ export function referenceTo(type: string, name: string, attribute: string): stri
 export function synthesizeYaml(text: string): SynthesizedStack {
   return synthesizeDir(writeParameterFiles({ 'deployment.yaml': text }))[0]!;
 }
+
+/** ECS container definitions of a task definition resource, parsed. */
+export function containersOf(taskDefinition: ResourceBody): Array<Record<string, unknown>> {
+  return JSON.parse(String(taskDefinition.container_definitions)) as Array<Record<string, unknown>>;
+}
+
+/** The inline policy document of the role whose name is `roleName`. */
+export function inlinePolicyOfRole(json: TerraformJson, roleName: string): { Statement: Array<Record<string, unknown>> } | undefined {
+  const roles = resourcesOf(json, 'aws_iam_role');
+  const [key] = Object.entries(roles).find(([, r]) => r.name === roleName) ?? [];
+  if (key === undefined) throw new Error(`no role ${roleName}`);
+  const policy = Object.values(resourcesOf(json, 'aws_iam_role_policy')).find((p) => p.role === `\${aws_iam_role.${key}.id}`);
+  return policy === undefined ? undefined : (JSON.parse(String(policy.policy)) as { Statement: Array<Record<string, unknown>> });
+}

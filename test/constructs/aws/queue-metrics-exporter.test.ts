@@ -1,0 +1,49 @@
+/**
+ * celery-exporter with its collector: one per stack, reporting every queue, with runtime buckets
+ * that reach the longest time limit, and publishing queue lengths where the scaler reads them.
+ */
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { containersOf, inlinePolicyOfRole, resourcesOf, synthesizeDir } from '../../helpers/synth';
+
+const stacks = synthesizeDir().filter((s) => s.spec.cloud === 'aws');
+
+describe.each(stacks.map((s) => [s.spec.stackId, s] as const))('the queue metrics exporter of %s', (id, stack) => {
+  const services = Object.values(resourcesOf(stack.json, 'aws_ecs_service')).filter((s) => s.name === 'celery-exporter');
+  const task = Object.values(resourcesOf(stack.json, 'aws_ecs_task_definition')).find((t) => t.family === `${id}-exporter`)!;
+  const [exporter, collector] = containersOf(task);
+
+  it('runs once per stack, privately', () => {
+    expect(services).toHaveLength(1);
+    expect(services[0]).toMatchObject({ desired_count: 1, network_configuration: { assign_public_ip: false } });
+  });
+
+  it('reports every queue and has runtime buckets covering the longest time limit', () => {
+    const args = exporter!.command as string[];
+    expect(args).toContain(`--queues=${stack.spec.queues.map((q) => q.name).join(',')}`);
+    const buckets = args.find((a) => a.startsWith('--buckets='))!.slice('--buckets='.length).split(',').map(Number);
+    expect(buckets[buckets.length - 1]).toBeGreaterThanOrEqual(stack.spec.derived.longestTimeLimit!);
+    if (stack.spec.broker.kind === 'redis') expect(args).toContain(`--broker-transport-option=visibility_timeout=${stack.spec.broker.visibilityTimeout}`);
+    expect(exporter!.secrets).toEqual([{ name: 'CE_BROKER_URL', valueFrom: expect.stringMatching(/^\$\{aws_secretsmanager_secret\.[^.]+\.arn\}$/) }]);
+  });
+
+  it('publishes only celery_queue_length, per queue, in the namespace the scaling policies read', () => {
+    const config = parse((collector!.environment as Array<{ name: string; value: string }>).find((e) => e.name === 'AOT_CONFIG_CONTENT')!.value) as {
+      receivers: { prometheus: { config: { scrape_configs: Array<{ static_configs: Array<{ targets: string[] }>; metric_relabel_configs: Array<Record<string, unknown>> }> } } };
+      exporters: { awsemf: { namespace: string; metric_declarations: Array<{ dimensions: string[][]; metric_name_selectors: string[] }> } };
+      service: { pipelines: { metrics: { receivers: string[]; exporters: string[] } } };
+    };
+    const scrape = config.receivers.prometheus.config.scrape_configs[0]!;
+    expect(scrape.static_configs[0]!.targets).toEqual(['localhost:9808']);
+    expect(scrape.metric_relabel_configs).toEqual([{ source_labels: ['__name__'], regex: 'celery_queue_length', action: 'keep' }]);
+    expect(config.exporters.awsemf.namespace).toBe(`Celery/${id}`);
+    expect(config.exporters.awsemf.metric_declarations).toEqual([{ dimensions: [['queue_name']], metric_name_selectors: ['celery_queue_length'] }]);
+    expect(config.service.pipelines.metrics).toEqual({ receivers: ['prometheus'], exporters: ['awsemf'] });
+  });
+
+  it('may write only to its own metric log group', () => {
+    const policy = inlinePolicyOfRole(stack.json, `${id}-exporter-task`)!;
+    expect(policy.Statement).toHaveLength(1);
+    expect(policy.Statement[0]!.Resource).toEqual([expect.stringMatching(/^\$\{aws_cloudwatch_log_group\.[^.]+\.arn\}$/), expect.stringMatching(/^\$\{aws_cloudwatch_log_group\.[^.]+\.arn\}:\*$/)]);
+  });
+});
