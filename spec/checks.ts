@@ -208,6 +208,12 @@ function checkPool(file: ParameterFile, poolName: string, pool: ParameterFile['w
 
 function checkSchedules(file: ParameterFile, out: ProblemCollector): void {
   const queues = queueNamesOf(file);
+  if (file.beat === 'singleton') {
+    if (file.cloud !== 'aws') out.error(['beat'], 'beat: singleton is available on AWS only', 'remove beat and declare periodic tasks under schedules');
+    if (Object.keys(file.schedules ?? {}).length > 0) {
+      out.error(['beat'], 'with beat: singleton the app’s own beat schedule runs, so these schedules would never fire', 'remove beat to run schedules from the cloud scheduler, or move them into the app’s beat_schedule and remove schedules');
+    }
+  }
   for (const [name, schedule] of Object.entries(file.schedules ?? {})) {
     const path = ['schedules', name];
     const cron = parseCron(schedule.cron);

@@ -51,6 +51,7 @@ export function resolveSpec(file: ParameterFile, sourceFile: string, warnings: r
       args: s.args ?? [],
       kwargs: s.kwargs ?? {},
     })),
+    periodicTasks: file.beat === 'singleton' ? 'beat-singleton' : 'cloud-scheduler',
     state: resolveState(file, stackId),
     network: resolveNetwork(file),
     derived: {

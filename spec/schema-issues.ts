@@ -12,7 +12,6 @@ const UNKNOWN_KEY_HINTS: Record<string, string> = {
     'secrets never go in parameter files; remove it and pass the OIDC client secret at deploy time as the sensitive Terraform variable oidc_client_secret (TF_VAR_oidc_client_secret)',
   password: 'secrets never go in parameter files; the kit generates broker credentials and keeps them in the cloud secret store. Remove it',
   url: 'URLs of webhooks carry credentials; list the webhook by name under monitoring.alerts.notify.webhooks and pass the URL as the sensitive Terraform variable webhook_<name>',
-  beat: 'periodic tasks run from the cloud scheduler; declare them under schedules instead of running celery beat',
 };
 
 export function reportSchemaIssues(issues: readonly z.core.$ZodIssue[], out: ProblemCollector): void {

@@ -334,6 +334,13 @@ export const parameterFileSchema = strictObject(
       )
       .meta({ description: 'Worker pools: pool name -> the queues it consumes and how it is sized.' }),
     monitoring: monitoringSchema.optional(),
+    beat: z
+      .enum(['singleton'])
+      .optional()
+      .meta({
+        description:
+          'Run the app’s own celery beat as one singleton service instead of cloud-scheduled `schedules` (AWS). The service never runs two beat processes, even during a deploy.',
+      }),
     schedules: z
       .record(slug(40, 'nightly-report'), scheduleSchema)
       .optional()

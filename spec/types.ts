@@ -157,6 +157,8 @@ export interface DeploymentSpec {
   readonly pools: readonly WorkerPoolSpec[];
   readonly monitoring?: MonitoringSpec;
   readonly schedules: readonly ScheduleSpec[];
+  /** Who fires periodic tasks: the cloud scheduler (from `schedules`), or the app's own celery beat as a singleton. */
+  readonly periodicTasks: 'cloud-scheduler' | 'beat-singleton';
   readonly state: StateSpec;
   readonly network: NetworkSpec;
   readonly derived: DerivedSpec;

@@ -8,6 +8,7 @@ import { ResourcegroupsGroup } from '@cdktf/provider-aws/lib/resourcegroups-grou
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import type { DeploymentSpec } from '../../spec/types';
+import { AwsBeatSingleton } from './beat-singleton';
 import { AwsEcsCluster } from './ecs-cluster';
 import { ManagedSecret } from './managed-secret';
 import { AwsQueueDepthScaling } from './queue-depth-scaling';
@@ -16,6 +17,7 @@ import { AwsWorkerPool } from './worker-pool';
 import { AwsNetwork } from './network';
 import { AMQPS_PORT, AwsRabbitmqBroker, RABBITMQ_MANAGEMENT_PORT } from './rabbitmq-broker';
 import { AwsRedisBroker, REDIS_PORT } from './redis-broker';
+import { AwsScheduledTasks } from './scheduled-tasks';
 import { AwsSecurityGroups } from './security-groups';
 
 export interface AwsPlatformProps {
@@ -35,6 +37,8 @@ export class AwsPlatform extends Construct {
   readonly cluster: AwsEcsCluster;
   readonly exporter: AwsQueueMetricsExporter;
   readonly pools: ReadonlyArray<{ readonly workers: AwsWorkerPool; readonly scaling: AwsQueueDepthScaling }>;
+  /** Periodic tasks: cloud-scheduled calls, or the app's own beat as a singleton. */
+  readonly periodicTasks: AwsScheduledTasks | AwsBeatSingleton;
 
   constructor(scope: Construct, id: string, props: AwsPlatformProps) {
     super(scope, id);
@@ -109,6 +113,12 @@ export class AwsPlatform extends Construct {
       scaling.target.node.addDependency(workers.service);
       return { workers, scaling };
     });
+
+    const schedulerPlacement = { spec, ...placement, securityGroupId: this.securityGroups.clients['scheduled-tasks'].id };
+    this.periodicTasks =
+      spec.periodicTasks === 'beat-singleton'
+        ? new AwsBeatSingleton(this, 'beat', schedulerPlacement)
+        : new AwsScheduledTasks(this, 'scheduled-tasks', schedulerPlacement);
 
     new TerraformOutput(this, 'cluster_name', { value: this.cluster.cluster.name, description: 'ECS cluster of the worker pools' }).overrideLogicalId('cluster_name');
     new TerraformOutput(this, 'worker_services', {

@@ -5,12 +5,12 @@
  * metrics (Amazon MQ 4.x publishes none per queue).
  */
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
-import { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
-import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
+import type { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
 import { Construct } from 'constructs';
 import type { DeploymentSpec } from '../../spec/types';
 import { CELERY_EXPORTER_PORT, IMAGES } from '../celery/images';
 import { executionBaseStatements } from './app-container';
+import { awsLogs, fargateTaskDefinition, privateFargateService } from './fargate';
 import { ComponentRole, roleName } from './iam';
 
 /** CloudWatch namespace of the queue metrics of one stack. */
@@ -71,10 +71,6 @@ export class AwsQueueMetricsExporter extends Construct {
       ],
     });
 
-    const logConfiguration = (prefix: string) => ({
-      logDriver: 'awslogs',
-      options: { 'awslogs-group': logs.name, 'awslogs-region': spec.region, 'awslogs-stream-prefix': prefix },
-    });
     const exporterArgs = [
       `--port=${CELERY_EXPORTER_PORT}`,
       `--buckets=${spec.derived.runtimeBuckets.join(',')}`,
@@ -83,16 +79,13 @@ export class AwsQueueMetricsExporter extends Construct {
       ...(spec.broker.kind === 'redis' ? [`--broker-transport-option=visibility_timeout=${spec.broker.visibilityTimeout}`] : []),
     ];
 
-    const taskDefinition = new EcsTaskDefinition(this, 'task', {
+    const taskDefinition = fargateTaskDefinition(this, 'task', {
       family: `${spec.stackId}-exporter`,
-      requiresCompatibilities: ['FARGATE'],
-      networkMode: 'awsvpc',
-      cpu: '256',
-      memory: '512',
-      runtimePlatform: { operatingSystemFamily: 'LINUX', cpuArchitecture: 'X86_64' },
+      cpu: 0.25,
+      memory: 512,
       executionRoleArn: executionRole.arn,
       taskRoleArn: taskRole.arn,
-      containerDefinitions: JSON.stringify([
+      containers: [
         {
           name: 'celery-exporter',
           image: IMAGES.celeryExporter,
@@ -101,7 +94,7 @@ export class AwsQueueMetricsExporter extends Construct {
           // celery-exporter reads --broker-url from CE_BROKER_URL.
           secrets: [{ name: 'CE_BROKER_URL', valueFrom: props.brokerUrlSecretArn }],
           privileged: false,
-          logConfiguration: logConfiguration('exporter'),
+          logConfiguration: awsLogs(logs.name, spec.region, 'exporter'),
         },
         {
           name: 'collector',
@@ -109,24 +102,20 @@ export class AwsQueueMetricsExporter extends Construct {
           essential: true,
           environment: [{ name: 'AOT_CONFIG_CONTENT', value: collectorConfig(spec, metricLogs.name, props.scrapeIntervalSeconds ?? 30) }],
           privileged: false,
-          logConfiguration: logConfiguration('collector'),
+          logConfiguration: awsLogs(logs.name, spec.region, 'collector'),
         },
-      ]),
+      ],
     });
 
-    this.service = new EcsService(this, 'service', {
+    this.service = privateFargateService(this, 'service', {
       name: 'celery-exporter',
-      cluster: props.clusterArn,
-      taskDefinition: taskDefinition.arn,
-      // One exporter: two would double-count nothing, but each would hold its own event stream.
+      clusterArn: props.clusterArn,
+      taskDefinitionArn: taskDefinition.arn,
+      subnetIds: props.subnetIds,
+      securityGroupId: props.securityGroupId,
+      // One exporter: a second would report the same queues and double the event consumers.
       desiredCount: 1,
-      capacityProviderStrategy: [{ capacityProvider: 'FARGATE', weight: 1 }],
-      networkConfiguration: { subnets: [...props.subnetIds], securityGroups: [props.securityGroupId], assignPublicIp: false },
-      deploymentCircuitBreaker: { enable: true, rollback: true },
-      deploymentMinimumHealthyPercent: 0,
-      deploymentMaximumPercent: 100,
-      enableEcsManagedTags: true,
-      propagateTags: 'SERVICE',
+      deployment: { minimumHealthyPercent: 0, maximumPercent: 100 },
     });
   }
 }

@@ -4,12 +4,13 @@
  * service, on FARGATE or FARGATE_SPOT as the file says.
  */
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
-import { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
-import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
+import type { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
+import type { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
 import { Construct } from 'constructs';
 import type { DeploymentSpec, WorkerPoolSpec } from '../../spec/types';
 import { workerCommand } from '../celery/worker-command';
 import { appContainerSecrets, executionBaseStatements } from './app-container';
+import { awsLogs, fargateTaskDefinition, privateFargateService } from './fargate';
 import { ComponentRole, roleName } from './iam';
 
 /** Fargate's longest stop timeout: SIGTERM starts Celery's warm shutdown, SIGKILL follows after this. */
@@ -76,16 +77,13 @@ export class AwsWorkerPool extends Construct {
       ],
     });
 
-    this.taskDefinition = new EcsTaskDefinition(this, 'task', {
+    this.taskDefinition = fargateTaskDefinition(this, 'task', {
       family: `${spec.stackId}-${pool.name}`,
-      requiresCompatibilities: ['FARGATE'],
-      networkMode: 'awsvpc',
-      cpu: String(Math.round(pool.cpu * 1024)),
-      memory: String(pool.memory),
-      runtimePlatform: { operatingSystemFamily: 'LINUX', cpuArchitecture: 'X86_64' },
+      cpu: pool.cpu,
+      memory: pool.memory,
       executionRoleArn: this.executionRole.arn,
       taskRoleArn: this.taskRole.arn,
-      containerDefinitions: JSON.stringify([
+      containers: [
         {
           name: WORKER_CONTAINER,
           image: spec.app.image,
@@ -97,28 +95,21 @@ export class AwsWorkerPool extends Construct {
           privileged: false,
           // An init process forwards SIGTERM to celery and reaps prefork children.
           linuxParameters: { initProcessEnabled: true },
-          logConfiguration: {
-            logDriver: 'awslogs',
-            options: { 'awslogs-group': this.logGroup.name, 'awslogs-region': spec.region, 'awslogs-stream-prefix': pool.name },
-          },
+          logConfiguration: awsLogs(this.logGroup.name, spec.region, pool.name),
         },
-      ]),
+      ],
     });
 
-    this.service = new EcsService(this, 'service', {
+    this.service = privateFargateService(this, 'service', {
       name: this.serviceName,
-      cluster: props.clusterArn,
-      taskDefinition: this.taskDefinition.arn,
+      clusterArn: props.clusterArn,
+      taskDefinitionArn: this.taskDefinition.arn,
+      subnetIds: props.subnetIds,
+      securityGroupId: props.securityGroupId,
       desiredCount: pool.autoscale.min,
-      capacityProviderStrategy: [{ capacityProvider: pool.spot ? 'FARGATE_SPOT' : 'FARGATE', weight: 1 }],
-      networkConfiguration: { subnets: [...props.subnetIds], securityGroups: [props.securityGroupId], assignPublicIp: false },
-      deploymentCircuitBreaker: { enable: true, rollback: true },
+      spot: pool.spot,
       // New workers start before old ones get SIGTERM, so a deploy never drops capacity.
-      deploymentMinimumHealthyPercent: 100,
-      deploymentMaximumPercent: 200,
-      enableEcsManagedTags: true,
-      propagateTags: 'SERVICE',
-      enableExecuteCommand: false,
+      deployment: { minimumHealthyPercent: 100, maximumPercent: 200 },
       // The scaler owns the running count after creation.
       lifecycle: { ignoreChanges: ['desired_count'] },
     });

@@ -20,6 +20,11 @@ describe('a malformed parameter file', () => {
       { 29: '' },
       'FILE:1: error: accountId: AWS deployments need the account id they belong to, so a stack is never applied to the wrong account. Fix: add accountId: "<12-digit account id>".',
     ],
+    [
+      'beat: singleton next to cloud schedules',
+      { 22: 'beat: singleton\nschedules:' },
+      'FILE:22: error: beat: with beat: singleton the app’s own beat schedule runs, so these schedules would never fire. Fix: remove beat to run schedules from the cloud scheduler, or move them into the app’s beat_schedule and remove schedules.',
+    ],
     ['an unknown cloud', { 3: 'cloud: azure' }, 'FILE:3: error: cloud: must be "aws" or "gcp". Fix: set cloud to aws or gcp.'],
     [
       'a customer name that is not a slug',

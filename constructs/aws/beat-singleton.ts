@@ -1,0 +1,74 @@
+/**
+ * The app's own celery beat as exactly one process: an ECS service with one task whose deploys
+ * stop the old task before starting the new one (maximum 100 %, minimum healthy 0 %). Two beats
+ * would send every periodic task twice. Used only when the file says `beat: singleton`.
+ */
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import type { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
+import { Construct } from 'constructs';
+import type { DeploymentSpec } from '../../spec/types';
+import { appContainerSecrets, executionBaseStatements } from './app-container';
+import { awsLogs, fargateTaskDefinition, privateFargateService } from './fargate';
+import { ComponentRole, roleName } from './iam';
+
+export interface AwsBeatSingletonProps {
+  readonly spec: DeploymentSpec;
+  readonly clusterArn: string;
+  readonly subnetIds: readonly string[];
+  readonly securityGroupId: string;
+  readonly brokerUrlSecretArn: string;
+}
+
+export class AwsBeatSingleton extends Construct {
+  readonly service: EcsService;
+
+  constructor(scope: Construct, id: string, props: AwsBeatSingletonProps) {
+    super(scope, id);
+    const { spec } = props;
+    const logs = new CloudwatchLogGroup(this, 'logs', { name: `/celerykit/${spec.stackId}/beat`, retentionInDays: 30 });
+    const app = appContainerSecrets(spec, props.brokerUrlSecretArn);
+    const executionRole = new ComponentRole(this, 'execution-role', {
+      name: roleName(spec.stackId, 'beat-exec'),
+      description: `celerykit ${spec.stackId}: starts celery beat (image, logs, its secrets)`,
+      assumedBy: 'ecs-tasks.amazonaws.com',
+      accountId: spec.accountId,
+      statements: [...executionBaseStatements(logs.arn, spec.app.image), app.readSecretsStatement],
+    });
+    const taskRole = new ComponentRole(this, 'task-role', {
+      name: roleName(spec.stackId, 'beat-task'),
+      description: `celerykit ${spec.stackId}: celery beat (no AWS permissions)`,
+      assumedBy: 'ecs-tasks.amazonaws.com',
+      accountId: spec.accountId,
+      statements: [],
+    });
+    const taskDefinition = fargateTaskDefinition(this, 'task', {
+      family: `${spec.stackId}-beat`,
+      cpu: 0.25,
+      memory: 512,
+      executionRoleArn: executionRole.arn,
+      taskRoleArn: taskRole.arn,
+      containers: [
+        {
+          name: 'beat',
+          image: spec.app.image,
+          essential: true,
+          command: ['celery', '-A', spec.app.module, 'beat', '--schedule=/tmp/celerybeat-schedule', '--loglevel=INFO'],
+          environment: app.environment,
+          secrets: app.secrets,
+          privileged: false,
+          logConfiguration: awsLogs(logs.name, spec.region, 'beat'),
+        },
+      ],
+    });
+    this.service = privateFargateService(this, 'service', {
+      name: 'beat',
+      clusterArn: props.clusterArn,
+      taskDefinitionArn: taskDefinition.arn,
+      subnetIds: props.subnetIds,
+      securityGroupId: props.securityGroupId,
+      desiredCount: 1,
+      // Never two: a deploy stops the running beat before the new one starts.
+      deployment: { minimumHealthyPercent: 0, maximumPercent: 100 },
+    });
+  }
+}
