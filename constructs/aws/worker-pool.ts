@@ -17,6 +17,19 @@ import { ComponentRole, roleName } from './iam';
 export const FARGATE_MAX_STOP_TIMEOUT_SECONDS = 120;
 export const WORKER_CONTAINER = 'worker';
 
+/** Environment variable that switches on the worker-side scale-in protection hook. */
+export const TASK_PROTECTION_MINUTES_ENV = 'CELERYKIT_TASK_PROTECTION_MINUTES';
+
+/**
+ * Pools whose tasks may outlast the stop timeout get the protection hook switched on, with an
+ * expiry a little longer than one task may run (the hook renews it while the worker stays busy).
+ */
+export function taskProtectionEnvironment(pool: WorkerPoolSpec): Array<{ name: string; value: string }> {
+  if (pool.timeLimit !== undefined && pool.timeLimit <= FARGATE_MAX_STOP_TIMEOUT_SECONDS) return [];
+  const minutes = Math.min(2880, Math.ceil((pool.timeLimit ?? 3600) / 60) + 5);
+  return [{ name: TASK_PROTECTION_MINUTES_ENV, value: String(minutes) }];
+}
+
 export interface AwsWorkerPoolProps {
   readonly spec: DeploymentSpec;
   readonly pool: WorkerPoolSpec;
@@ -89,7 +102,7 @@ export class AwsWorkerPool extends Construct {
           image: spec.app.image,
           essential: true,
           command: workerCommand(spec.app, pool),
-          environment: app.environment,
+          environment: [...app.environment, ...taskProtectionEnvironment(pool)],
           secrets: app.secrets,
           stopTimeout: FARGATE_MAX_STOP_TIMEOUT_SECONDS,
           privileged: false,

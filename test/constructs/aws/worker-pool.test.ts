@@ -97,3 +97,20 @@ describe.each(stacks.map((s) => [s.spec.stackId, s] as const))('the worker pools
     }
   });
 });
+
+describe('the scale-in protection switch of a worker pool', () => {
+  const acme = stacks.find((s) => s.spec.stackId === 'acme-prod')!;
+  const environmentOf = (pool: string) => {
+    const task = Object.values(resourcesOf(acme.json, 'aws_ecs_task_definition')).find((t) => t.family === `acme-prod-${pool}`)!;
+    return containersOf(task)[0]!.environment as Array<{ name: string; value: string }>;
+  };
+
+  it('is on, with an expiry past the time limit, for pools whose tasks may outlast the 120 s stop timeout', () => {
+    expect(environmentOf('reports')).toContainEqual({ name: 'CELERYKIT_TASK_PROTECTION_MINUTES', value: '65' });
+    expect(environmentOf('ml')).toContainEqual({ name: 'CELERYKIT_TASK_PROTECTION_MINUTES', value: '20' });
+  });
+
+  it('is off for pools whose tasks always finish within the stop timeout', () => {
+    expect(environmentOf('fast').map((e) => e.name)).not.toContain('CELERYKIT_TASK_PROTECTION_MINUTES');
+  });
+});
