@@ -30,3 +30,13 @@ describe.each(stacks.map((s) => [s.spec.stackId, s] as const))('the broker URL s
     expect(stack.json.output?.broker_url_secret_arn?.value).toBe(`\${aws_secretsmanager_secret.${secretName}.arn}`);
   });
 });
+
+describe.each(stacks.map((s) => [s.spec.stackId, s] as const))('the outputs of %s', (id, stack) => {
+  it('name the cluster and the service of every worker pool', () => {
+    expect(stack.json.output?.cluster_name?.value).toMatch(/^\$\{aws_ecs_cluster\.[^.]+\.name\}$/);
+    const services = stack.json.output?.worker_services?.value as Record<string, string>;
+    expect(Object.keys(services).sort()).toEqual(stack.spec.pools.map((p) => p.name).sort());
+    for (const value of Object.values(services)) expect(value).toMatch(/^\$\{aws_ecs_service\.[^.]+\.name\}$/);
+    expect(id).toBe(stack.spec.stackId);
+  });
+});
