@@ -12,9 +12,13 @@ describe('an EventBridge cron expression made from unix cron', () => {
     ['0 4 * * 1-5', 'cron(0 4 ? * 2-6 *)'],
     ['0 4 * * 0', 'cron(0 4 ? * 1 *)'],
     ['0 4 * * 7', 'cron(0 4 ? * 1 *)'],
-    ['0 4 * * 6,0', 'cron(0 4 ? * 7,1 *)'],
-    ['0 4 * * mon-fri', 'cron(0 4 ? * MON-FRI *)'],
-    ['0 9 * JAN,JUL */2', 'cron(0 9 ? JAN,JUL */2 *)'],
+    ['0 4 * * 6,0', 'cron(0 4 ? * 1,7 *)'],
+    ['0 4 * * mon-fri', 'cron(0 4 ? * 2-6 *)'],
+    ['0 4 * * 5-7', 'cron(0 4 ? * 1,6-7 *)'],
+    ['0 4 * * FRI-SAT,SUN', 'cron(0 4 ? * 1,6-7 *)'],
+    ['0 4 * * 1-7', 'cron(0 4 ? * * *)'],
+    ['0 9 * JAN,JUL */2', 'cron(0 9 ? JAN,JUL 1,3,5,7 *)'],
+    ['0 9 * * 1-5/2', 'cron(0 9 ? * 2,4,6 *)'],
   ])('turns "%s" into %s', (unix, eventBridge) => {
     expect(toEventBridgeCron(unix)).toBe(eventBridge);
   });
