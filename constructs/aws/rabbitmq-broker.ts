@@ -8,7 +8,7 @@ import { MqBroker } from '@cdktf/provider-aws/lib/mq-broker';
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import type { RabbitmqBrokerSpec } from '../../spec/types';
-import { GeneratedSecretValue } from './generated-secret-value';
+import { GeneratedSecretValue } from '../celery/generated-secret-value';
 import { ManagedSecret } from './managed-secret';
 
 /** AMQP over TLS; Amazon MQ offers no plain AMQP port. */

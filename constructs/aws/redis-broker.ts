@@ -13,7 +13,7 @@ import { ElasticacheReplicationGroup } from '@cdktf/provider-aws/lib/elasticache
 import { ElasticacheSubnetGroup } from '@cdktf/provider-aws/lib/elasticache-subnet-group';
 import { Construct } from 'constructs';
 import type { RedisBrokerSpec } from '../../spec/types';
-import { GeneratedSecretValue } from './generated-secret-value';
+import { GeneratedSecretValue } from '../celery/generated-secret-value';
 import { ManagedSecret } from './managed-secret';
 
 export const REDIS_PORT = 6379;
