@@ -1,10 +1,18 @@
 /**
- * The GCP side of one deployment: the provider with the deployment's labels, and the constructs of
- * each concern (network, broker, worker pools, schedules, monitoring) as they are added.
+ * The GCP side of one deployment: the provider with the deployment's labels, then one construct
+ * per concern (network, broker, broker URL secret, worker pools, exporter, schedules).
  */
 import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
+import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import type { DeploymentSpec } from '../../spec/types';
+import { GcpManagedSecret } from './managed-secret';
+import { GcpNetwork } from './network';
+import { GcpQueueMetricsExporter } from './queue-metrics-exporter';
+import { GcpRabbitmqBroker } from './rabbitmq-broker';
+import { BROKER_CA_PATH, GcpRedisBroker } from './redis-broker';
+import { GcpScheduledTasks } from './scheduled-tasks';
+import { GcpWorkerPool } from './worker-pool';
 
 export interface GcpPlatformProps {
   /** The deployment; its cloud must be `gcp`. */
@@ -13,21 +21,49 @@ export interface GcpPlatformProps {
 
 export class GcpPlatform extends Construct {
   readonly provider: GoogleProvider;
+  readonly network: GcpNetwork;
+  readonly broker: GcpRedisBroker | GcpRabbitmqBroker;
+  /** The full Celery broker URL; read by workers at start, never placed in metadata. */
+  readonly brokerUrlSecret: GcpManagedSecret;
+  readonly pools: GcpWorkerPool[];
+  readonly exporter: GcpQueueMetricsExporter;
+  readonly scheduledTasks: GcpScheduledTasks;
 
   constructor(scope: Construct, id: string, props: GcpPlatformProps) {
     super(scope, id);
     const { spec } = props;
     if (spec.cloud !== 'gcp' || spec.project === undefined) throw new Error(`GcpPlatform needs a gcp spec with a project (${spec.stackId})`);
+    const project = spec.project;
 
-    // default_labels reaches every labelled resource; the attribution label marks Terraform-managed
-    // resources for people looking at the console.
-    this.provider = new GoogleProvider(this, 'provider', {
-      project: spec.project,
-      region: spec.region,
-      addTerraformAttributionLabel: true,
-    });
+    // The attribution label marks Terraform-managed resources for people looking at the console.
+    this.provider = new GoogleProvider(this, 'provider', { project, region: spec.region, addTerraformAttributionLabel: true });
     // Set as a raw override: cdktf's provider binding rewrites map keys to snake_case, which would
     // turn the label "managed-by" into "managed_by" on GCP only.
     this.provider.addOverride('default_labels', { ...spec.tags });
+
+    this.network = new GcpNetwork(this, 'network', { stackId: spec.stackId, region: spec.region, network: spec.network });
+    const placement = { networkId: this.network.networkId, subnetworkId: this.network.subnetworkId };
+
+    this.broker =
+      spec.broker.kind === 'redis'
+        ? new GcpRedisBroker(this, 'redis', { stackId: spec.stackId, project, region: spec.region, broker: spec.broker, ...placement })
+        : new GcpRabbitmqBroker(this, 'rabbitmq', { stackId: spec.stackId, project, region: spec.region, broker: spec.broker, zones: this.network.zones, ...placement });
+
+    this.brokerUrlSecret = new GcpManagedSecret(this, 'broker-url', { secretId: `${spec.stackId}-broker-url`, value: this.broker.brokerUrl });
+    const brokerUrlSecretId = this.brokerUrlSecret.secret.secretId;
+    const secretFiles: Record<string, string> = this.broker instanceof GcpRedisBroker ? { [BROKER_CA_PATH]: this.broker.caSecret.secret.secretId } : {};
+    const clientProps = { spec, brokerUrlSecretId, secretFiles, subnetworkId: this.network.subnetworkId, zones: this.network.zones };
+
+    this.pools = spec.pools.map((pool) => new GcpWorkerPool(this, `pool-${pool.name}`, { ...clientProps, pool }));
+    this.exporter = new GcpQueueMetricsExporter(this, 'exporter', clientProps);
+    this.scheduledTasks = new GcpScheduledTasks(this, 'scheduled-tasks', { ...clientProps, networkId: this.network.networkId });
+
+    new TerraformOutput(this, 'broker_url_secret_id', { value: brokerUrlSecretId, description: 'Secret Manager secret holding the Celery broker URL' }).overrideLogicalId(
+      'broker_url_secret_id',
+    );
+    new TerraformOutput(this, 'worker_instance_groups', {
+      value: Object.fromEntries(this.pools.map((p, i) => [spec.pools[i]!.name, p.vms.group.name])),
+      description: 'Regional managed instance group per worker pool',
+    }).overrideLogicalId('worker_instance_groups');
   }
 }

@@ -1,0 +1,108 @@
+/**
+ * Startup and shutdown scripts for a Container-Optimized OS VM that runs one container.
+ *
+ * Secrets are read from Secret Manager at boot with the VM's own service account and written to
+ * a root-only tmpfs file, so they never appear in instance metadata (which every process on the
+ * VM and every project viewer can read). Plain variables may sit in the script.
+ */
+
+export interface ContainerVmProps {
+  readonly project: string;
+  /** Container name on the VM. */
+  readonly name: string;
+  readonly image: string;
+  /** Full command (entrypoint arguments), e.g. the celery worker command. */
+  readonly command: readonly string[];
+  /** Plain environment variables. */
+  readonly env: Readonly<Record<string, string>>;
+  /** Environment variable -> Secret Manager secret id (same project). */
+  readonly secretEnv: Readonly<Record<string, string>>;
+  /** Path inside the container -> secret id whose value is written to that file. */
+  readonly secretFiles?: Readonly<Record<string, string>>;
+  /** Seconds `docker stop` waits after SIGTERM before SIGKILL. */
+  readonly stopTimeoutSeconds: number;
+  /** Extra `docker run` options, e.g. `--network=host`. */
+  readonly runOptions?: readonly string[];
+  /** Environment variables computed on the VM at boot: name -> shell expression (e.g. the VM's IP). */
+  readonly bootEnv?: Readonly<Record<string, string>>;
+  /** Shell lines run after secrets are read and before the containers start (`secret <id>` is available). */
+  readonly preRun?: readonly string[];
+  /** Shell lines run after the containers start. */
+  readonly postRun?: readonly string[];
+  /** Non-secret files written on the VM before the containers start: host path -> content. */
+  readonly configFiles?: Readonly<Record<string, string>>;
+  /** Further containers without the environment file (e.g. a metrics collector). */
+  readonly sidecars?: ReadonlyArray<{ readonly name: string; readonly image: string; readonly args: readonly string[]; readonly runOptions?: readonly string[] }>;
+}
+
+/** Single-quotes a word for bash. */
+export function shellQuote(word: string): string {
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * Terraform reads `${` and `%{` in any string as a template; a script must not contain them
+ * (shell variables are written `$NAME`).
+ */
+function assertNoTemplateSyntax(script: string): string {
+  // cdktf tokens (references resolved by Terraform) are the one allowed use.
+  if (/[$%]\{/.test(script.replace(/\$\{TfToken\[[^\]]+\]\}/g, ''))) throw new Error('a VM script must not contain "${" or "%{" (Terraform would read it as a template)');
+  return script;
+}
+
+export function containerStartupScript(props: ContainerVmProps): string {
+  const registry = /^([a-z0-9-]+-docker\.pkg\.dev)\//.exec(props.image)?.[1];
+  const mounts = Object.keys(props.secretFiles ?? {}).map((path, i) => `-v /run/celerykit/file-${i}:${path}:ro`);
+  return assertNoTemplateSyntax(
+    [
+      '#!/bin/bash',
+      `# celerykit: runs ${props.name} (${props.image}); secrets come from Secret Manager at boot.`,
+      'set -euo pipefail',
+      "TOKEN=$(curl -sf -H 'Metadata-Flavor: Google' http://metadata.google.internal/computeMetadata/v1/instance/service-accounts/default/token | sed -n 's/.*\"access_token\": *\"\\([^\"]*\\)\".*/\\1/p')",
+      'secret() {',
+      `  curl -sf -H "Authorization: Bearer $TOKEN" "https://secretmanager.googleapis.com/v1/projects/${props.project}/secrets/$1/versions/latest:access" | sed -n 's/.*"data": *"\\([^"]*\\)".*/\\1/p' | base64 -d`,
+      '}',
+      'mkdir -p /run/celerykit && chmod 700 /run/celerykit',
+      'umask 077',
+      ': > /run/celerykit/env',
+      ...Object.entries(props.env).map(([k, v]) => `printf '%s\\n' ${shellQuote(`${k}=${v}`)} >> /run/celerykit/env`),
+      ...Object.entries(props.secretEnv).map(([k, id]) => `printf '%s=%s\\n' ${shellQuote(k)} "$(secret ${shellQuote(id)})" >> /run/celerykit/env`),
+      ...Object.entries(props.bootEnv ?? {}).map(([k, expression]) => `printf '%s=%s\n' ${shellQuote(k)} "$(${expression})" >> /run/celerykit/env`),
+      ...Object.values(props.secretFiles ?? {}).map((id, i) => `secret ${shellQuote(id)} > /run/celerykit/file-${i}`),
+      ...Object.entries(props.configFiles ?? {}).flatMap(([path, content]) => [
+        `mkdir -p ${shellQuote(path.slice(0, path.lastIndexOf('/')))}`,
+        `cat > ${shellQuote(path)} <<'CELERYKIT_EOF'`,
+        content.trimEnd(),
+        'CELERYKIT_EOF',
+        `chmod 644 ${shellQuote(path)}`,
+      ]),
+      ...(props.preRun ?? []),
+      ...(registry === undefined ? [] : [`docker-credential-gcr configure-docker --registries=${registry}`]),
+      `docker rm -f ${props.name} >/dev/null 2>&1 || true`,
+      [
+        'docker run -d',
+        `--name ${props.name}`,
+        '--restart=unless-stopped',
+        `--stop-timeout ${props.stopTimeoutSeconds}`,
+        '--env-file /run/celerykit/env',
+        ...mounts,
+        ...(props.runOptions ?? []),
+        shellQuote(props.image),
+        ...props.command.map(shellQuote),
+      ].join(' '),
+      ...(props.sidecars ?? []).flatMap((s) => [
+        `docker rm -f ${s.name} >/dev/null 2>&1 || true`,
+        ['docker run -d', `--name ${s.name}`, '--restart=unless-stopped', ...(s.runOptions ?? []), shellQuote(s.image), ...s.args.map(shellQuote)].join(' '),
+      ]),
+      ...(props.postRun ?? []),
+      '',
+    ].join('\n'),
+  );
+}
+
+/** SIGTERM starts Celery's warm shutdown; wait as long as Compute Engine lets the script run. */
+export function containerShutdownScript(name: string, stopTimeoutSeconds: number): string {
+  return assertNoTemplateSyntax(
+    ['#!/bin/bash', `# celerykit: warm shutdown of ${name} before the VM goes away.`, `docker stop --time ${stopTimeoutSeconds} ${name} || true`, ''].join('\n'),
+  );
+}

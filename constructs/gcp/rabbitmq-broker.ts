@@ -1,0 +1,241 @@
+/**
+ * RabbitMQ on Compute Engine: a regional stateful managed instance group of three COS VMs (one
+ * for non-production files), each with a persistent data disk and a static internal IP that
+ * survive recreation, forming one cluster by themselves (classic peer discovery over the fixed
+ * node addresses), quorum queues by default, `pause_minority` on partitions, credentials and the
+ * Erlang cookie generated into Secret Manager, and an internal TCP load balancer for AMQP with
+ * health checks. No external IPs; firewall rules admit only the kit's components.
+ *
+ * AMQP on GCP is not TLS-wrapped by the kit: traffic stays inside the VPC, where Google encrypts
+ * VM-to-VM traffic between its facilities; see docs/gcp.md.
+ */
+import { ComputeAddress } from '@cdktf/provider-google/lib/compute-address';
+import { ComputeFirewall } from '@cdktf/provider-google/lib/compute-firewall';
+import { ComputeForwardingRule } from '@cdktf/provider-google/lib/compute-forwarding-rule';
+import { ComputeInstanceTemplate } from '@cdktf/provider-google/lib/compute-instance-template';
+import { ComputeRegionBackendService } from '@cdktf/provider-google/lib/compute-region-backend-service';
+import { ComputeRegionHealthCheck } from '@cdktf/provider-google/lib/compute-region-health-check';
+import { ComputeRegionInstanceGroupManager } from '@cdktf/provider-google/lib/compute-region-instance-group-manager';
+import { ComputeRegionPerInstanceConfig } from '@cdktf/provider-google/lib/compute-region-per-instance-config';
+import { Construct } from 'constructs';
+import type { RabbitmqBrokerSpec } from '../../spec/types';
+import { GeneratedSecretValue } from '../celery/generated-secret-value';
+import { IMAGES } from '../celery/images';
+import { COS_IMAGE } from './container-vm-group';
+import { containerShutdownScript, containerStartupScript } from './container-vm-scripts';
+import { GcpManagedSecret } from './managed-secret';
+import { GCP_BROKER_CLIENTS, GOOGLE_HEALTH_CHECK_RANGES, networkTag } from './network-tags';
+import { GcpComponentServiceAccount } from './service-account';
+
+export const AMQP_PORT = 5672;
+export const RABBITMQ_MANAGEMENT_PORT = 15672;
+/** Erlang distribution: epmd, the inter-node port, and the CLI tools' range. */
+const CLUSTERING_PORTS = ['4369', '25672', '35672-35682'];
+const DATA_DEVICE = 'rabbitmq-data';
+const DATA_DIR = '/mnt/disks/rabbitmq';
+/** uid/gid of the rabbitmq user in the official image. */
+const RABBITMQ_UID = 999;
+
+export interface GcpRabbitmqBrokerProps {
+  readonly stackId: string;
+  readonly project: string;
+  readonly region: string;
+  readonly broker: RabbitmqBrokerSpec;
+  readonly networkId: string;
+  readonly subnetworkId: string;
+  readonly zones: readonly string[];
+  /**
+   * The broker user the Celery app connects as.
+   * @default "celery"
+   */
+  readonly username?: string;
+}
+
+export class GcpRabbitmqBroker extends Construct {
+  readonly group: ComputeRegionInstanceGroupManager;
+  readonly nodeAddresses: ComputeAddress[];
+  readonly loadBalancerAddress: ComputeAddress;
+  readonly credentialsSecret: GcpManagedSecret;
+  /** `amqp://` URL through the internal load balancer; sensitive, goes only into Secret Manager. */
+  readonly brokerUrl: string;
+
+  constructor(scope: Construct, id: string, props: GcpRabbitmqBrokerProps) {
+    super(scope, id);
+    const { stackId, broker, region } = props;
+    const username = props.username ?? 'celery';
+    const name = `${stackId}-rabbitmq`;
+    const tag = networkTag(stackId, 'rabbitmq');
+
+    const password = new GeneratedSecretValue(this, 'password');
+    const cookie = new GeneratedSecretValue(this, 'erlang-cookie');
+    this.credentialsSecret = new GcpManagedSecret(this, 'password-secret', { secretId: `${name}-password`, value: password.value });
+    const cookieSecret = new GcpManagedSecret(this, 'cookie-secret', { secretId: `${name}-erlang-cookie`, value: cookie.value });
+
+    const account = new GcpComponentServiceAccount(this, 'service-account', {
+      project: props.project,
+      nameParts: [stackId, 'rabbitmq'],
+      description: `celerykit ${stackId}: RabbitMQ nodes`,
+      projectRoles: ['roles/logging.logWriter', 'roles/monitoring.metricWriter'],
+      secretIds: [this.credentialsSecret.secret.secretId, cookieSecret.secret.secretId],
+    });
+
+    const address = (suffix: string) =>
+      new ComputeAddress(this, `address-${suffix}`, {
+        name: `${name}-${suffix}`,
+        region,
+        subnetwork: props.subnetworkId,
+        addressType: 'INTERNAL',
+        lifecycle: { preventDestroy: true },
+      });
+    this.nodeAddresses = Array.from({ length: broker.nodes }, (_, i) => address(String(i)));
+    this.loadBalancerAddress = address('lb');
+
+    // Node names are the fixed IPs: no DNS to wait for, and a recreated VM comes back with the
+    // same name, disk and address, so it rejoins as itself.
+    const rabbitmqConf = [
+      'cluster_formation.peer_discovery_backend = classic_config',
+      ...this.nodeAddresses.map((a, i) => `cluster_formation.classic_config.nodes.${i + 1} = rabbit@${a.address}`),
+      'cluster_partition_handling = pause_minority',
+      'default_queue_type = quorum',
+      `listeners.tcp.default = ${AMQP_PORT}`,
+      `management.tcp.port = ${RABBITMQ_MANAGEMENT_PORT}`,
+      'vm_memory_high_watermark.relative = 0.6',
+      'disk_free_limit.absolute = 2GB',
+      'loopback_users.guest = true',
+    ].join('\n');
+    const metadataIp = "curl -sf -H 'Metadata-Flavor: Google' http://metadata.google.internal/computeMetadata/v1/instance/network-interfaces/0/ip";
+
+    const startup = containerStartupScript({
+      project: props.project,
+      name: 'rabbitmq',
+      image: IMAGES.rabbitmq,
+      command: [],
+      env: { RABBITMQ_USE_LONGNAME: 'true' },
+      bootEnv: { RABBITMQ_NODENAME: `printf 'rabbit@%s' "$(${metadataIp})"` },
+      secretEnv: {},
+      stopTimeoutSeconds: 80,
+      configFiles: { '/run/celerykit/rabbitmq/conf.d/90-celerykit.conf': rabbitmqConf },
+      preRun: [
+        `DEV=/dev/disk/by-id/google-${DATA_DEVICE}`,
+        'blkid "$DEV" >/dev/null || mkfs.ext4 -m 0 -F -E lazy_itable_init=0,lazy_journal_init=0,discard "$DEV"',
+        `mkdir -p ${DATA_DIR}`,
+        `mountpoint -q ${DATA_DIR} || mount -o discard,defaults "$DEV" ${DATA_DIR}`,
+        `secret ${cookieSecret.secretId} > ${DATA_DIR}/.erlang.cookie`,
+        `chmod 600 ${DATA_DIR}/.erlang.cookie`,
+        `chown -R ${RABBITMQ_UID}:${RABBITMQ_UID} ${DATA_DIR}`,
+        `printf 'default_user = %s\\ndefault_pass = %s\\n' '${username}' "$(secret ${this.credentialsSecret.secretId})" > /run/celerykit/rabbitmq/conf.d/80-user.conf`,
+        'chmod 644 /run/celerykit/rabbitmq/conf.d/*.conf',
+      ],
+      runOptions: ['--network=host', `-v ${DATA_DIR}:/var/lib/rabbitmq`, '-v /run/celerykit/rabbitmq/conf.d:/etc/rabbitmq/conf.d:ro'],
+      // Quorum as the vhost default too: the config key alone does not reach an existing vhost.
+      postRun: [
+        '(docker exec rabbitmq rabbitmqctl await_startup --timeout 600 && docker exec rabbitmq rabbitmqctl update_vhost_metadata / --default-queue-type quorum) >/dev/null 2>&1 &',
+      ],
+    });
+
+    const template = new ComputeInstanceTemplate(this, 'template', {
+      namePrefix: `${name}-`,
+      machineType: broker.instanceType,
+      disk: [
+        { sourceImage: COS_IMAGE, boot: true, autoDelete: true, diskType: 'pd-balanced', diskSizeGb: 20 },
+        { deviceName: DATA_DEVICE, diskType: 'pd-ssd', diskSizeGb: broker.diskSizeGb, autoDelete: false, boot: false, mode: 'READ_WRITE' },
+      ],
+      networkInterface: [{ subnetwork: props.subnetworkId }],
+      tags: [tag],
+      serviceAccount: { email: account.email, scopes: ['cloud-platform'] },
+      shieldedInstanceConfig: { enableSecureBoot: true, enableVtpm: true, enableIntegrityMonitoring: true },
+      metadata: {
+        'startup-script': startup,
+        'shutdown-script': containerShutdownScript('rabbitmq', 80),
+        'google-logging-enabled': 'true',
+        'enable-oslogin': 'TRUE',
+        'block-project-ssh-keys': 'TRUE',
+      },
+      scheduling: { provisioningModel: 'STANDARD', automaticRestart: true, onHostMaintenance: 'MIGRATE' },
+      lifecycle: { createBeforeDestroy: true },
+    });
+
+    const health = new ComputeRegionHealthCheck(this, 'health', {
+      name: `${name}-amqp`,
+      region,
+      checkIntervalSec: 10,
+      timeoutSec: 5,
+      healthyThreshold: 2,
+      unhealthyThreshold: 3,
+      tcpHealthCheck: { port: AMQP_PORT },
+    });
+
+    this.group = new ComputeRegionInstanceGroupManager(this, 'group', {
+      name,
+      baseInstanceName: name,
+      region,
+      version: [{ instanceTemplate: template.selfLinkUnique, name: 'primary' }],
+      ...(props.zones.length > 0 ? { distributionPolicyZones: [...props.zones] } : {}),
+      targetSize: broker.nodes,
+      statefulDisk: [{ deviceName: DATA_DEVICE, deleteRule: 'NEVER' }],
+      autoHealingPolicies: { healthCheck: health.id, initialDelaySec: 600 },
+      // One node at a time, recreated in place with its name, disk and address.
+      updatePolicy: {
+        type: 'OPPORTUNISTIC',
+        minimalAction: 'RESTART',
+        replacementMethod: 'RECREATE',
+        maxSurgeFixed: 0,
+        maxUnavailableFixed: Math.max(1, props.zones.length > 0 ? props.zones.length : 3),
+        instanceRedistributionType: 'NONE',
+      },
+      lifecycle: { preventDestroy: true },
+    });
+
+    this.nodeAddresses.forEach((nodeAddress, i) => {
+      new ComputeRegionPerInstanceConfig(this, `node-${i}`, {
+        region,
+        regionInstanceGroupManager: this.group.name,
+        name: `${name}-${i}`,
+        preservedState: {
+          internalIp: [{ interfaceName: 'nic0', autoDelete: 'NEVER', ipAddress: { address: nodeAddress.id } }],
+        },
+        minimalAction: 'REPLACE',
+        mostDisruptiveAllowedAction: 'REPLACE',
+        lifecycle: { preventDestroy: true },
+      });
+    });
+
+    const backend = new ComputeRegionBackendService(this, 'backend', {
+      name: `${name}-amqp`,
+      region,
+      protocol: 'TCP',
+      loadBalancingScheme: 'INTERNAL',
+      healthChecks: [health.id],
+      backend: [{ group: this.group.instanceGroup, balancingMode: 'CONNECTION' }],
+    });
+    new ComputeForwardingRule(this, 'amqp', {
+      name: `${name}-amqp`,
+      region,
+      loadBalancingScheme: 'INTERNAL',
+      ipProtocol: 'TCP',
+      ports: [String(AMQP_PORT)],
+      ipAddress: this.loadBalancerAddress.address,
+      network: props.networkId,
+      subnetwork: props.subnetworkId,
+      backendService: backend.id,
+    });
+
+    const firewall = (suffix: string, sourceTags: string[] | undefined, sourceRanges: string[] | undefined, ports: string[], description: string) =>
+      new ComputeFirewall(this, `firewall-${suffix}`, {
+        name: `${name}-${suffix}`,
+        network: props.networkId,
+        direction: 'INGRESS',
+        targetTags: [tag],
+        ...(sourceTags === undefined ? {} : { sourceTags }),
+        ...(sourceRanges === undefined ? {} : { sourceRanges }),
+        allow: [{ protocol: 'tcp', ports }],
+        description,
+      });
+    firewall('amqp', GCP_BROKER_CLIENTS.map((c) => networkTag(stackId, c)), undefined, [String(AMQP_PORT)], 'Broker clients of this stack to AMQP');
+    firewall('management', [networkTag(stackId, 'exporter'), networkTag(stackId, 'flower')], undefined, [String(RABBITMQ_MANAGEMENT_PORT)], 'Exporter and Flower to the management API');
+    firewall('cluster', [tag], undefined, CLUSTERING_PORTS, 'RabbitMQ nodes to each other (Erlang distribution)');
+    firewall('health', undefined, GOOGLE_HEALTH_CHECK_RANGES, [String(AMQP_PORT)], 'Google health checks and the internal load balancer');
+
+    this.brokerUrl = `amqp://${username}:${password.value}@${this.loadBalancerAddress.address}:${AMQP_PORT}//`;
+  }
+}

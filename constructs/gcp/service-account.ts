@@ -1,0 +1,61 @@
+/**
+ * A service account dedicated to one component, with only the project roles it names and read
+ * access to exactly the secrets it needs.
+ */
+import { ArtifactRegistryRepositoryIamMember } from '@cdktf/provider-google/lib/artifact-registry-repository-iam-member';
+import { ProjectIamMember } from '@cdktf/provider-google/lib/project-iam-member';
+import { SecretManagerSecretIamMember } from '@cdktf/provider-google/lib/secret-manager-secret-iam-member';
+import { ServiceAccount } from '@cdktf/provider-google/lib/service-account';
+import { Construct } from 'constructs';
+import { serviceAccountId } from './naming';
+
+export interface GcpComponentServiceAccountProps {
+  readonly project: string;
+  /** Parts of the account id, joined with "-" and shortened to fit 30 characters. */
+  readonly nameParts: string[];
+  readonly description: string;
+  /** Project roles, e.g. roles/logging.logWriter. Keep it short. */
+  readonly projectRoles?: readonly string[];
+  /** Secret ids (in the same project) this component reads. */
+  readonly secretIds?: readonly string[];
+  /** Container image; when it lives in Artifact Registry, read access to that one repository. */
+  readonly image?: string;
+}
+
+export class GcpComponentServiceAccount extends Construct {
+  readonly account: ServiceAccount;
+  readonly email: string;
+  readonly member: string;
+
+  constructor(scope: Construct, id: string, props: GcpComponentServiceAccountProps) {
+    super(scope, id);
+    this.account = new ServiceAccount(this, 'account', {
+      accountId: serviceAccountId(...props.nameParts),
+      displayName: props.description.slice(0, 100),
+      description: props.description,
+    });
+    this.email = this.account.email;
+    this.member = this.account.member;
+    for (const role of props.projectRoles ?? []) {
+      new ProjectIamMember(this, `role-${role.replace(/^roles\//, '').replace(/\./g, '-')}`, { project: props.project, role, member: this.member });
+    }
+    (props.secretIds ?? []).forEach((secretId, index) => {
+      new SecretManagerSecretIamMember(this, `reads-secret-${index}`, {
+        project: props.project,
+        secretId,
+        role: 'roles/secretmanager.secretAccessor',
+        member: this.member,
+      });
+    });
+    const registry = props.image === undefined ? null : /^([a-z0-9-]+)-docker\.pkg\.dev\/([^/]+)\/([^/]+)\//.exec(props.image);
+    if (registry !== null) {
+      new ArtifactRegistryRepositoryIamMember(this, 'pulls-image', {
+        project: registry[2]!,
+        location: registry[1]!,
+        repository: registry[3]!,
+        role: 'roles/artifactregistry.reader',
+        member: this.member,
+      });
+    }
+  }
+}

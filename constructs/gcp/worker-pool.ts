@@ -1,0 +1,96 @@
+/**
+ * One Celery worker pool on GCP: a dedicated service account, a regional group of COS VMs
+ * running the kit's worker command (the same builder as AWS), and an autoscaler on the pool's
+ * backlog per VM.
+ */
+import { ComputeRegionAutoscaler } from '@cdktf/provider-google/lib/compute-region-autoscaler';
+import { Construct } from 'constructs';
+import { BROKER_URL_ENV } from '../../spec/defaults';
+import type { DeploymentSpec, WorkerPoolSpec } from '../../spec/types';
+import { workerCommand } from '../celery/worker-command';
+import { GcpContainerVmGroup } from './container-vm-group';
+import { e2MachineType } from './machine-type';
+import { networkTag } from './network-tags';
+import { GcpComponentServiceAccount } from './service-account';
+
+/**
+ * Seconds the shutdown script waits for a warm shutdown. Compute Engine gives shutdown scripts
+ * about 90 s when it deletes a VM, and Spot VMs 30 s when they are reclaimed.
+ */
+export const WARM_SHUTDOWN_SECONDS = 80;
+export const POOL_BACKLOG_METRIC = 'prometheus.googleapis.com/celerykit_pool_backlog/gauge';
+
+export interface GcpWorkerPoolProps {
+  readonly spec: DeploymentSpec;
+  readonly pool: WorkerPoolSpec;
+  readonly subnetworkId: string;
+  readonly zones: readonly string[];
+  readonly brokerUrlSecretId: string;
+  /** Files the container needs from Secret Manager (e.g. the broker CA), path -> secret id. */
+  readonly secretFiles: Readonly<Record<string, string>>;
+}
+
+export class GcpWorkerPool extends Construct {
+  readonly serviceAccount: GcpComponentServiceAccount;
+  readonly vms: GcpContainerVmGroup;
+  readonly autoscaler: ComputeRegionAutoscaler;
+
+  constructor(scope: Construct, id: string, props: GcpWorkerPoolProps) {
+    super(scope, id);
+    const { spec, pool } = props;
+    const project = spec.project!;
+    const name = `${spec.stackId}-${pool.name}`;
+
+    this.serviceAccount = new GcpComponentServiceAccount(this, 'service-account', {
+      project,
+      nameParts: [spec.stackId, pool.name],
+      description: `celerykit ${spec.stackId}: ${pool.name} workers`,
+      projectRoles: ['roles/logging.logWriter', 'roles/monitoring.metricWriter'],
+      secretIds: [props.brokerUrlSecretId, ...Object.values(props.secretFiles), ...Object.values(spec.app.secrets)],
+      image: spec.app.image,
+    });
+
+    this.vms = new GcpContainerVmGroup(this, 'vms', {
+      name,
+      region: spec.region,
+      subnetworkId: props.subnetworkId,
+      zones: props.zones,
+      machineType: e2MachineType(pool.cpu, pool.memory),
+      spot: pool.spot,
+      serviceAccountEmail: this.serviceAccount.email,
+      networkTags: [networkTag(spec.stackId, 'workers')],
+      container: {
+        project,
+        name: 'worker',
+        image: spec.app.image,
+        command: workerCommand(spec.app, pool),
+        env: spec.app.env,
+        secretEnv: { [BROKER_URL_ENV]: props.brokerUrlSecretId, ...spec.app.secrets },
+        secretFiles: props.secretFiles,
+        stopTimeoutSeconds: WARM_SHUTDOWN_SECONDS,
+      },
+    });
+
+    this.autoscaler = new ComputeRegionAutoscaler(this, 'autoscaler', {
+      name,
+      region: spec.region,
+      target: this.vms.group.id,
+      autoscalingPolicy: {
+        minReplicas: pool.autoscale.min,
+        maxReplicas: pool.autoscale.max,
+        cooldownPeriod: 60,
+        mode: 'ON',
+        // A per-group metric: the pool's summed queue length, spread at backlogPerWorker per VM.
+        metric: [
+          {
+            name: POOL_BACKLOG_METRIC,
+            filter: `resource.type = "prometheus_target" AND metric.labels.stack = "${spec.stackId}" AND metric.labels.pool = "${pool.name}"`,
+            singleInstanceAssignment: pool.autoscale.backlogPerWorker,
+          },
+        ],
+        // Remove at most one VM per window; the window grows with the pool's time limit.
+        scaleInControl: { maxScaledInReplicas: { fixed: 1 }, timeWindowSec: pool.scaleInCooldownSeconds },
+      },
+    });
+  }
+}
