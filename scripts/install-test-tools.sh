@@ -5,7 +5,8 @@ set -euo pipefail
 
 # Debian packages used by the tests. Servers are started by the tests themselves, on loopback.
 # python3-celery: the worker hook tests run a real Celery worker with Debian's /usr/bin/python3.
-DEBIAN_PACKAGES=(python3-celery)
+# prometheus: promtool checks the generated recording and alert rules.
+DEBIAN_PACKAGES=(python3-celery prometheus)
 
 if ((${#DEBIAN_PACKAGES[@]} > 0)); then
   missing=()
