@@ -115,6 +115,12 @@ function checkBroker(file: ParameterFile, out: ProblemCollector): void {
     if (file.cloud === 'aws' && broker.instanceType !== undefined && !broker.instanceType.startsWith('mq.')) {
       out.error(['broker', 'instanceType'], `"${broker.instanceType}" is not an Amazon MQ instance type`, 'use a type such as mq.m5.large');
     }
+    if (file.cloud === 'gcp' && broker.engineVersion !== undefined && broker.engineVersion !== '3.13') {
+      out.error(['broker', 'engineVersion'], 'GCP runs the kit\'s pinned RabbitMQ 3.13.7 image', 'remove broker.engineVersion or set it to "3.13"');
+    }
+    if (file.cloud === 'gcp' && broker.instanceType !== undefined && !/^[a-z][a-z0-9]*-[a-z0-9-]+$/.test(broker.instanceType)) {
+      out.error(['broker', 'instanceType'], `"${broker.instanceType}" is not a Compute Engine machine type`, 'use a type such as e2-standard-2 or n2-standard-4');
+    }
     if (file.cloud === 'aws' && broker.diskSizeGb !== undefined) {
       out.error(['broker', 'diskSizeGb'], 'Amazon MQ manages its own storage', 'remove broker.diskSizeGb from this AWS file');
     }

@@ -7,9 +7,9 @@ export const IMAGES = {
   celeryExporter: 'ghcr.io/danihodovic/celery-exporter:0.12.2',
   /** AWS Distro for OpenTelemetry collector: scrapes the exporter, writes CloudWatch/Prometheus. */
   awsOtelCollector: 'public.ecr.aws/aws-observability/aws-otel-collector:v0.43.1',
-  /** Google Managed Service for Prometheus drop-in Prometheus: scrapes locally, exports to Cloud Monitoring. */
   /** RabbitMQ 3.13 (quorum queues, last 3.13 release) with the management plugin. */
   rabbitmq: 'rabbitmq:3.13.7-management',
+  /** Google Managed Service for Prometheus drop-in Prometheus: scrapes locally, exports to Cloud Monitoring. */
   gmpPrometheus: 'gke.gcr.io/prometheus-engine/prometheus:v2.53.5-gmp.1-gke.2',
 } as const;
 

@@ -4,6 +4,7 @@
  * can read one series per group (GCP) scale each pool on its own series.
  */
 import type { DeploymentSpec } from '../../spec/types';
+import { queueNameRegex } from './promql';
 
 export const POOL_BACKLOG_SERIES = 'celerykit_pool_backlog';
 
@@ -11,7 +12,7 @@ export const POOL_BACKLOG_SERIES = 'celerykit_pool_backlog';
 export function poolBacklogRules(spec: DeploymentSpec, evaluationIntervalSeconds = 30): string {
   const lines = ['groups:', '  - name: celerykit-pool-backlog', `    interval: ${evaluationIntervalSeconds}s`, '    rules:'];
   for (const pool of spec.pools) {
-    const queues = pool.queues.map(escapeRegex).join('|');
+    const queues = queueNameRegex(pool.queues);
     lines.push(
       `      - record: ${POOL_BACKLOG_SERIES}`,
       `        expr: 'sum(celery_queue_length{queue_name=~"${queues}"}) or vector(0)'`,
@@ -21,8 +22,4 @@ export function poolBacklogRules(spec: DeploymentSpec, evaluationIntervalSeconds
     );
   }
   return `${lines.join('\n')}\n`;
-}
-
-function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^$()|[\]\\{}]/g, (c) => `\\\\${c}`);
 }

@@ -46,7 +46,15 @@ export class GcpPlatform extends Construct {
 
     this.broker =
       spec.broker.kind === 'redis'
-        ? new GcpRedisBroker(this, 'redis', { stackId: spec.stackId, project, region: spec.region, broker: spec.broker, ...placement })
+        ? new GcpRedisBroker(this, 'redis', {
+            stackId: spec.stackId,
+            project,
+            region: spec.region,
+            broker: spec.broker,
+            // An existing network must already have its Memorystore policy (one per network and region).
+            createServiceConnectionPolicy: spec.network.mode === 'create',
+            ...placement,
+          })
         : new GcpRabbitmqBroker(this, 'rabbitmq', { stackId: spec.stackId, project, region: spec.region, broker: spec.broker, zones: this.network.zones, ...placement });
 
     this.brokerUrlSecret = new GcpManagedSecret(this, 'broker-url', { secretId: `${spec.stackId}-broker-url`, value: this.broker.brokerUrl });

@@ -120,11 +120,14 @@ export class GcpRabbitmqBroker extends Construct {
         'blkid "$DEV" >/dev/null || mkfs.ext4 -m 0 -F -E lazy_itable_init=0,lazy_journal_init=0,discard "$DEV"',
         `mkdir -p ${DATA_DIR}`,
         `mountpoint -q ${DATA_DIR} || mount -o discard,defaults "$DEV" ${DATA_DIR}`,
-        `secret ${cookieSecret.secretId} > ${DATA_DIR}/.erlang.cookie`,
-        `chmod 600 ${DATA_DIR}/.erlang.cookie`,
+        `value=$(secret ${cookieSecret.secretId})`,
+        `install -m 600 /dev/null ${DATA_DIR}/.erlang.cookie`,
+        `printf '%s' "$value" > ${DATA_DIR}/.erlang.cookie`,
         `chown -R ${RABBITMQ_UID}:${RABBITMQ_UID} ${DATA_DIR}`,
-        `printf 'default_user = %s\\ndefault_pass = %s\\n' '${username}' "$(secret ${this.credentialsSecret.secretId})" > /run/celerykit/rabbitmq/conf.d/80-user.conf`,
-        'chmod 644 /run/celerykit/rabbitmq/conf.d/*.conf',
+        // The password file is readable by the rabbitmq user only.
+        `value=$(secret ${this.credentialsSecret.secretId})`,
+        `install -m 600 -o ${RABBITMQ_UID} -g ${RABBITMQ_UID} /dev/null /run/celerykit/rabbitmq/conf.d/80-user.conf`,
+        `printf 'default_user = %s\\ndefault_pass = %s\\n' '${username}' "$value" > /run/celerykit/rabbitmq/conf.d/80-user.conf`,
       ],
       runOptions: ['--network=host', `-v ${DATA_DIR}:/var/lib/rabbitmq`, '-v /run/celerykit/rabbitmq/conf.d:/etc/rabbitmq/conf.d:ro'],
       // Quorum as the vhost default too: the config key alone does not reach an existing vhost.

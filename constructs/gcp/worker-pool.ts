@@ -9,7 +9,7 @@ import { BROKER_URL_ENV } from '../../spec/defaults';
 import type { DeploymentSpec, WorkerPoolSpec } from '../../spec/types';
 import { workerCommand } from '../celery/worker-command';
 import { GcpContainerVmGroup } from './container-vm-group';
-import { e2MachineType } from './machine-type';
+import { e2MachineType } from '../../spec/gcp-machine-types';
 import { networkTag } from './network-tags';
 import { GcpComponentServiceAccount } from './service-account';
 
@@ -55,7 +55,8 @@ export class GcpWorkerPool extends Construct {
       region: spec.region,
       subnetworkId: props.subnetworkId,
       zones: props.zones,
-      machineType: e2MachineType(pool.cpu, pool.memory),
+      // The schema bounds a pool to 16 vCPU and 120 GiB, which e2-highmem-16 always fits.
+      machineType: e2MachineType(pool.cpu, pool.memory)!,
       spot: pool.spot,
       serviceAccountEmail: this.serviceAccount.email,
       networkTags: [networkTag(spec.stackId, 'workers')],

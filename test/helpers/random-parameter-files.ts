@@ -63,7 +63,7 @@ export function randomParameterFile(seed: number): { name: string; text: string 
   const broker =
     brokerKind === 'redis'
       ? { kind: 'redis', ...(rand() < 0.5 ? { visibilityTimeout: longest + int(1, 3600) } : {}), replicas: int(1, 3) }
-      : { kind: 'rabbitmq', engineVersion: pick(['3.13', '4.0']) };
+      : { kind: 'rabbitmq', engineVersion: cloud === 'aws' ? pick(['3.13', '4.0']) : '3.13' };
   const schedules = Object.fromEntries(
     Array.from({ length: int(0, 3) }, (_, i) => [
       `job-${i}`,

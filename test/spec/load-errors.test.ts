@@ -204,3 +204,13 @@ describe('a set of parameter files', () => {
     ]);
   });
 });
+
+describe('a GCP parameter file with a shape GCP does not offer', () => {
+  const gcp = (edits: Record<number, string>) => problemLines(editBase({ 3: 'cloud: gcp', 4: 'region: europe-west1\nproject: acme-celery-prod', 27: '  backend: gcs', 29: '', ...edits }));
+
+  it('refuses a RabbitMQ version other than the pinned 3.13', () => {
+    expect(gcp({ 9: '  kind: rabbitmq\n  engineVersion: "4.0"' })).toEqual([
+      'FILE:11: error: broker.engineVersion: GCP runs the kit\'s pinned RabbitMQ 3.13.7 image. Fix: remove broker.engineVersion or set it to "3.13".',
+    ]);
+  });
+});

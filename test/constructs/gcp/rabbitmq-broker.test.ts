@@ -38,7 +38,8 @@ describe('the GCP rabbitmq broker', () => {
     const ids = Object.values(resourcesOf(prod, 'google_secret_manager_secret')).map((s) => s.secret_id);
     expect(ids).toEqual(expect.arrayContaining(['acme-prod-rabbitmq-password', 'acme-prod-rabbitmq-erlang-cookie', 'acme-prod-broker-url']));
     expect(startup(prod)).not.toMatch(/terraform_data/);
-    expect(startup(prod)).toContain('secret acme-prod-rabbitmq-erlang-cookie >');
+    expect(startup(prod)).toContain('value=$(secret acme-prod-rabbitmq-erlang-cookie)\ninstall -m 600 /dev/null /mnt/disks/rabbitmq/.erlang.cookie');
+    expect(startup(prod)).toContain("install -m 600 -o 999 -g 999 /dev/null /run/celerykit/rabbitmq/conf.d/80-user.conf");
   });
 
   it('serves AMQP through an internal TCP load balancer with health checks and autohealing', () => {

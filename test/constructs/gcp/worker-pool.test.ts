@@ -67,7 +67,9 @@ describe.each(stacks.map((s) => [s.spec.stackId, s] as const))('the worker pools
       expect(metadata).not.toMatch(/terraform_data/);
     }
     const worker = templates.find((t) => t.name_prefix === `${id}-${stack.spec.pools[0]!.name}-`)!;
-    expect(String((worker.metadata as Record<string, string>)['startup-script'])).toContain(`printf '%s=%s\\n' 'CELERY_BROKER_URL' "$(secret '\${google_secret_manager_secret.`);
+    expect(String((worker.metadata as Record<string, string>)['startup-script'])).toMatch(
+      /\nvalue=\$\(secret '\$\{google_secret_manager_secret\.[^}]+\.secret_id\}'\)\nprintf '%s=%s\\n' 'CELERY_BROKER_URL' "\$value" >> \/run\/celerykit\/env\n/,
+    );
   });
 
   it('gives each pool a dedicated service account that reads exactly its secrets', () => {
