@@ -6,7 +6,8 @@ set -euo pipefail
 # Debian packages used by the tests. Servers are started by the tests themselves, on loopback.
 # python3-celery: the worker hook tests run a real Celery worker with Debian's /usr/bin/python3.
 # prometheus: promtool checks the generated recording and alert rules.
-DEBIAN_PACKAGES=(python3-celery prometheus)
+# prometheus-alertmanager: amtool checks the generated alert manager configuration.
+DEBIAN_PACKAGES=(python3-celery prometheus prometheus-alertmanager)
 
 if ((${#DEBIAN_PACKAGES[@]} > 0)); then
   missing=()

@@ -8,6 +8,7 @@ import { ResourcegroupsGroup } from '@cdktf/provider-aws/lib/resourcegroups-grou
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import type { DeploymentSpec } from '../../spec/types';
+import { AwsAlerting } from './alerting';
 import { AwsBeatSingleton } from './beat-singleton';
 import { AwsEcsCluster } from './ecs-cluster';
 import { ManagedSecret } from './managed-secret';
@@ -36,6 +37,8 @@ export class AwsPlatform extends Construct {
   readonly brokerUrlSecret: ManagedSecret;
   readonly cluster: AwsEcsCluster;
   readonly exporter: AwsQueueMetricsExporter;
+  /** Managed Prometheus, alert rules, alert manager and backstop alarms (when the file has monitoring). */
+  readonly alerting?: AwsAlerting;
   readonly pools: ReadonlyArray<{ readonly workers: AwsWorkerPool; readonly scaling: AwsQueueDepthScaling }>;
   /** Periodic tasks: cloud-scheduled calls, or the app's own beat as a singleton. */
   readonly periodicTasks: AwsScheduledTasks | AwsBeatSingleton;
@@ -92,7 +95,20 @@ export class AwsPlatform extends Construct {
     this.cluster = new AwsEcsCluster(this, 'cluster', { stackId: spec.stackId });
     const placement = { clusterArn: this.cluster.cluster.arn, subnetIds: this.network.privateSubnetIds, brokerUrlSecretArn: this.brokerUrlSecret.arn };
 
-    this.exporter = new AwsQueueMetricsExporter(this, 'exporter', { spec, ...placement, securityGroupId: this.securityGroups.clients.exporter.id });
+    if (spec.monitoring !== undefined) {
+      this.alerting = new AwsAlerting(this, 'alerting', {
+        spec,
+        monitoring: spec.monitoring,
+        clusterName: this.cluster.name,
+        serviceNames: Object.fromEntries(spec.pools.map((p) => [p.name, p.name])),
+      });
+    }
+    this.exporter = new AwsQueueMetricsExporter(this, 'exporter', {
+      spec,
+      ...placement,
+      securityGroupId: this.securityGroups.clients.exporter.id,
+      ...(this.alerting === undefined ? {} : { remoteWrite: { url: this.alerting.remoteWriteUrl, workspaceArn: this.alerting.workspace.arn } }),
+    });
 
     this.pools = spec.pools.map((pool) => {
       const workers = new AwsWorkerPool(this, `pool-${pool.name}`, {

@@ -31,6 +31,14 @@ export interface AwsQueueMetricsExporterProps {
    * @default 30 — two samples per one-minute scaling period.
    */
   readonly scrapeIntervalSeconds?: number;
+  /** Also write every exporter metric to this Managed Prometheus workspace (SigV4). */
+  readonly remoteWrite?: RemoteWriteTarget;
+}
+
+export interface RemoteWriteTarget {
+  /** `<workspace endpoint>api/v1/remote_write`. */
+  readonly url: string;
+  readonly workspaceArn: string;
 }
 
 export class AwsQueueMetricsExporter extends Construct {
@@ -68,6 +76,9 @@ export class AwsQueueMetricsExporter extends Construct {
           Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
           Resource: [metricLogs.arn, `${metricLogs.arn}:*`],
         },
+        ...(props.remoteWrite === undefined
+          ? []
+          : [{ Sid: 'WriteToOwnWorkspace', Effect: 'Allow' as const, Action: ['aps:RemoteWrite'], Resource: [props.remoteWrite.workspaceArn] }]),
       ],
     });
 
@@ -100,7 +111,7 @@ export class AwsQueueMetricsExporter extends Construct {
           name: 'collector',
           image: IMAGES.awsOtelCollector,
           essential: true,
-          environment: [{ name: 'AOT_CONFIG_CONTENT', value: collectorConfig(spec, metricLogs.name, props.scrapeIntervalSeconds ?? 30) }],
+          environment: [{ name: 'AOT_CONFIG_CONTENT', value: collectorConfig(spec, metricLogs.name, props.scrapeIntervalSeconds ?? 30, props.remoteWrite?.url) }],
           privileged: false,
           logConfiguration: awsLogs(logs.name, spec.region, 'collector'),
         },
@@ -120,9 +131,14 @@ export class AwsQueueMetricsExporter extends Construct {
   }
 }
 
-/** Collector configuration: scrape the exporter, keep queue lengths, write them as EMF. */
-export function collectorConfig(spec: DeploymentSpec, metricLogGroup: string, scrapeIntervalSeconds: number): string {
+/**
+ * Collector configuration: scrape the exporter; queue lengths go to CloudWatch as EMF (scaling),
+ * and, with a remote-write URL, every metric goes to Managed Prometheus (alerts, dashboards).
+ */
+export function collectorConfig(spec: DeploymentSpec, metricLogGroup: string, scrapeIntervalSeconds: number, remoteWriteUrl?: string): string {
+  const prometheus = remoteWriteUrl !== undefined;
   return [
+    ...(prometheus ? ['extensions:', '  sigv4auth:', `    region: ${spec.region}`, '    service: aps'] : []),
     'receivers:',
     '  prometheus:',
     '    config:',
@@ -135,6 +151,17 @@ export function collectorConfig(spec: DeploymentSpec, metricLogGroup: string, sc
     '            - source_labels: [__name__]',
     `              regex: ${QUEUE_LENGTH_METRIC}`,
     '              action: keep',
+    ...(prometheus
+      ? [
+          '  prometheus/all:',
+          '    config:',
+          '      scrape_configs:',
+          '        - job_name: celery-exporter',
+          `          scrape_interval: ${scrapeIntervalSeconds}s`,
+          '          static_configs:',
+          `            - targets: ["localhost:${CELERY_EXPORTER_PORT}"]`,
+        ]
+      : []),
     'exporters:',
     '  awsemf:',
     `    namespace: ${queueMetricsNamespace(spec.stackId)}`,
@@ -144,11 +171,14 @@ export function collectorConfig(spec: DeploymentSpec, metricLogGroup: string, sc
     '    metric_declarations:',
     `      - dimensions: [[${QUEUE_NAME_DIMENSION}]]`,
     `        metric_name_selectors: [${QUEUE_LENGTH_METRIC}]`,
+    ...(prometheus ? ['  prometheusremotewrite:', `    endpoint: ${remoteWriteUrl}`, '    auth:', '      authenticator: sigv4auth'] : []),
     'service:',
+    ...(prometheus ? ['  extensions: [sigv4auth]'] : []),
     '  pipelines:',
     '    metrics:',
     '      receivers: [prometheus]',
     '      exporters: [awsemf]',
+    ...(prometheus ? ['    metrics/all:', '      receivers: [prometheus/all]', '      exporters: [prometheusremotewrite]'] : []),
     '',
   ].join('\n');
 }

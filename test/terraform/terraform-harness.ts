@@ -4,7 +4,7 @@
  * account/credential lookup skipped. A proxy on a closed port makes any network call fail loudly.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/parameter-files';
 
@@ -90,6 +90,10 @@ export function prepareOfflineWorkdir(stackDir: string): string {
     },
   };
   writeFileSync(join(work, 'offline_override.tf.json'), JSON.stringify(override, null, 2));
+  // Deploy-time inputs (webhook URLs, client secrets) get stand-in values, as CI would pass real ones.
+  const config = JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8')) as { variable?: Record<string, unknown> };
+  const values = Object.fromEntries(Object.keys(config.variable ?? {}).map((name) => [name, `https://offline.invalid/${name}`]));
+  writeFileSync(join(work, 'offline.auto.tfvars.json'), JSON.stringify(values, null, 2));
   return work;
 }
 

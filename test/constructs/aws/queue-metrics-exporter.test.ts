@@ -41,9 +41,10 @@ describe.each(stacks.map((s) => [s.spec.stackId, s] as const))('the queue metric
     expect(config.service.pipelines.metrics).toEqual({ receivers: ['prometheus'], exporters: ['awsemf'] });
   });
 
-  it('may write only to its own metric log group', () => {
+  it('may write only to its own metric log group and its own Prometheus workspace', () => {
     const policy = inlinePolicyOfRole(stack.json, `${id}-exporter-task`)!;
-    expect(policy.Statement).toHaveLength(1);
+    expect(policy.Statement.map((s) => s.Sid)).toEqual(['WriteQueueMetrics', 'WriteToOwnWorkspace']);
+    expect(policy.Statement[1]!.Resource).toEqual([expect.stringMatching(/^\$\{aws_prometheus_workspace\.[^.]+\.arn\}$/)]);
     expect(policy.Statement[0]!.Resource).toEqual([expect.stringMatching(/^\$\{aws_cloudwatch_log_group\.[^.]+\.arn\}$/), expect.stringMatching(/^\$\{aws_cloudwatch_log_group\.[^.]+\.arn\}:\*$/)]);
   });
 });
