@@ -3,12 +3,13 @@
  * cdktf.out/stacks/<customer>-<environment>/. Bad files stop the run before anything is written.
  */
 import { App } from 'cdktf';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { loadDeploymentsFromDir } from './spec/load';
 import { formatProblem, SpecValidationError, type SpecProblem } from './spec/problems';
 import type { DeploymentSpec } from './spec/types';
 import { CeleryStack } from './stacks/celery-stack';
+import { stackArtifacts } from './stacks/stack-artifacts';
 
 function main(): number {
   const customersDir = process.env.CUSTOMERS_DIR ?? 'customers';
@@ -30,6 +31,9 @@ function main(): number {
   for (const spec of specs) new CeleryStack(app, { spec, localStateDir: process.cwd() });
   app.synth();
   removeStaleStacks(app.outdir, specs);
+  for (const spec of specs) {
+    for (const [name, text] of Object.entries(stackArtifacts(spec))) writeFileSync(join(app.outdir, 'stacks', spec.stackId, name), text);
+  }
 
   for (const spec of specs) console.log(summaryLine(spec, app.outdir));
   console.log(`${specs.length} stack${specs.length === 1 ? '' : 's'} synthesized from ${customersDir}`);

@@ -45,6 +45,7 @@ describe('npm run synth (main.ts)', () => {
     expect(run.status, run.stderr).toBe(0);
     expect(existsSync(join(run.cwd, 'cdktf.out', 'stacks', 'hooli-qa', 'cdk.tf.json'))).toBe(true);
     expect(existsSync(join(run.cwd, 'cdktf.out', 'stacks', 'acme-prod', 'cdk.tf.json'))).toBe(true);
+    for (const artifact of ['alert-rules.yaml', 'grafana-dashboard.json']) expect(existsSync(join(run.cwd, 'cdktf.out', 'stacks', 'hooli-qa', artifact))).toBe(true);
     expect(run.stdout).toMatch(/^hooli-qa\s+gcp asia-northeast1\s+redis\s+2 pools, 3 queues, 0 schedules\s+\d+ resources\s+cdktf\.out\/stacks\/hooli-qa\/cdk\.tf\.json$/m);
     expect(run.stdout).toMatch(/^acme-prod\s+aws eu-west-1\s+redis\s+2 pools, 3 queues, 1 schedule\s+\d+ resources\s+/m);
     expect(run.stdout).toContain('2 stacks synthesized from');

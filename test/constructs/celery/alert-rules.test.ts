@@ -3,7 +3,7 @@
  * that should fire it and stays silent on one that should not.
  */
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
@@ -83,6 +83,15 @@ function expectCasesPass(cases: AlertCase[], evaluationInterval = '1m'): void {
 const page = (extra: Record<string, string>) => ({ stack: STACK, severity: 'page', ...extra });
 
 describe.skipIf(promtool.skip)('the rendered alert rules', () => {
+  it('pass promtool check rules with the GCP stack selector too', () => {
+    assertToolPresent(promtool);
+    const file = join(tempDir('celerykit-alerts-'), 'rules.yaml');
+    writeFileSync(file, renderAlertRules(spec, { selector: 'cluster="acme-prod"' }));
+    const r = spawnSync('promtool', ['check', 'rules', file], { encoding: 'utf8' });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(readFileSync(file, 'utf8')).toContain('celery_queue_length{cluster="acme-prod"}');
+  });
+
   it('pass promtool check rules', () => {
     assertToolPresent(promtool);
     const file = join(tempDir('celerykit-alerts-'), 'rules.yaml');
@@ -170,5 +179,16 @@ describe.skipIf(promtool.skip)('the rendered alert rules', () => {
       { name: 'exporter healthy', interval: '1m', series: [{ series: 'up{job="celery-exporter"}', values: '1x20' }, { series: 'celery_queue_length{queue_name="email"}', values: '0x20' }], evalTime: '18m', alertname: 'CeleryExporterSilent', firing: [] },
       { name: 'exporter silent', interval: '1m', series: [{ series: 'up{job="celery-exporter"}', values: '1x30' }, { series: 'celery_queue_length{queue_name="email"}', values: '0x2' }], evalTime: '25m', alertname: 'CeleryExporterSilent', firing: [page({})] },
     ]);
+  });
+});
+
+describe('the alert runbooks', () => {
+  it('point at sections that exist in docs/monitoring.md', () => {
+    const doc = readFileSync('docs/monitoring.md', 'utf8');
+    for (const rule of alertRules(spec)) {
+      const [file, anchor] = rule.annotations.runbook!.split('#');
+      expect(file).toBe('docs/monitoring.md');
+      expect(doc).toContain(`<a id="${anchor}"></a>`);
+    }
   });
 });

@@ -1,0 +1,16 @@
+/**
+ * Files written next to each stack's cdk.tf.json for people and pipelines: the alert rules, the
+ * Grafana dashboard. They come from the same spec as the infrastructure, so they never disagree.
+ */
+import { renderAlertRules } from '../constructs/celery/alert-rules';
+import { grafanaDashboard } from '../constructs/celery/dashboards';
+import { stackSelector } from '../constructs/celery/promql';
+import type { DeploymentSpec } from '../spec/types';
+
+export function stackArtifacts(spec: DeploymentSpec): Record<string, string> {
+  const selector = stackSelector(spec.cloud, spec.stackId);
+  return {
+    'alert-rules.yaml': renderAlertRules(spec, { selector }),
+    'grafana-dashboard.json': `${JSON.stringify(grafanaDashboard(spec, { selector }), null, 2)}\n`,
+  };
+}
