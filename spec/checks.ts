@@ -295,6 +295,9 @@ function checkNetwork(file: ParameterFile, out: ProblemCollector): void {
     if (e.vpcId === undefined) out.error(['network', 'existing', 'vpcId'], 'an existing AWS network needs its VPC id', 'add vpcId: vpc-…');
     if (e.subnetIds === undefined || e.subnetIds.length < 2) out.error(['network', 'existing', 'subnetIds'], 'an existing AWS network needs private subnets in 2 or more zones', 'list the private subnet ids (with NAT egress)');
     if (e.network !== undefined || e.subnetwork !== undefined) out.error(['network', 'existing'], 'network/subnetwork are GCP keys', 'use vpcId and subnetIds on AWS');
+    if (file.monitoring !== undefined && (e.publicSubnetIds === undefined || e.publicSubnetIds.length < 2)) {
+      out.error(['network', 'existing', 'publicSubnetIds'], 'the monitoring load balancer needs public subnets in 2 or more zones', 'list them under network.existing.publicSubnetIds, or remove monitoring');
+    }
     if (e.subnetIds !== undefined && n.zones !== undefined && n.zones.length !== e.subnetIds.length) {
       out.error(['network', 'zones'], 'zones must list the zone of each existing subnet, in the same order', `list ${e.subnetIds.length} zones`);
     }

@@ -154,7 +154,7 @@ function resolveNetwork(file: ParameterFile): NetworkSpec {
   // regional services pick zones themselves, so no default list is invented.
   const zones = n?.zones ?? (file.cloud === 'aws' ? ['a', 'b', 'c'].map((z) => `${file.region}${z}`) : []);
   const e = n?.existing;
-  if (e?.vpcId !== undefined && e.subnetIds !== undefined) return { mode: 'existing-aws', vpcId: e.vpcId, subnetIds: e.subnetIds, zones };
+  if (e?.vpcId !== undefined && e.subnetIds !== undefined) return { mode: 'existing-aws', vpcId: e.vpcId, subnetIds: e.subnetIds, publicSubnetIds: e.publicSubnetIds ?? [], zones };
   if (e?.network !== undefined && e.subnetwork !== undefined) return { mode: 'existing-gcp', network: e.network, subnetwork: e.subnetwork, zones };
   return { mode: 'create', cidr: n?.cidr ?? DEFAULTS.networkCidr, zones };
 }

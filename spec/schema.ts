@@ -283,6 +283,10 @@ const networkSchema = strictObject(
       {
         vpcId: z.string().regex(/^vpc-[0-9a-f]+$/).optional().meta({ description: 'AWS: existing VPC id.' }),
         subnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]+$/)).optional().meta({ description: 'AWS: private subnets (2 or more zones) with NAT egress.' }),
+        publicSubnetIds: z
+          .array(z.string().regex(/^subnet-[0-9a-f]+$/))
+          .optional()
+          .meta({ description: 'AWS: public subnets (2 or more zones) for the monitoring load balancer; needed with monitoring.' }),
         network: z.string().min(1).optional().meta({ description: 'GCP: existing VPC network name or self link.' }),
         subnetwork: z.string().min(1).optional().meta({ description: 'GCP: existing regional subnetwork name or self link.' }),
       },

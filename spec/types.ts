@@ -124,7 +124,13 @@ export type StateSpec =
 
 export type NetworkSpec =
   | { readonly mode: 'create'; readonly cidr: string; readonly zones: readonly string[] }
-  | { readonly mode: 'existing-aws'; readonly vpcId: string; readonly subnetIds: readonly string[]; readonly zones: readonly string[] }
+  | {
+      readonly mode: 'existing-aws';
+      readonly vpcId: string;
+      readonly subnetIds: readonly string[];
+      readonly publicSubnetIds: readonly string[];
+      readonly zones: readonly string[];
+    }
   | { readonly mode: 'existing-gcp'; readonly network: string; readonly subnetwork: string; readonly zones: readonly string[] };
 
 export interface DerivedSpec {

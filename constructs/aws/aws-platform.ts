@@ -11,6 +11,7 @@ import type { DeploymentSpec } from '../../spec/types';
 import { AwsAlerting } from './alerting';
 import { AwsBeatSingleton } from './beat-singleton';
 import { AwsEcsCluster } from './ecs-cluster';
+import { AwsMonitoringFrontDoor } from './monitoring-front-door';
 import { ManagedSecret } from './managed-secret';
 import { AwsQueueDepthScaling } from './queue-depth-scaling';
 import { AwsQueueMetricsExporter } from './queue-metrics-exporter';
@@ -39,6 +40,8 @@ export class AwsPlatform extends Construct {
   readonly exporter: AwsQueueMetricsExporter;
   /** Managed Prometheus, alert rules, alert manager and backstop alarms (when the file has monitoring). */
   readonly alerting?: AwsAlerting;
+  /** Flower and Grafana behind the OIDC load balancer (when the file has monitoring). */
+  readonly frontDoor?: AwsMonitoringFrontDoor;
   readonly pools: ReadonlyArray<{ readonly workers: AwsWorkerPool; readonly scaling: AwsQueueDepthScaling }>;
   /** Periodic tasks: cloud-scheduled calls, or the app's own beat as a singleton. */
   readonly periodicTasks: AwsScheduledTasks | AwsBeatSingleton;
@@ -109,6 +112,21 @@ export class AwsPlatform extends Construct {
       securityGroupId: this.securityGroups.clients.exporter.id,
       ...(this.alerting === undefined ? {} : { remoteWrite: { url: this.alerting.remoteWriteUrl, workspaceArn: this.alerting.workspace.arn } }),
     });
+
+    if (spec.monitoring !== undefined && this.alerting !== undefined) {
+      this.frontDoor = new AwsMonitoringFrontDoor(this, 'front-door', {
+        spec,
+        monitoring: spec.monitoring,
+        vpcId: this.network.vpcId,
+        publicSubnetIds: this.network.publicSubnetIds,
+        privateSubnetIds: this.network.privateSubnetIds,
+        clusterArn: this.cluster.cluster.arn,
+        brokerUrlSecretArn: this.brokerUrlSecret.arn,
+        flowerSecurityGroupId: this.securityGroups.clients.flower.id,
+        ...(this.broker instanceof AwsRabbitmqBroker ? { brokerManagementApiUrl: this.broker.managementApiUrl } : {}),
+        prometheusWorkspace: { arn: this.alerting.workspace.arn, endpoint: this.alerting.workspace.prometheusEndpoint },
+      });
+    }
 
     this.pools = spec.pools.map((pool) => {
       const workers = new AwsWorkerPool(this, `pool-${pool.name}`, {

@@ -16,6 +16,8 @@ export interface FargateTaskDefinitionProps {
   readonly taskRoleArn: string;
   /** ECS container definitions. */
   readonly containers: ReadonlyArray<Record<string, unknown>>;
+  /** Task-scoped scratch volumes (Fargate bind mounts), shared between containers. */
+  readonly scratchVolumes?: readonly string[];
 }
 
 export function fargateTaskDefinition(scope: Construct, id: string, props: FargateTaskDefinitionProps): EcsTaskDefinition {
@@ -29,6 +31,7 @@ export function fargateTaskDefinition(scope: Construct, id: string, props: Farga
     executionRoleArn: props.executionRoleArn,
     taskRoleArn: props.taskRoleArn,
     containerDefinitions: JSON.stringify(props.containers),
+    ...(props.scratchVolumes === undefined ? {} : { volume: props.scratchVolumes.map((name) => ({ name })) }),
   });
 }
 
@@ -44,6 +47,8 @@ export interface PrivateFargateServiceProps {
   /** Deploy bounds in percent of the desired count. */
   readonly deployment: { readonly minimumHealthyPercent: number; readonly maximumPercent: number };
   readonly lifecycle?: EcsServiceConfig['lifecycle'];
+  /** Load balancer target groups, e.g. for the monitoring UIs. */
+  readonly loadBalancer?: EcsServiceConfig['loadBalancer'];
 }
 
 export function privateFargateService(scope: Construct, id: string, props: PrivateFargateServiceProps): EcsService {
@@ -61,6 +66,7 @@ export function privateFargateService(scope: Construct, id: string, props: Priva
     propagateTags: 'SERVICE',
     enableExecuteCommand: false,
     ...(props.lifecycle === undefined ? {} : { lifecycle: props.lifecycle }),
+    ...(props.loadBalancer === undefined ? {} : { loadBalancer: props.loadBalancer }),
   });
 }
 

@@ -32,6 +32,8 @@ export class AwsNetwork extends Construct {
   readonly vpcId: string;
   /** Private subnets, one per zone, in zone order. Nothing here gets a public IP. */
   readonly privateSubnetIds: string[];
+  /** Public subnets (NAT gateways and the monitoring load balancer only). */
+  readonly publicSubnetIds: string[];
   readonly zones: readonly string[];
 
   constructor(scope: Construct, id: string, props: AwsNetworkProps) {
@@ -41,6 +43,7 @@ export class AwsNetwork extends Construct {
     if (network.mode === 'existing-aws') {
       this.vpcId = network.vpcId;
       this.privateSubnetIds = [...network.subnetIds];
+      this.publicSubnetIds = [...network.publicSubnetIds];
       return;
     }
     if (network.mode !== 'create') throw new Error(`AwsNetwork cannot use a ${network.mode} network (${stackId})`);
@@ -64,6 +67,7 @@ export class AwsNetwork extends Construct {
     const natPerZone = props.natPerZone ?? true;
     const nats: NatGateway[] = [];
     this.privateSubnetIds = [];
+    this.publicSubnetIds = [];
     network.zones.forEach((zone, i) => {
       const publicSubnet = new Subnet(this, `public-${i}`, {
         vpcId: vpc.id,
@@ -73,6 +77,7 @@ export class AwsNetwork extends Construct {
         tags: { Name: `${stackId}-public-${zone}`, tier: 'public' },
       });
       new RouteTableAssociation(this, `public-${i}-routes`, { subnetId: publicSubnet.id, routeTableId: publicRoutes.id });
+      this.publicSubnetIds.push(publicSubnet.id);
       if (natPerZone || i === 0) {
         const eip = new Eip(this, `nat-${i}-ip`, { domain: 'vpc', tags: { Name: `${stackId}-nat-${zone}` } });
         nats.push(new NatGateway(this, `nat-${i}`, { allocationId: eip.id, subnetId: publicSubnet.id, tags: { Name: `${stackId}-${zone}` }, dependsOn: [igw] }));

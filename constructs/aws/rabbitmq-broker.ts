@@ -34,6 +34,8 @@ export class AwsRabbitmqBroker extends Construct {
   readonly credentialsSecret: ManagedSecret;
   /** `amqps://` URL with credentials; sensitive, goes only into Secrets Manager. */
   readonly brokerUrl: string;
+  /** Management API URL with credentials, for Flower's broker view; sensitive. */
+  readonly managementApiUrl: string;
 
   constructor(scope: Construct, id: string, props: AwsRabbitmqBrokerProps) {
     super(scope, id);
@@ -68,5 +70,7 @@ export class AwsRabbitmqBroker extends Construct {
     // Amazon MQ publishes "amqps://<host>:5671"; kombu reads "//" as the default vhost "/".
     const endpoint = Fn.element(this.mqBroker.instances.get(0).endpoints, 0);
     this.brokerUrl = `${Fn.replace(endpoint, 'amqps://', `amqps://${username}:${password.value}@`)}//`;
+    // The management API is HTTPS on the same host (port 443).
+    this.managementApiUrl = `${Fn.replace(Fn.replace(endpoint, ':5671', ''), 'amqps://', `https://${username}:${password.value}@`)}/api/`;
   }
 }

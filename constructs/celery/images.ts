@@ -7,6 +7,12 @@ export const IMAGES = {
   celeryExporter: 'ghcr.io/danihodovic/celery-exporter:0.12.2',
   /** AWS Distro for OpenTelemetry collector: scrapes the exporter, writes CloudWatch/Prometheus. */
   awsOtelCollector: 'public.ecr.aws/aws-observability/aws-otel-collector:v0.43.1',
+  /** Flower 2: the Celery web UI (behind the kit's SSO; it has no OIDC of its own). */
+  flower: 'mher/flower:2.0.1',
+  /** Grafana OSS, dashboards and the Prometheus data source provisioned at start. */
+  grafana: 'grafana/grafana-oss:11.3.0',
+  /** Small shell image that writes Grafana's provisioning files before Grafana starts. */
+  busybox: 'public.ecr.aws/docker/library/busybox:1.36.1',
   /** RabbitMQ 3.13 (quorum queues, last 3.13 release) with the management plugin. */
   rabbitmq: 'rabbitmq:3.13.7-management',
   /** Google Managed Service for Prometheus drop-in Prometheus: scrapes locally, exports to Cloud Monitoring. */

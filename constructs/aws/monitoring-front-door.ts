@@ -1,0 +1,332 @@
+/**
+ * Flower and Grafana behind single sign-on on AWS: one internet-facing load balancer that speaks
+ * HTTPS only (HTTP only redirects), authenticates every request with the file's OIDC provider
+ * before forwarding, and is the only thing the two services admit. Flower has no OIDC of its own;
+ * Grafana trusts the identity header the load balancer adds.
+ */
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import type { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
+import { Lb } from '@cdktf/provider-aws/lib/lb';
+import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
+import { LbListenerRule } from '@cdktf/provider-aws/lib/lb-listener-rule';
+import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
+import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
+import { TerraformOutput, TerraformVariable } from 'cdktf';
+import { Construct } from 'constructs';
+import { stringify } from 'yaml';
+import type { DeploymentSpec, MonitoringSpec } from '../../spec/types';
+import { GeneratedSecretValue } from '../celery/generated-secret-value';
+import { grafanaDashboard } from '../celery/dashboards';
+import { IMAGES } from '../celery/images';
+import { executionBaseStatements } from './app-container';
+import { awsLogs, fargateTaskDefinition, privateFargateService } from './fargate';
+import { ComponentRole, roleName } from './iam';
+import { ManagedSecret } from './managed-secret';
+
+export const FLOWER_PORT = 5555;
+export const GRAFANA_PORT = 3000;
+/** TLS 1.3 with TLS 1.2 fallback and forward-secret ciphers only. */
+export const TLS_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
+
+export interface AwsMonitoringFrontDoorProps {
+  readonly spec: DeploymentSpec;
+  readonly monitoring: MonitoringSpec;
+  readonly vpcId: string;
+  readonly publicSubnetIds: readonly string[];
+  readonly privateSubnetIds: readonly string[];
+  readonly clusterArn: string;
+  readonly brokerUrlSecretArn: string;
+  /** Flower is a broker client: its group is the one the broker admits. */
+  readonly flowerSecurityGroupId: string;
+  /** Management API URL for Flower's broker view (RabbitMQ only). */
+  readonly brokerManagementApiUrl?: string;
+  readonly prometheusWorkspace: { readonly arn: string; readonly endpoint: string };
+}
+
+export class AwsMonitoringFrontDoor extends Construct {
+  readonly loadBalancer: Lb;
+  readonly flower: EcsService;
+  readonly grafana: EcsService;
+
+  constructor(scope: Construct, id: string, props: AwsMonitoringFrontDoorProps) {
+    super(scope, id);
+    const { spec, monitoring } = props;
+    const oidc = monitoring.oidc!;
+    const stack = spec.stackId;
+
+    const albGroup = new SecurityGroup(this, 'alb-sg', { name: `${stack}-alb`, description: `celerykit ${stack}: monitoring load balancer (HTTPS from anywhere)`, vpcId: props.vpcId, tags: { Name: `${stack}-alb` } });
+    const grafanaGroup = new SecurityGroup(this, 'grafana-sg', { name: `${stack}-grafana`, description: `celerykit ${stack}: Grafana, reachable only from the load balancer`, vpcId: props.vpcId, tags: { Name: `${stack}-grafana` } });
+    // The only ingress from the internet in the kit: 443, and 80 which only redirects to 443.
+    for (const [port, cidr] of [[443, '0.0.0.0/0'], [80, '0.0.0.0/0'], [443, '::/0'], [80, '::/0']] as const) {
+      new VpcSecurityGroupIngressRule(this, `alb-in-${port}-${cidr.includes(':') ? 'v6' : 'v4'}`, {
+        securityGroupId: albGroup.id,
+        ipProtocol: 'tcp',
+        fromPort: port,
+        toPort: port,
+        ...(cidr.includes(':') ? { cidrIpv6: cidr } : { cidrIpv4: cidr }),
+        description: port === 443 ? 'HTTPS to the SSO front door' : 'HTTP, redirected to HTTPS',
+      });
+    }
+    for (const [name, group, port] of [['flower', props.flowerSecurityGroupId, FLOWER_PORT], ['grafana', grafanaGroup.id, GRAFANA_PORT]] as const) {
+      new VpcSecurityGroupEgressRule(this, `alb-to-${name}`, { securityGroupId: albGroup.id, referencedSecurityGroupId: group, ipProtocol: 'tcp', fromPort: port, toPort: port, description: `to ${name}` });
+      new VpcSecurityGroupIngressRule(this, `${name}-from-alb`, { securityGroupId: group, referencedSecurityGroupId: albGroup.id, ipProtocol: 'tcp', fromPort: port, toPort: port, description: 'from the SSO load balancer only' });
+    }
+    new VpcSecurityGroupEgressRule(this, 'grafana-egress', { securityGroupId: grafanaGroup.id, ipProtocol: '-1', cidrIpv4: '0.0.0.0/0', description: 'Managed Prometheus and image pulls' });
+
+    this.loadBalancer = new Lb(this, 'alb', {
+      name: `${stack}-ops`.slice(0, 32),
+      loadBalancerType: 'application',
+      internal: false,
+      subnets: [...props.publicSubnetIds],
+      securityGroups: [albGroup.id],
+      dropInvalidHeaderFields: true,
+    });
+    const targetGroup = (name: string, port: number, healthPath: string) =>
+      new LbTargetGroup(this, `${name}-targets`, {
+        name: `${stack}-${name}`.slice(0, 32),
+        port,
+        protocol: 'HTTP',
+        targetType: 'ip',
+        vpcId: props.vpcId,
+        deregistrationDelay: '30',
+        healthCheck: { path: healthPath, matcher: '200', interval: 30, healthyThreshold: 2, unhealthyThreshold: 3 },
+      });
+    const flowerTargets = targetGroup('flower', FLOWER_PORT, '/flower/healthcheck');
+    const grafanaTargets = targetGroup('grafana', GRAFANA_PORT, '/grafana/api/health');
+
+    new LbListener(this, 'http', {
+      loadBalancerArn: this.loadBalancer.arn,
+      port: 80,
+      protocol: 'HTTP',
+      defaultAction: [{ type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', statusCode: 'HTTP_301' } }],
+    });
+    const https = new LbListener(this, 'https', {
+      loadBalancerArn: this.loadBalancer.arn,
+      port: 443,
+      protocol: 'HTTPS',
+      sslPolicy: TLS_POLICY,
+      certificateArn: monitoring.certificateArn!,
+      defaultAction: [{ type: 'fixed-response', fixedResponse: { contentType: 'text/plain', statusCode: '404', messageBody: 'Not found' } }],
+    });
+
+    const clientSecret = new TerraformVariable(this, 'oidc-client-secret', {
+      type: 'string',
+      sensitive: true,
+      description: `OIDC client secret of ${oidc.clientId} for the ${stack} monitoring front door`,
+    });
+    clientSecret.overrideLogicalId('oidc_client_secret');
+    const authenticate = {
+      type: 'authenticate-oidc',
+      order: 1,
+      authenticateOidc: {
+        issuer: oidc.issuer,
+        authorizationEndpoint: oidc.authorizationEndpoint,
+        tokenEndpoint: oidc.tokenEndpoint,
+        userInfoEndpoint: oidc.userInfoEndpoint,
+        clientId: oidc.clientId,
+        clientSecret: clientSecret.stringValue,
+        scope: 'openid email profile',
+        onUnauthenticatedRequest: 'authenticate',
+        sessionTimeout: 28800,
+      },
+    };
+    [
+      ['flower', flowerTargets, 10],
+      ['grafana', grafanaTargets, 20],
+    ].forEach(([name, targets, priority]) => {
+      new LbListenerRule(this, `${name}-rule`, {
+        listenerArn: https.arn,
+        priority: priority as number,
+        condition: [{ pathPattern: { values: [`/${name}`, `/${name}/*`] } }],
+        action: [authenticate, { type: 'forward', order: 2, targetGroupArn: (targets as LbTargetGroup).arn }],
+      });
+    });
+
+    const placement = { clusterArn: props.clusterArn, subnetIds: props.privateSubnetIds };
+    this.flower = this.flowerService(props, flowerTargets, placement);
+    this.grafana = this.grafanaService(props, grafanaTargets, grafanaGroup.id, placement);
+
+    new TerraformOutput(this, 'flower-url', { value: `https://${monitoring.domain}/flower/`, description: 'Flower, behind SSO' }).overrideLogicalId('flower_url');
+    new TerraformOutput(this, 'grafana-url', { value: `https://${monitoring.domain}/grafana/`, description: 'Grafana, behind SSO' }).overrideLogicalId('grafana_url');
+    new TerraformOutput(this, 'load-balancer-dns', {
+      value: this.loadBalancer.dnsName,
+      description: `Point ${monitoring.domain} (CNAME or alias) at this name`,
+    }).overrideLogicalId('monitoring_load_balancer_dns');
+  }
+
+  private flowerService(props: AwsMonitoringFrontDoorProps, targets: LbTargetGroup, placement: { clusterArn: string; subnetIds: readonly string[] }): EcsService {
+    const { spec } = props;
+    const logs = new CloudwatchLogGroup(this, 'flower-logs', { name: `/celerykit/${spec.stackId}/flower`, retentionInDays: 30 });
+    const brokerApi =
+      props.brokerManagementApiUrl === undefined
+        ? undefined
+        : new ManagedSecret(this, 'flower-broker-api', {
+            name: `celerykit/${spec.stackId}/flower-broker-api`,
+            description: `RabbitMQ management API URL for Flower (${spec.stackId})`,
+            value: props.brokerManagementApiUrl,
+          });
+    const secretArns = [props.brokerUrlSecretArn, ...(brokerApi === undefined ? [] : [brokerApi.arn])];
+    const executionRole = new ComponentRole(this, 'flower-execution-role', {
+      name: roleName(spec.stackId, 'flower-exec'),
+      description: `celerykit ${spec.stackId}: starts Flower (logs, broker URL)`,
+      assumedBy: 'ecs-tasks.amazonaws.com',
+      accountId: spec.accountId,
+      statements: [...executionBaseStatements(logs.arn, IMAGES.flower), { Sid: 'InjectBrokerSecrets', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: secretArns }],
+    });
+    const taskRole = new ComponentRole(this, 'flower-task-role', {
+      name: roleName(spec.stackId, 'flower-task'),
+      description: `celerykit ${spec.stackId}: Flower (no AWS permissions)`,
+      assumedBy: 'ecs-tasks.amazonaws.com',
+      accountId: spec.accountId,
+      statements: [],
+    });
+    const task = fargateTaskDefinition(this, 'flower-task', {
+      family: `${spec.stackId}-flower`,
+      cpu: 0.5,
+      memory: 1024,
+      executionRoleArn: executionRole.arn,
+      taskRoleArn: taskRole.arn,
+      containers: [
+        {
+          name: 'flower',
+          image: IMAGES.flower,
+          essential: true,
+          // Flower serves under /flower and trusts the load balancer for authentication.
+          command: ['celery', 'flower', `--port=${FLOWER_PORT}`, '--url_prefix=flower', '--purge_offline_workers=600'],
+          portMappings: [{ containerPort: FLOWER_PORT, protocol: 'tcp' }],
+          secrets: [
+            { name: 'CELERY_BROKER_URL', valueFrom: props.brokerUrlSecretArn },
+            ...(brokerApi === undefined ? [] : [{ name: 'FLOWER_BROKER_API', valueFrom: brokerApi.arn }]),
+          ],
+          privileged: false,
+          logConfiguration: awsLogs(logs.name, spec.region, 'flower'),
+        },
+      ],
+    });
+    return privateFargateService(this, 'flower-service', {
+      name: 'flower',
+      ...placement,
+      taskDefinitionArn: task.arn,
+      securityGroupId: props.flowerSecurityGroupId,
+      desiredCount: 1,
+      deployment: { minimumHealthyPercent: 0, maximumPercent: 100 },
+      loadBalancer: [{ targetGroupArn: targets.arn, containerName: 'flower', containerPort: FLOWER_PORT }],
+    });
+  }
+
+  private grafanaService(
+    props: AwsMonitoringFrontDoorProps,
+    targets: LbTargetGroup,
+    securityGroupId: string,
+    placement: { clusterArn: string; subnetIds: readonly string[] },
+  ): EcsService {
+    const { spec, monitoring } = props;
+    const logs = new CloudwatchLogGroup(this, 'grafana-logs', { name: `/celerykit/${spec.stackId}/grafana`, retentionInDays: 30 });
+    const adminPassword = new ManagedSecret(this, 'grafana-admin', {
+      name: `celerykit/${spec.stackId}/grafana-admin-password`,
+      description: `Grafana admin password (${spec.stackId}); day-to-day sign-in is through SSO`,
+      value: new GeneratedSecretValue(this, 'grafana-admin-value').value,
+    });
+    const executionRole = new ComponentRole(this, 'grafana-execution-role', {
+      name: roleName(spec.stackId, 'grafana-exec'),
+      description: `celerykit ${spec.stackId}: starts Grafana (logs, admin password)`,
+      assumedBy: 'ecs-tasks.amazonaws.com',
+      accountId: spec.accountId,
+      statements: [...executionBaseStatements(logs.arn, IMAGES.grafana), { Sid: 'InjectAdminPassword', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [adminPassword.arn] }],
+    });
+    const taskRole = new ComponentRole(this, 'grafana-task-role', {
+      name: roleName(spec.stackId, 'grafana-task'),
+      description: `celerykit ${spec.stackId}: Grafana reads this stack's Managed Prometheus workspace`,
+      assumedBy: 'ecs-tasks.amazonaws.com',
+      accountId: spec.accountId,
+      statements: [
+        { Sid: 'QueryOwnWorkspace', Effect: 'Allow', Action: ['aps:QueryMetrics', 'aps:GetSeries', 'aps:GetLabels', 'aps:GetMetricMetadata'], Resource: [props.prometheusWorkspace.arn] },
+      ],
+    });
+
+    const datasources = stringify({
+      apiVersion: 1,
+      datasources: [
+        {
+          name: 'Prometheus',
+          uid: 'celerykit-prometheus',
+          type: 'prometheus',
+          access: 'proxy',
+          url: props.prometheusWorkspace.endpoint.replace(/\/$/, ''),
+          isDefault: true,
+          jsonData: { httpMethod: 'POST', sigV4Auth: true, sigV4AuthType: 'default', sigV4Region: spec.region },
+        },
+      ],
+    });
+    const providers = stringify({ apiVersion: 1, providers: [{ name: 'celerykit', folder: 'Celery', type: 'file', disableDeletion: true, options: { path: '/provisioning/dashboard-json' } }] });
+    // Terraform reads "${" in any string as a template; Grafana's own variables must be escaped.
+    const dashboard = JSON.stringify(grafanaDashboard(spec)).replace(/\$\{/g, () => '$${');
+    const task = fargateTaskDefinition(this, 'grafana-task', {
+      family: `${spec.stackId}-grafana`,
+      cpu: 0.5,
+      memory: 1024,
+      executionRoleArn: executionRole.arn,
+      taskRoleArn: taskRole.arn,
+      scratchVolumes: ['provisioning'],
+      containers: [
+        {
+          name: 'provision',
+          image: IMAGES.busybox,
+          essential: false,
+          command: [
+            'sh',
+            '-c',
+            'mkdir -p /provisioning/datasources /provisioning/dashboards /provisioning/dashboard-json /provisioning/plugins /provisioning/alerting && printf "%s" "$DATASOURCES" > /provisioning/datasources/celerykit.yaml && printf "%s" "$PROVIDERS" > /provisioning/dashboards/celerykit.yaml && printf "%s" "$DASHBOARD" > /provisioning/dashboard-json/celery.json && chmod -R a+rX /provisioning',
+          ],
+          environment: [
+            { name: 'DATASOURCES', value: datasources },
+            { name: 'PROVIDERS', value: providers },
+            { name: 'DASHBOARD', value: dashboard },
+          ],
+          mountPoints: [{ sourceVolume: 'provisioning', containerPath: '/provisioning' }],
+          privileged: false,
+          logConfiguration: awsLogs(logs.name, spec.region, 'provision'),
+        },
+        {
+          name: 'grafana',
+          image: IMAGES.grafana,
+          essential: true,
+          dependsOn: [{ containerName: 'provision', condition: 'SUCCESS' }],
+          portMappings: [{ containerPort: GRAFANA_PORT, protocol: 'tcp' }],
+          environment: Object.entries({
+            GF_SERVER_ROOT_URL: `https://${monitoring.domain}/grafana/`,
+            GF_SERVER_SERVE_FROM_SUB_PATH: 'true',
+            GF_PATHS_PROVISIONING: '/provisioning',
+            // Users are who the load balancer says they are (the OIDC subject); no local logins.
+            GF_AUTH_PROXY_ENABLED: 'true',
+            GF_AUTH_PROXY_HEADER_NAME: 'X-Amzn-Oidc-Identity',
+            GF_AUTH_PROXY_HEADER_PROPERTY: 'username',
+            GF_AUTH_PROXY_AUTO_SIGN_UP: 'true',
+            GF_AUTH_DISABLE_LOGIN_FORM: 'true',
+            GF_AUTH_BASIC_ENABLED: 'false',
+            GF_AUTH_ANONYMOUS_ENABLED: 'false',
+            GF_USERS_AUTO_ASSIGN_ORG_ROLE: 'Viewer',
+            GF_AUTH_SIGV4_AUTH_ENABLED: 'true',
+            GF_ANALYTICS_REPORTING_ENABLED: 'false',
+            GF_ANALYTICS_CHECK_FOR_UPDATES: 'false',
+          }).map(([name, value]) => ({ name, value })),
+          secrets: [{ name: 'GF_SECURITY_ADMIN_PASSWORD', valueFrom: adminPassword.arn }],
+          mountPoints: [{ sourceVolume: 'provisioning', containerPath: '/provisioning', readOnly: true }],
+          privileged: false,
+          logConfiguration: awsLogs(logs.name, spec.region, 'grafana'),
+        },
+      ],
+    });
+    return privateFargateService(this, 'grafana-service', {
+      name: 'grafana',
+      ...placement,
+      taskDefinitionArn: task.arn,
+      securityGroupId,
+      desiredCount: 1,
+      deployment: { minimumHealthyPercent: 0, maximumPercent: 100 },
+      loadBalancer: [{ targetGroupArn: targets.arn, containerName: 'grafana', containerPort: GRAFANA_PORT }],
+    });
+  }
+}
