@@ -12,8 +12,8 @@ export interface AppContainerSecrets {
   readonly environment: Array<{ name: string; value: string }>;
   /** `secrets` of an ECS container definition. */
   readonly secrets: Array<{ name: string; valueFrom: string }>;
-  /** What the execution role needs to inject exactly these secrets. */
-  readonly readSecretsStatement: PolicyStatement;
+  /** ARNs (patterns) the execution role must read to inject exactly these secrets. */
+  readonly secretArns: string[];
 }
 
 export function appContainerSecrets(spec: DeploymentSpec, brokerUrlSecretArn: string): AppContainerSecrets {
@@ -21,12 +21,7 @@ export function appContainerSecrets(spec: DeploymentSpec, brokerUrlSecretArn: st
   return {
     environment: Object.entries(spec.app.env).map(([name, value]) => ({ name, value })),
     secrets: [{ name: BROKER_URL_ENV, valueFrom: brokerUrlSecretArn }, ...appSecrets.map((s) => ({ name: s.variable, valueFrom: s.valueFrom }))],
-    readSecretsStatement: {
-      Sid: 'InjectSecrets',
-      Effect: 'Allow',
-      Action: ['secretsmanager:GetSecretValue'],
-      Resource: [brokerUrlSecretArn, ...appSecrets.map((s) => s.iam)],
-    },
+    secretArns: [brokerUrlSecretArn, ...appSecrets.map((s) => s.iam)],
   };
 }
 

@@ -7,9 +7,9 @@ import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group
 import type { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
 import { Construct } from 'constructs';
 import type { DeploymentSpec } from '../../spec/types';
-import { appContainerSecrets, executionBaseStatements } from './app-container';
+import { appContainerSecrets } from './app-container';
 import { awsLogs, fargateTaskDefinition, privateFargateService } from './fargate';
-import { ComponentRole, roleName } from './iam';
+import { EcsTaskRoles } from './task-roles';
 
 export interface AwsBeatSingletonProps {
   readonly spec: DeploymentSpec;
@@ -27,26 +27,22 @@ export class AwsBeatSingleton extends Construct {
     const { spec } = props;
     const logs = new CloudwatchLogGroup(this, 'logs', { name: `/celerykit/${spec.stackId}/beat`, retentionInDays: 30 });
     const app = appContainerSecrets(spec, props.brokerUrlSecretArn);
-    const executionRole = new ComponentRole(this, 'execution-role', {
-      name: roleName(spec.stackId, 'beat-exec'),
-      description: `celerykit ${spec.stackId}: starts celery beat (image, logs, its secrets)`,
-      assumedBy: 'ecs-tasks.amazonaws.com',
+    const roles = new EcsTaskRoles(this, 'roles', {
+      stackId: spec.stackId,
       accountId: spec.accountId,
-      statements: [...executionBaseStatements(logs.arn, spec.app.image), app.readSecretsStatement],
-    });
-    const taskRole = new ComponentRole(this, 'task-role', {
-      name: roleName(spec.stackId, 'beat-task'),
-      description: `celerykit ${spec.stackId}: celery beat (no AWS permissions)`,
-      assumedBy: 'ecs-tasks.amazonaws.com',
-      accountId: spec.accountId,
-      statements: [],
+      component: 'beat',
+      purpose: 'celery beat',
+      logGroupArn: logs.arn,
+      image: spec.app.image,
+      injectedSecretArns: app.secretArns,
+      taskStatements: [],
     });
     const taskDefinition = fargateTaskDefinition(this, 'task', {
       family: `${spec.stackId}-beat`,
       cpu: 0.25,
       memory: 512,
-      executionRoleArn: executionRole.arn,
-      taskRoleArn: taskRole.arn,
+      executionRoleArn: roles.execution.arn,
+      taskRoleArn: roles.task.arn,
       containers: [
         {
           name: 'beat',

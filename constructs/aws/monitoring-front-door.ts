@@ -20,9 +20,8 @@ import type { DeploymentSpec, MonitoringSpec } from '../../spec/types';
 import { GeneratedSecretValue } from '../celery/generated-secret-value';
 import { grafanaDashboard } from '../celery/dashboards';
 import { IMAGES } from '../celery/images';
-import { executionBaseStatements } from './app-container';
 import { awsLogs, fargateTaskDefinition, privateFargateService } from './fargate';
-import { ComponentRole, roleName } from './iam';
+import { EcsTaskRoles } from './task-roles';
 import { ManagedSecret } from './managed-secret';
 
 export const FLOWER_PORT = 5555;
@@ -168,26 +167,22 @@ export class AwsMonitoringFrontDoor extends Construct {
             value: props.brokerManagementApiUrl,
           });
     const secretArns = [props.brokerUrlSecretArn, ...(brokerApi === undefined ? [] : [brokerApi.arn])];
-    const executionRole = new ComponentRole(this, 'flower-execution-role', {
-      name: roleName(spec.stackId, 'flower-exec'),
-      description: `celerykit ${spec.stackId}: starts Flower (logs, broker URL)`,
-      assumedBy: 'ecs-tasks.amazonaws.com',
+    const roles = new EcsTaskRoles(this, 'flower-roles', {
+      stackId: spec.stackId,
       accountId: spec.accountId,
-      statements: [...executionBaseStatements(logs.arn, IMAGES.flower), { Sid: 'InjectBrokerSecrets', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: secretArns }],
-    });
-    const taskRole = new ComponentRole(this, 'flower-task-role', {
-      name: roleName(spec.stackId, 'flower-task'),
-      description: `celerykit ${spec.stackId}: Flower (no AWS permissions)`,
-      assumedBy: 'ecs-tasks.amazonaws.com',
-      accountId: spec.accountId,
-      statements: [],
+      component: 'flower',
+      purpose: 'Flower',
+      logGroupArn: logs.arn,
+      image: IMAGES.flower,
+      injectedSecretArns: secretArns,
+      taskStatements: [],
     });
     const task = fargateTaskDefinition(this, 'flower-task', {
       family: `${spec.stackId}-flower`,
       cpu: 0.5,
       memory: 1024,
-      executionRoleArn: executionRole.arn,
-      taskRoleArn: taskRole.arn,
+      executionRoleArn: roles.execution.arn,
+      taskRoleArn: roles.task.arn,
       containers: [
         {
           name: 'flower',
@@ -229,19 +224,15 @@ export class AwsMonitoringFrontDoor extends Construct {
       description: `Grafana admin password (${spec.stackId}); day-to-day sign-in is through SSO`,
       value: new GeneratedSecretValue(this, 'grafana-admin-value').value,
     });
-    const executionRole = new ComponentRole(this, 'grafana-execution-role', {
-      name: roleName(spec.stackId, 'grafana-exec'),
-      description: `celerykit ${spec.stackId}: starts Grafana (logs, admin password)`,
-      assumedBy: 'ecs-tasks.amazonaws.com',
+    const roles = new EcsTaskRoles(this, 'grafana-roles', {
+      stackId: spec.stackId,
       accountId: spec.accountId,
-      statements: [...executionBaseStatements(logs.arn, IMAGES.grafana), { Sid: 'InjectAdminPassword', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [adminPassword.arn] }],
-    });
-    const taskRole = new ComponentRole(this, 'grafana-task-role', {
-      name: roleName(spec.stackId, 'grafana-task'),
-      description: `celerykit ${spec.stackId}: Grafana reads this stack's Managed Prometheus workspace`,
-      assumedBy: 'ecs-tasks.amazonaws.com',
-      accountId: spec.accountId,
-      statements: [
+      component: 'grafana',
+      purpose: "Grafana, reading this stack's Managed Prometheus workspace",
+      logGroupArn: logs.arn,
+      image: IMAGES.grafana,
+      injectedSecretArns: [adminPassword.arn],
+      taskStatements: [
         { Sid: 'QueryOwnWorkspace', Effect: 'Allow', Action: ['aps:QueryMetrics', 'aps:GetSeries', 'aps:GetLabels', 'aps:GetMetricMetadata'], Resource: [props.prometheusWorkspace.arn] },
       ],
     });
@@ -267,8 +258,8 @@ export class AwsMonitoringFrontDoor extends Construct {
       family: `${spec.stackId}-grafana`,
       cpu: 0.5,
       memory: 1024,
-      executionRoleArn: executionRole.arn,
-      taskRoleArn: taskRole.arn,
+      executionRoleArn: roles.execution.arn,
+      taskRoleArn: roles.task.arn,
       scratchVolumes: ['provisioning'],
       containers: [
         {

@@ -9,9 +9,8 @@ import type { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
 import { Construct } from 'constructs';
 import type { DeploymentSpec } from '../../spec/types';
 import { CELERY_EXPORTER_PORT, IMAGES } from '../celery/images';
-import { executionBaseStatements } from './app-container';
 import { awsLogs, fargateTaskDefinition, privateFargateService } from './fargate';
-import { ComponentRole, roleName } from './iam';
+import { EcsTaskRoles } from './task-roles';
 
 /** CloudWatch namespace of the queue metrics of one stack. */
 export function queueMetricsNamespace(stackId: string): string {
@@ -54,22 +53,15 @@ export class AwsQueueMetricsExporter extends Construct {
     const logs = new CloudwatchLogGroup(this, 'logs', { name: `/celerykit/${spec.stackId}/exporter`, retentionInDays: 30 });
     const metricLogs = new CloudwatchLogGroup(this, 'metric-logs', { name: `/celerykit/${spec.stackId}/queue-metrics`, retentionInDays: 7 });
 
-    const executionRole = new ComponentRole(this, 'execution-role', {
-      name: roleName(spec.stackId, 'exporter-exec'),
-      description: `celerykit ${spec.stackId}: starts celery-exporter (logs, broker URL)`,
-      assumedBy: 'ecs-tasks.amazonaws.com',
+    const roles = new EcsTaskRoles(this, 'roles', {
+      stackId: spec.stackId,
       accountId: account,
-      statements: [
-        ...executionBaseStatements(logs.arn, IMAGES.celeryExporter),
-        { Sid: 'InjectBrokerUrl', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [props.brokerUrlSecretArn] },
-      ],
-    });
-    const taskRole = new ComponentRole(this, 'task-role', {
-      name: roleName(spec.stackId, 'exporter-task'),
-      description: `celerykit ${spec.stackId}: celery-exporter and its collector (queue metrics only)`,
-      assumedBy: 'ecs-tasks.amazonaws.com',
-      accountId: account,
-      statements: [
+      component: 'exporter',
+      purpose: 'celery-exporter and its collector (queue metrics only)',
+      logGroupArn: logs.arn,
+      image: IMAGES.celeryExporter,
+      injectedSecretArns: [props.brokerUrlSecretArn],
+      taskStatements: [
         {
           Sid: 'WriteQueueMetrics',
           Effect: 'Allow',
@@ -94,8 +86,8 @@ export class AwsQueueMetricsExporter extends Construct {
       family: `${spec.stackId}-exporter`,
       cpu: 0.25,
       memory: 512,
-      executionRoleArn: executionRole.arn,
-      taskRoleArn: taskRole.arn,
+      executionRoleArn: roles.execution.arn,
+      taskRoleArn: roles.task.arn,
       containers: [
         {
           name: 'celery-exporter',

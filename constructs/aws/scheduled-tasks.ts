@@ -12,10 +12,11 @@ import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { Construct } from 'constructs';
 import type { DeploymentSpec } from '../../spec/types';
 import { scheduledCallCommand } from '../celery/worker-command';
-import { appContainerSecrets, executionBaseStatements } from './app-container';
+import { appContainerSecrets } from './app-container';
 import { toEventBridgeCron } from './eventbridge-cron';
 import { awsLogs, fargateTaskDefinition } from './fargate';
 import { ComponentRole, roleName } from './iam';
+import { EcsTaskRoles } from './task-roles';
 
 export const SCHEDULED_CALL_CONTAINER = 'scheduled-call';
 
@@ -50,28 +51,24 @@ export class AwsScheduledTasks extends Construct {
 
     const logs = new CloudwatchLogGroup(this, 'logs', { name: `/celerykit/${spec.stackId}/scheduled-calls`, retentionInDays: 30 });
     const app = appContainerSecrets(spec, props.brokerUrlSecretArn);
-    const executionRole = new ComponentRole(this, 'execution-role', {
-      name: roleName(spec.stackId, 'scheduled-exec'),
-      description: `celerykit ${spec.stackId}: starts scheduled calls (image, logs, their secrets)`,
-      assumedBy: 'ecs-tasks.amazonaws.com',
-      accountId: account,
-      statements: [...executionBaseStatements(logs.arn, spec.app.image), app.readSecretsStatement],
-    });
     // `celery call` only publishes a message; it needs no AWS permission at all.
-    const taskRole = new ComponentRole(this, 'task-role', {
-      name: roleName(spec.stackId, 'scheduled-task'),
-      description: `celerykit ${spec.stackId}: scheduled calls (no AWS permissions)`,
-      assumedBy: 'ecs-tasks.amazonaws.com',
+    const roles = new EcsTaskRoles(this, 'roles', {
+      stackId: spec.stackId,
       accountId: account,
-      statements: [],
+      component: 'scheduled',
+      purpose: 'scheduled calls',
+      logGroupArn: logs.arn,
+      image: spec.app.image,
+      injectedSecretArns: app.secretArns,
+      taskStatements: [],
     });
 
     this.taskDefinition = fargateTaskDefinition(this, 'task', {
       family,
       cpu: 0.25,
       memory: 512,
-      executionRoleArn: executionRole.arn,
-      taskRoleArn: taskRole.arn,
+      executionRoleArn: roles.execution.arn,
+      taskRoleArn: roles.task.arn,
       containers: [
         {
           name: SCHEDULED_CALL_CONTAINER,
@@ -106,7 +103,7 @@ export class AwsScheduledTasks extends Construct {
           Resource: [`arn:aws:ecs:${spec.region}:${account}:task-definition/${family}:*`],
           Condition: { ArnEquals: { 'ecs:cluster': props.clusterArn } },
         },
-        { Sid: 'PassItsRoles', Effect: 'Allow', Action: ['iam:PassRole'], Resource: [executionRole.arn, taskRole.arn] },
+        { Sid: 'PassItsRoles', Effect: 'Allow', Action: ['iam:PassRole'], Resource: [roles.execution.arn, roles.task.arn] },
         { Sid: 'ParkFailedStarts', Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: [this.deadLetterQueue.arn] },
       ],
     });

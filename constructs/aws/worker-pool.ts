@@ -9,9 +9,9 @@ import type { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definit
 import { Construct } from 'constructs';
 import type { DeploymentSpec, WorkerPoolSpec } from '../../spec/types';
 import { workerCommand } from '../celery/worker-command';
-import { appContainerSecrets, executionBaseStatements } from './app-container';
+import { appContainerSecrets } from './app-container';
 import { awsLogs, fargateTaskDefinition, privateFargateService } from './fargate';
-import { ComponentRole, roleName } from './iam';
+import { EcsTaskRoles } from './task-roles';
 
 /** Fargate's longest stop timeout: SIGTERM starts Celery's warm shutdown, SIGKILL follows after this. */
 export const FARGATE_MAX_STOP_TIMEOUT_SECONDS = 120;
@@ -49,8 +49,7 @@ export class AwsWorkerPool extends Construct {
   readonly service: EcsService;
   readonly taskDefinition: EcsTaskDefinition;
   readonly logGroup: CloudwatchLogGroup;
-  readonly executionRole: ComponentRole;
-  readonly taskRole: ComponentRole;
+  readonly roles: EcsTaskRoles;
   /** The ECS service name (unique within the cluster). */
   readonly serviceName: string;
 
@@ -66,21 +65,17 @@ export class AwsWorkerPool extends Construct {
     });
     const app = appContainerSecrets(spec, props.brokerUrlSecretArn);
 
-    this.executionRole = new ComponentRole(this, 'execution-role', {
-      name: roleName(spec.stackId, pool.name, 'exec'),
-      description: `celerykit ${spec.stackId}: starts ${pool.name} workers (image, logs, their secrets)`,
-      assumedBy: 'ecs-tasks.amazonaws.com',
+    // The app's code runs with the task role. It may only protect its own tasks from scale-in
+    // while they run a task (the worker-side hook); anything else the app needs is the app's business.
+    this.roles = new EcsTaskRoles(this, 'roles', {
+      stackId: spec.stackId,
       accountId: account,
-      statements: [...executionBaseStatements(this.logGroup.arn, spec.app.image), app.readSecretsStatement],
-    });
-    // The app's code runs with this role. It may only protect its own tasks from scale-in while
-    // they run a task (the worker-side hook); anything else the app needs is the app's business.
-    this.taskRole = new ComponentRole(this, 'task-role', {
-      name: roleName(spec.stackId, pool.name, 'task'),
-      description: `celerykit ${spec.stackId}: ${pool.name} worker tasks`,
-      assumedBy: 'ecs-tasks.amazonaws.com',
-      accountId: account,
-      statements: [
+      component: pool.name,
+      purpose: `${pool.name} workers`,
+      logGroupArn: this.logGroup.arn,
+      image: spec.app.image,
+      injectedSecretArns: app.secretArns,
+      taskStatements: [
         {
           Sid: 'OwnScaleInProtection',
           Effect: 'Allow',
@@ -94,8 +89,8 @@ export class AwsWorkerPool extends Construct {
       family: `${spec.stackId}-${pool.name}`,
       cpu: pool.cpu,
       memory: pool.memory,
-      executionRoleArn: this.executionRole.arn,
-      taskRoleArn: this.taskRole.arn,
+      executionRoleArn: this.roles.execution.arn,
+      taskRoleArn: this.roles.task.arn,
       containers: [
         {
           name: WORKER_CONTAINER,
