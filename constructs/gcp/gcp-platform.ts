@@ -6,7 +6,9 @@ import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import type { DeploymentSpec } from '../../spec/types';
+import { GcpAlerting } from './alerting';
 import { GcpManagedSecret } from './managed-secret';
+import { GcpMonitoringFrontDoor } from './monitoring-front-door';
 import { GcpNetwork } from './network';
 import { GcpQueueMetricsExporter } from './queue-metrics-exporter';
 import { GcpRabbitmqBroker } from './rabbitmq-broker';
@@ -28,6 +30,9 @@ export class GcpPlatform extends Construct {
   readonly pools: GcpWorkerPool[];
   readonly exporter: GcpQueueMetricsExporter;
   readonly scheduledTasks: GcpScheduledTasks;
+  /** Alert policies, Flower and Grafana behind IAP (when the file has monitoring). */
+  readonly alerting?: GcpAlerting;
+  readonly frontDoor?: GcpMonitoringFrontDoor;
 
   constructor(scope: Construct, id: string, props: GcpPlatformProps) {
     super(scope, id);
@@ -65,6 +70,11 @@ export class GcpPlatform extends Construct {
     this.pools = spec.pools.map((pool) => new GcpWorkerPool(this, `pool-${pool.name}`, { ...clientProps, pool }));
     this.exporter = new GcpQueueMetricsExporter(this, 'exporter', clientProps);
     this.scheduledTasks = new GcpScheduledTasks(this, 'scheduled-tasks', { ...clientProps, networkId: this.network.networkId });
+
+    if (spec.monitoring !== undefined) {
+      this.alerting = new GcpAlerting(this, 'alerting', { spec, monitoring: spec.monitoring });
+      this.frontDoor = new GcpMonitoringFrontDoor(this, 'front-door', { spec, monitoring: spec.monitoring, ...placement, brokerUrlSecretId, secretFiles });
+    }
 
     new TerraformOutput(this, 'broker_url_secret_id', { value: brokerUrlSecretId, description: 'Secret Manager secret holding the Celery broker URL' }).overrideLogicalId(
       'broker_url_secret_id',

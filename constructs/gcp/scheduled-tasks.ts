@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import { BROKER_URL_ENV } from '../../spec/defaults';
 import type { DeploymentSpec } from '../../spec/types';
 import { scheduledCallCommand } from '../celery/worker-command';
+import { secretFileVolumes } from './cloud-run-secret-files';
 import { networkTag } from './network-tags';
 import { GcpComponentServiceAccount } from './service-account';
 
@@ -46,7 +47,7 @@ export class GcpScheduledTasks extends Construct {
       image: spec.app.image,
     });
 
-    const files = Object.entries(props.secretFiles);
+    const mounted = secretFileVolumes(props.secretFiles);
     this.job = new CloudRunV2Job(this, 'job', {
       name: `${spec.stackId}-scheduled-call`,
       location: spec.region,
@@ -72,13 +73,10 @@ export class GcpScheduledTasks extends Construct {
                   valueSource: { secretKeyRef: { secret, version: 'latest' } },
                 })),
               ],
-              volumeMounts: files.map(([path], i) => ({ name: `secret-file-${i}`, mountPath: path.slice(0, path.lastIndexOf('/')) })),
+              volumeMounts: mounted.volumeMounts,
             },
           ],
-          volumes: files.map(([path, secret], i) => ({
-            name: `secret-file-${i}`,
-            secret: { secret, items: [{ path: path.slice(path.lastIndexOf('/') + 1), version: 'latest' }] },
-          })),
+          volumes: mounted.volumes,
           vpcAccess: {
             networkInterfaces: [{ network: props.networkId, subnetwork: props.subnetworkId, tags: [networkTag(spec.stackId, 'scheduled-tasks')] }],
             egress: 'ALL_TRAFFIC',

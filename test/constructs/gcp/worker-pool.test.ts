@@ -76,8 +76,12 @@ describe.each(stacks.map((s) => [s.spec.stackId, s] as const))('the worker pools
     const accounts = Object.values(resourcesOf(stack.json, 'google_service_account')).map((a) => a.account_id as string);
     expect(new Set(accounts).size).toBe(accounts.length);
     for (const pool of stack.spec.pools) expect(accounts.some((a) => a.startsWith(`${id}-${pool.name}`.slice(0, 23)))).toBe(true);
-    const roles = Object.values(resourcesOf(stack.json, 'google_project_iam_member')).map((m) => m.role);
-    expect(new Set(roles)).toEqual(new Set(['roles/logging.logWriter', 'roles/monitoring.metricWriter']));
+    // Project roles: logs and metrics for the VMs; reading metrics only for Grafana's account.
+    const bindings = Object.values(resourcesOf(stack.json, 'google_project_iam_member'));
+    expect(new Set(bindings.map((m) => m.role))).toEqual(
+      new Set(['roles/logging.logWriter', 'roles/monitoring.metricWriter', ...(stack.spec.monitoring ? ['roles/monitoring.viewer'] : [])]),
+    );
+    for (const viewer of bindings.filter((m) => m.role === 'roles/monitoring.viewer')) expect(String(viewer.member)).toMatch(/grafana/);
   });
 
   it('lets a warm shutdown run when a VM goes away', () => {

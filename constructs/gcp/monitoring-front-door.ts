@@ -1,0 +1,245 @@
+/**
+ * Flower and Grafana behind single sign-on on GCP: two Cloud Run services that accept traffic
+ * only from the load balancer, behind one external HTTPS load balancer (Google-managed
+ * certificate, TLS 1.2+ MODERN policy, HTTP only redirects) whose backends require Identity-Aware
+ * Proxy, open to the file's allowed members only. Grafana verifies IAP's signed header itself and
+ * reads Managed Service for Prometheus through Google's query frontend, running as a sidecar.
+ */
+import { CloudRunV2Service } from '@cdktf/provider-google/lib/cloud-run-v2-service';
+import { ComputeBackendService } from '@cdktf/provider-google/lib/compute-backend-service';
+import { ComputeGlobalAddress } from '@cdktf/provider-google/lib/compute-global-address';
+import { ComputeGlobalForwardingRule } from '@cdktf/provider-google/lib/compute-global-forwarding-rule';
+import { ComputeManagedSslCertificate } from '@cdktf/provider-google/lib/compute-managed-ssl-certificate';
+import { ComputeRegionNetworkEndpointGroup } from '@cdktf/provider-google/lib/compute-region-network-endpoint-group';
+import { ComputeSslPolicy } from '@cdktf/provider-google/lib/compute-ssl-policy';
+import { ComputeTargetHttpProxy } from '@cdktf/provider-google/lib/compute-target-http-proxy';
+import { ComputeTargetHttpsProxy } from '@cdktf/provider-google/lib/compute-target-https-proxy';
+import { ComputeUrlMap } from '@cdktf/provider-google/lib/compute-url-map';
+import { IapWebBackendServiceIamMember } from '@cdktf/provider-google/lib/iap-web-backend-service-iam-member';
+import { TerraformOutput } from 'cdktf';
+import { Construct } from 'constructs';
+import { stringify } from 'yaml';
+import type { DeploymentSpec, MonitoringSpec } from '../../spec/types';
+import { grafanaDashboard } from '../celery/dashboards';
+import { GeneratedSecretValue } from '../celery/generated-secret-value';
+import { IMAGES } from '../celery/images';
+import { stackSelector } from '../celery/promql';
+import { secretFileVolumes } from './cloud-run-secret-files';
+import { GcpManagedSecret } from './managed-secret';
+import { networkTag } from './network-tags';
+import { GcpComponentServiceAccount } from './service-account';
+
+export const IAP_JWT_HEADER = 'X-Goog-IAP-JWT-Assertion';
+
+export interface GcpMonitoringFrontDoorProps {
+  readonly spec: DeploymentSpec;
+  readonly monitoring: MonitoringSpec;
+  readonly networkId: string;
+  readonly subnetworkId: string;
+  readonly brokerUrlSecretId: string;
+  /** Files Flower needs from Secret Manager (the broker CA), absolute path -> secret id. */
+  readonly secretFiles: Readonly<Record<string, string>>;
+}
+
+export class GcpMonitoringFrontDoor extends Construct {
+  readonly flower: CloudRunV2Service;
+  readonly grafana: CloudRunV2Service;
+  readonly backends: ComputeBackendService[];
+
+  constructor(scope: Construct, id: string, props: GcpMonitoringFrontDoorProps) {
+    super(scope, id);
+    const { spec, monitoring } = props;
+    const project = spec.project!;
+    const stack = spec.stackId;
+
+    this.flower = this.flowerService(props);
+    this.grafana = this.grafanaService(props);
+
+    const address = new ComputeGlobalAddress(this, 'address', { name: `${stack}-ops` });
+    const certificate = new ComputeManagedSslCertificate(this, 'certificate', { name: `${stack}-ops`, managed: { domains: [monitoring.domain] } });
+    const sslPolicy = new ComputeSslPolicy(this, 'ssl-policy', { name: `${stack}-ops`, profile: 'MODERN', minTlsVersion: 'TLS_1_2' });
+
+    this.backends = (
+      [
+        ['flower', this.flower],
+        ['grafana', this.grafana],
+      ] as const
+    ).map(([name, service]) => {
+      const neg = new ComputeRegionNetworkEndpointGroup(this, `${name}-neg`, {
+        name: `${stack}-${name}`,
+        region: spec.region,
+        networkEndpointType: 'SERVERLESS',
+        cloudRun: { service: service.name },
+      });
+      const backend = new ComputeBackendService(this, `${name}-backend`, {
+        name: `${stack}-${name}`,
+        loadBalancingScheme: 'EXTERNAL_MANAGED',
+        protocol: 'HTTPS',
+        backend: [{ group: neg.id }],
+        // Every request to this backend must carry an IAP identity.
+        iap: { enabled: true },
+        logConfig: { enable: true, sampleRate: 1 },
+      });
+      monitoring.allowedMembers.forEach((member, i) => {
+        new IapWebBackendServiceIamMember(this, `${name}-access-${i}`, {
+          project,
+          webBackendService: backend.name,
+          role: 'roles/iap.httpsResourceAccessor',
+          member,
+        });
+      });
+      return backend;
+    });
+    const [flowerBackend, grafanaBackend] = this.backends as [ComputeBackendService, ComputeBackendService];
+
+    const urlMap = new ComputeUrlMap(this, 'routes', {
+      name: `${stack}-ops`,
+      defaultUrlRedirect: { pathRedirect: '/grafana/', redirectResponseCode: 'FOUND', stripQuery: true },
+      hostRule: [{ hosts: [monitoring.domain], pathMatcher: 'ops' }],
+      pathMatcher: [
+        {
+          name: 'ops',
+          defaultUrlRedirect: { pathRedirect: '/grafana/', redirectResponseCode: 'FOUND', stripQuery: true },
+          pathRule: [
+            { paths: ['/flower', '/flower/*'], service: flowerBackend.id },
+            { paths: ['/grafana', '/grafana/*'], service: grafanaBackend.id },
+          ],
+        },
+      ],
+    });
+    const httpsProxy = new ComputeTargetHttpsProxy(this, 'https-proxy', { name: `${stack}-ops`, urlMap: urlMap.id, sslCertificates: [certificate.id], sslPolicy: sslPolicy.id });
+    new ComputeGlobalForwardingRule(this, 'https', {
+      name: `${stack}-ops-https`,
+      loadBalancingScheme: 'EXTERNAL_MANAGED',
+      ipAddress: address.id,
+      portRange: '443',
+      target: httpsProxy.id,
+    });
+    const redirect = new ComputeUrlMap(this, 'http-redirect', { name: `${stack}-ops-http`, defaultUrlRedirect: { httpsRedirect: true, redirectResponseCode: 'MOVED_PERMANENTLY_DEFAULT', stripQuery: false } });
+    const httpProxy = new ComputeTargetHttpProxy(this, 'http-proxy', { name: `${stack}-ops-http`, urlMap: redirect.id });
+    new ComputeGlobalForwardingRule(this, 'http', { name: `${stack}-ops-http`, loadBalancingScheme: 'EXTERNAL_MANAGED', ipAddress: address.id, portRange: '80', target: httpProxy.id });
+
+    new TerraformOutput(this, 'flower-url', { value: `https://${monitoring.domain}/flower/`, description: 'Flower, behind IAP' }).overrideLogicalId('flower_url');
+    new TerraformOutput(this, 'grafana-url', { value: `https://${monitoring.domain}/grafana/`, description: 'Grafana, behind IAP' }).overrideLogicalId('grafana_url');
+    new TerraformOutput(this, 'ip', { value: address.address, description: `Point ${monitoring.domain} (A record) at this address` }).overrideLogicalId('monitoring_ip_address');
+  }
+
+  private flowerService(props: GcpMonitoringFrontDoorProps): CloudRunV2Service {
+    const { spec } = props;
+    const account = new GcpComponentServiceAccount(this, 'flower-account', {
+      project: spec.project!,
+      nameParts: [spec.stackId, 'flower'],
+      description: `celerykit ${spec.stackId}: Flower`,
+      secretIds: [props.brokerUrlSecretId, ...Object.values(props.secretFiles)],
+    });
+    const mounted = secretFileVolumes(props.secretFiles);
+    return new CloudRunV2Service(this, 'flower', {
+      name: `${spec.stackId}-flower`,
+      location: spec.region,
+      ingress: 'INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER',
+      // IAP at the load balancer is the access check; the only way in is through it.
+      invokerIamDisabled: true,
+      deletionProtection: false,
+      template: {
+        serviceAccount: account.email,
+        // Flower keeps its view in memory and listens to events all the time: one instance, always on.
+        scaling: { minInstanceCount: 1, maxInstanceCount: 1 },
+        vpcAccess: { networkInterfaces: [{ network: props.networkId, subnetwork: props.subnetworkId, tags: [networkTag(spec.stackId, 'flower')] }], egress: 'PRIVATE_RANGES_ONLY' },
+        containers: [
+          {
+            name: 'flower',
+            image: IMAGES.flower,
+            command: ['celery'],
+            args: ['flower', '--port=5555', '--url_prefix=flower', '--purge_offline_workers=600'],
+            ports: { containerPort: 5555 },
+            resources: { cpuIdle: false, limits: { cpu: '1', memory: '1Gi' } },
+            env: [{ name: 'CELERY_BROKER_URL', valueSource: { secretKeyRef: { secret: props.brokerUrlSecretId, version: 'latest' } } }],
+            volumeMounts: mounted.volumeMounts,
+          },
+        ],
+        volumes: mounted.volumes,
+      },
+    });
+  }
+
+  private grafanaService(props: GcpMonitoringFrontDoorProps): CloudRunV2Service {
+    const { spec, monitoring } = props;
+    const project = spec.project!;
+    const admin = new GcpManagedSecret(this, 'grafana-admin', { secretId: `${spec.stackId}-grafana-admin`, value: new GeneratedSecretValue(this, 'grafana-admin-value').value });
+    const account = new GcpComponentServiceAccount(this, 'grafana-account', {
+      project,
+      nameParts: [spec.stackId, 'grafana'],
+      description: `celerykit ${spec.stackId}: Grafana (reads Managed Prometheus)`,
+      projectRoles: ['roles/monitoring.viewer'],
+      secretIds: [admin.secret.secretId],
+    });
+
+    const datasources = stringify({
+      apiVersion: 1,
+      datasources: [{ name: 'Prometheus', uid: 'celerykit-prometheus', type: 'prometheus', access: 'proxy', url: 'http://localhost:9090', isDefault: true }],
+    });
+    const providers = stringify({ apiVersion: 1, providers: [{ name: 'celerykit', folder: 'Celery', type: 'file', disableDeletion: true, options: { path: '/tmp/provisioning/dashboard-json' } }] });
+    // Terraform reads "${" in any string as a template; Grafana's own variables must be escaped.
+    const dashboard = JSON.stringify(grafanaDashboard(spec, { selector: stackSelector('gcp', spec.stackId) })).replace(/\$\{/g, () => '$${');
+    const env = (values: Record<string, string>) => Object.entries(values).map(([name, value]) => ({ name, value }));
+
+    return new CloudRunV2Service(this, 'grafana', {
+      name: `${spec.stackId}-grafana`,
+      location: spec.region,
+      ingress: 'INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER',
+      invokerIamDisabled: true,
+      deletionProtection: false,
+      template: {
+        serviceAccount: account.email,
+        scaling: { minInstanceCount: 0, maxInstanceCount: 2 },
+        containers: [
+          {
+            name: 'grafana',
+            image: IMAGES.grafana,
+            // Writes its provisioning files, then starts Grafana as the image does.
+            command: ['sh', '-c'],
+            args: [
+              'mkdir -p /tmp/provisioning/datasources /tmp/provisioning/dashboards /tmp/provisioning/dashboard-json /tmp/provisioning/plugins /tmp/provisioning/alerting && printf "%s" "$DATASOURCES" > /tmp/provisioning/datasources/celerykit.yaml && printf "%s" "$PROVIDERS" > /tmp/provisioning/dashboards/celerykit.yaml && printf "%s" "$DASHBOARD" > /tmp/provisioning/dashboard-json/celery.json && exec /run.sh',
+            ],
+            ports: { containerPort: 3000 },
+            dependsOn: ['prometheus-frontend'],
+            env: [
+              ...env({
+                DATASOURCES: datasources,
+                PROVIDERS: providers,
+                DASHBOARD: dashboard,
+                GF_PATHS_PROVISIONING: '/tmp/provisioning',
+                GF_SERVER_ROOT_URL: `https://${monitoring.domain}/grafana/`,
+                GF_SERVER_SERVE_FROM_SUB_PATH: 'true',
+                // Users are who IAP's signed header says; Grafana checks the signature itself.
+                GF_AUTH_JWT_ENABLED: 'true',
+                GF_AUTH_JWT_HEADER_NAME: IAP_JWT_HEADER,
+                GF_AUTH_JWT_JWK_SET_URL: 'https://www.gstatic.com/iap/verify/public_key-jwk',
+                GF_AUTH_JWT_EXPECT_CLAIMS: JSON.stringify({ iss: 'https://cloud.google.com/iap' }),
+                GF_AUTH_JWT_EMAIL_CLAIM: 'email',
+                GF_AUTH_JWT_USERNAME_CLAIM: 'email',
+                GF_AUTH_JWT_AUTO_SIGN_UP: 'true',
+                GF_AUTH_DISABLE_LOGIN_FORM: 'true',
+                GF_AUTH_BASIC_ENABLED: 'false',
+                GF_AUTH_ANONYMOUS_ENABLED: 'false',
+                GF_USERS_AUTO_ASSIGN_ORG_ROLE: 'Viewer',
+                GF_ANALYTICS_REPORTING_ENABLED: 'false',
+                GF_ANALYTICS_CHECK_FOR_UPDATES: 'false',
+              }),
+              { name: 'GF_SECURITY_ADMIN_PASSWORD', valueSource: { secretKeyRef: { secret: admin.secret.secretId, version: 'latest' } } },
+            ],
+            resources: { limits: { cpu: '1', memory: '1Gi' } },
+          },
+          {
+            name: 'prometheus-frontend',
+            image: IMAGES.gmpFrontend,
+            args: ['--web.listen-address=:9090', `--query.project-id=${project}`],
+            startupProbe: { tcpSocket: { port: 9090 }, periodSeconds: 2, failureThreshold: 30 },
+            resources: { limits: { cpu: '0.5', memory: '256Mi' } },
+          },
+        ],
+      },
+      dependsOn: [admin.secret],
+    });
+  }
+}
