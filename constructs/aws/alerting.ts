@@ -13,7 +13,7 @@ import { PrometheusWorkspace } from '@cdktf/provider-aws/lib/prometheus-workspac
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
-import { TerraformVariable } from 'cdktf';
+import { TerraformOutput, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import type { DeploymentSpec, MonitoringSpec } from '../../spec/types';
 import { alertmanagerConfig } from '../celery/alertmanager-config';
@@ -98,6 +98,8 @@ export class AwsAlerting extends Construct {
       url.overrideLogicalId(`webhook_${webhook.replace(/-/g, '_')}`);
       new SnsTopicSubscription(this, `webhook-${webhook}-subscription`, { topicArn: this.topic.arn, protocol: 'https', endpoint: url.stringValue, endpointAutoConfirms: false });
     }
+
+    new TerraformOutput(this, 'topic-arn', { value: this.topic.arn, description: 'SNS topic that receives every alert of this stack' }).overrideLogicalId('alert_topic_arn');
 
     new PrometheusRuleGroupNamespace(this, 'rules', { name: 'celerykit', workspaceId: this.workspace.id, data: renderAlertRules(spec) });
     this.alertmanagerYaml = alertmanagerConfig({

@@ -51,6 +51,10 @@ describe('AWS alerting', () => {
     expect(checkConfig('route:\n  receiver: missing\nreceivers: []\n').status).not.toBe(0);
   });
 
+  it('outputs the alert topic', () => {
+    expect(json.output?.alert_topic_arn?.value).toMatch(/^\$\{aws_sns_topic\.[^.]+\.arn\}$/);
+  });
+
   it('encrypts the topic with a key Managed Prometheus may use, and lets only this workspace publish', () => {
     const topic = onlyResource(json, 'aws_sns_topic');
     expect(topic.kms_master_key_id).toMatch(/^\$\{aws_kms_key\.[^.]+\.arn\}$/);
