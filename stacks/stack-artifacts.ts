@@ -1,8 +1,9 @@
 /**
  * Files written next to each stack's cdk.tf.json for people and pipelines: the alert rules, the
- * Grafana dashboard. They come from the same spec as the infrastructure, so they never disagree.
+ * Grafana dashboard, the app's Celery settings. They come from the same spec as the infrastructure, so they never disagree.
  */
 import { renderAlertRules } from '../constructs/celery/alert-rules';
+import { CELERY_SETTINGS_FILE, celerySettingsModule } from '../constructs/celery/celery-settings';
 import { grafanaDashboard } from '../constructs/celery/dashboards';
 import { stackSelector } from '../constructs/celery/promql';
 import type { DeploymentSpec } from '../spec/types';
@@ -11,6 +12,7 @@ export function stackArtifacts(spec: DeploymentSpec): Record<string, string> {
   const selector = stackSelector(spec.cloud, spec.stackId);
   return {
     'alert-rules.yaml': renderAlertRules(spec, { selector }),
+    [CELERY_SETTINGS_FILE]: celerySettingsModule(spec),
     'grafana-dashboard.json': `${JSON.stringify(grafanaDashboard(spec, { selector }), null, 2)}\n`,
   };
 }

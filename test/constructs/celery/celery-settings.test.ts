@@ -1,0 +1,71 @@
+/**
+ * The generated Celery settings: importable by a real Celery, and equal to what the deployed
+ * infrastructure uses (queues from the exporter and worker commands, the visibility timeout the
+ * exporter was given, quorum queues on RabbitMQ).
+ */
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { celerySettingsModule, celerySettingsValues } from '../../../constructs/celery/celery-settings';
+import { tempDir } from '../../helpers/parameter-files';
+import { containersOf, resourcesOf, synthesizeDir, type SynthesizedStack } from '../../helpers/synth';
+import { assertToolPresent, requireTool } from '../../helpers/tools';
+
+const python = requireTool('generated Celery settings', '/usr/bin/python3', ['-c', 'import celery'], 'install the Debian package python3-celery');
+const stacks = synthesizeDir();
+
+/** The exporter's arguments as deployed: from the ECS container (AWS) or the VM startup script (GCP). */
+function deployedExporterArgs(stack: SynthesizedStack): string[] {
+  if (stack.spec.cloud === 'aws') {
+    const task = Object.values(resourcesOf(stack.json, 'aws_ecs_task_definition')).find((t) => t.family === `${stack.spec.stackId}-exporter`)!;
+    return containersOf(task)[0]!.command as string[];
+  }
+  const template = Object.values(resourcesOf(stack.json, 'google_compute_instance_template')).find((t) => t.name_prefix === `${stack.spec.stackId}-exporter-`)!;
+  return [...String((template.metadata as Record<string, string>)['startup-script']).matchAll(/'(--[a-z-]+=[^']*)'/g)].map((m) => m[1]!);
+}
+
+function infrastructureExpectations(stack: SynthesizedStack) {
+  const args = deployedExporterArgs(stack);
+  const arg = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  const visibility = arg('broker-transport-option')?.replace('visibility_timeout=', '');
+  return {
+    stack: stack.spec.stackId,
+    queues: arg('queues')!.split(','),
+    visibilityTimeout: visibility === undefined ? null : Number(visibility),
+    queueType: stack.spec.broker.kind === 'rabbitmq' ? 'quorum' : 'classic',
+    defaultQueue: stack.spec.defaultQueue,
+    routes: celerySettingsValues(stack.spec).routes.map((r) => [r.pattern, r.queue]),
+  };
+}
+
+describe('the generated Celery settings', () => {
+  it('use the same queues and visibility timeout as the deployed exporter, in every example', () => {
+    for (const stack of stacks) {
+      const infra = infrastructureExpectations(stack);
+      const values = celerySettingsValues(stack.spec);
+      expect(values.queues.map((q) => q.name)).toEqual(infra.queues);
+      expect(values.visibilityTimeout ?? null).toBe(infra.visibilityTimeout);
+    }
+  });
+
+  it.skipIf(python.skip)('load in a real Celery app and route every task class to its queue', () => {
+    assertToolPresent(python);
+    const dir = tempDir('celerykit-settings-');
+    const cases = stacks.map((stack) => {
+      const module = join(dir, `${stack.spec.stackId.replace(/-/g, '_')}_settings.py`);
+      writeFileSync(module, celerySettingsModule(stack.spec));
+      return { module, stack: stack.spec.stackId, expected: infrastructureExpectations(stack) };
+    });
+    const casesFile = join(dir, 'cases.json');
+    writeFileSync(casesFile, JSON.stringify(cases));
+    const r = spawnSync('/usr/bin/python3', ['-m', 'unittest', '-v', 'test_generated_settings'], {
+      cwd: resolve(__dirname, 'python'),
+      env: { ...process.env, CELERYKIT_SETTINGS_CASES: casesFile, CELERY_BROKER_URL: 'memory://' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expect(r.stderr).toMatch(/Ran 1 test/);
+  }, 90_000);
+});
