@@ -7,7 +7,8 @@ set -euo pipefail
 # python3-celery: the worker hook tests run a real Celery worker with Debian's /usr/bin/python3.
 # prometheus: promtool checks the generated recording and alert rules.
 # prometheus-alertmanager: amtool checks the generated alert manager configuration.
-DEBIAN_PACKAGES=(python3-celery prometheus prometheus-alertmanager)
+# redis-server, python3-redis, rabbitmq-server: the real-broker tests (started on loopback by the tests).
+DEBIAN_PACKAGES=(python3-celery python3-redis redis-server rabbitmq-server prometheus prometheus-alertmanager)
 
 if ((${#DEBIAN_PACKAGES[@]} > 0)); then
   missing=()

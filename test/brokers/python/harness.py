@@ -1,0 +1,95 @@
+"""Servers and workers for the real-broker tests: started on loopback in temporary folders,
+stopped (and their process groups killed) when the test ends."""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until(predicate, timeout, interval=0.1, what="condition"):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+class RedisServer:
+    """redis-server with the persistence the kit configures where it runs Redis itself."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="celerykit-redis-")
+        self.port = free_port()
+        self.process = None
+
+    def start(self):
+        self.process = subprocess.Popen(
+            ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--dir", self.dir, "--appendonly", "yes",
+             "--appendfsync", "everysec", "--maxmemory-policy", "noeviction", "--save", "", "--protected-mode", "yes"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        import redis
+        client = redis.Redis(host="127.0.0.1", port=self.port)
+        wait_until(lambda: _ping(client), 20, what="redis-server")
+        return self
+
+    def kill_hard(self):
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    @property
+    def url(self):
+        return f"redis://127.0.0.1:{self.port}/0"
+
+
+def _ping(client):
+    try:
+        return client.ping()
+    except Exception:
+        return False
+
+
+class Worker:
+    """`celery worker` of the sample app in its own process group."""
+
+    def __init__(self, env, queues, name, prefetch=1, concurrency=1):
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "sampleapp", "worker", "-Q", ",".join(queues), "-P", "prefork",
+             "-c", str(concurrency), f"--prefetch-multiplier={prefetch}", "-n", f"{name}@%h", "--without-gossip",
+             "--without-mingle", "--loglevel=WARNING"],
+            cwd=HERE, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+        )
+
+    def kill_hard(self):
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self):
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
