@@ -5,6 +5,7 @@ import { TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { AwsPlatform } from '../constructs/aws/aws-platform';
 import { GcpPlatform } from '../constructs/gcp/gcp-platform';
+import { celerySettingsModule } from '../constructs/celery/celery-settings';
 import type { DeploymentSpec } from '../spec/types';
 import { configureStateBackend } from './state-backend';
 
@@ -27,6 +28,11 @@ export class CeleryStack extends TerraformStack {
       props.spec.cloud === 'aws' ? new AwsPlatform(this, 'aws', { spec: props.spec }) : new GcpPlatform(this, 'gcp', { spec: props.spec });
 
     new TerraformOutput(this, 'stack_id', { value: props.spec.stackId, description: 'celerykit stack id (<customer>-<environment>)' });
+    // The app's Celery settings, for builds that fetch them from the stack (they hold no secret).
+    new TerraformOutput(this, 'celery_settings', {
+      value: celerySettingsModule(props.spec).replace(/\$\{/g, () => '$${'),
+      description: 'Python module for app.config_from_object(): queues, routes and broker options of this deployment',
+    });
     new TerraformOutput(this, 'worker_pools', {
       value: props.spec.pools.map((p) => p.name),
       description: 'Worker pools of this deployment',

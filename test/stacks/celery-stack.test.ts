@@ -56,6 +56,10 @@ describe('a stack synthesized from a parameter file', () => {
     expect(stack!.json.terraform?.backend?.local).toEqual({ path: '/srv/celerykit-state/terraform.acme-prod.tfstate' });
   });
 
+  it('publishes the generated Celery settings as an output', () => {
+    expect(String(byId('acme-prod').json.output?.celery_settings?.value)).toContain('task_default_queue = "default"');
+  });
+
   it('outputs the stack id and its worker pools', () => {
     const output = byId('globex-prod').json.output;
     expect(output?.stack_id?.value).toBe('globex-prod');

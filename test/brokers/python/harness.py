@@ -93,3 +93,57 @@ class Worker:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
+
+
+class RabbitServer:
+    """A user-level RabbitMQ node on loopback in a temporary folder (Debian's rabbitmq-server
+    drops to the rabbitmq user when started as root, so the folder belongs to that user)."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="celerykit-rabbitmq-")
+        self.port = free_port()
+        self.dist_port = free_port()
+        self.node = f"celerykit{self.port}@localhost"
+        with open(os.path.join(self.dir, "rabbitmq.conf"), "w") as f:
+            f.write(f"listeners.tcp.1 = 127.0.0.1:{self.port}\n")
+        with open(os.path.join(self.dir, "enabled_plugins"), "w") as f:
+            f.write("[].\n")
+        if os.geteuid() == 0:
+            shutil.chown(self.dir, "rabbitmq", "rabbitmq")
+            for name in os.listdir(self.dir):
+                shutil.chown(os.path.join(self.dir, name), "rabbitmq", "rabbitmq")
+        self.env = {
+            **os.environ,
+            "RABBITMQ_NODENAME": self.node,
+            "RABBITMQ_NODE_PORT": str(self.port),
+            "RABBITMQ_DIST_PORT": str(self.dist_port),
+            "RABBITMQ_MNESIA_BASE": os.path.join(self.dir, "mnesia"),
+            "RABBITMQ_LOG_BASE": os.path.join(self.dir, "log"),
+            "RABBITMQ_CONFIG_FILE": os.path.join(self.dir, "rabbitmq"),
+            "RABBITMQ_ENABLED_PLUGINS_FILE": os.path.join(self.dir, "enabled_plugins"),
+            "ERL_EPMD_ADDRESS": "127.0.0.1",
+        }
+        self.process = None
+
+    def ctl(self, *args):
+        return subprocess.run(["rabbitmqctl", "-n", self.node, *args], env=self.env, capture_output=True, text=True, timeout=60)
+
+    def start(self):
+        self.process = subprocess.Popen(["rabbitmq-server"], env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        wait_until(lambda: self.ctl("await_startup").returncode == 0, 90, interval=1, what="rabbitmq-server")
+        return self
+
+    def stop(self):
+        if self.process is not None:
+            self.ctl("stop")
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            # epmd is started by the first Erlang node; leave nothing running.
+            subprocess.run(["epmd", "-kill"], env=self.env, capture_output=True)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    @property
+    def url(self):
+        return f"amqp://guest:guest@127.0.0.1:{self.port}//"

@@ -1,0 +1,107 @@
+"""The generated RabbitMQ settings on a real RabbitMQ (Debian's rabbitmq-server, a user-level node
+on loopback): quorum queues, confirmed publishes, routing, and redelivery of a killed task.
+
+Debian ships RabbitMQ 3.10 and Celery 5.2. Quorum queues work on 3.10; Celery 5.2 predates the
+quorum queue detection of 5.5, so the workers here turn global QoS off the way 5.5 does
+(TEST_QUORUM_WITHOUT_GLOBAL_QOS). Native delayed delivery (countdown/ETA on quorum queues, 5.5)
+is not covered by these tests.
+"""
+
+import os
+import shutil
+import sys
+import tempfile
+import time
+import unittest
+import uuid
+
+from harness import RabbitServer, Worker, wait_until
+
+
+class RabbitmqBrokerTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.rabbit = RabbitServer().start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.rabbit.stop()
+
+    def setUp(self):
+        self.records = tempfile.mkdtemp(prefix="celerykit-records-")
+        self.addCleanup(shutil.rmtree, self.records, True)
+        self.env = {
+            **os.environ,
+            "CELERY_BROKER_URL": self.rabbit.url,
+            "CELERYKIT_RECORD_DIR": self.records,
+            "TEST_QUORUM_WITHOUT_GLOBAL_QOS": "1",
+        }
+        os.environ.update({k: self.env[k] for k in ("CELERY_BROKER_URL", "CELERYKIT_RECORD_DIR", "TEST_QUORUM_WITHOUT_GLOBAL_QOS")})
+        for name in ("sampleapp", "recorder"):
+            sys.modules.pop(name, None)
+        import recorder
+        import sampleapp
+
+        self.recorder = recorder
+        self.app = sampleapp.app
+        self.workers = []
+
+    def tearDown(self):
+        for w in self.workers:
+            w.stop()
+        self.app.close()
+
+    def worker(self, queues, name):
+        w = Worker(self.env, queues, name)
+        self.workers.append(w)
+        wait_until(lambda: any(name in n for reply in (self.app.control.ping(timeout=0.5) or []) for n in reply), 60, what=f"worker {name}")
+        return w
+
+    def send(self, task, *args, **options):
+        run_id = uuid.uuid4().hex
+        self.app.send_task(task, args=[run_id, *args], **options)
+        return run_id
+
+    def test_the_generated_queues_are_quorum_queues_and_publishes_are_confirmed(self):
+        with self.app.connection_for_write() as conn:
+            channel = conn.default_channel
+            for queue in self.app.amqp.queues.values():
+                queue.bind(channel).declare()
+        listed = self.rabbit.ctl("list_queues", "name", "type", "--no-table-headers", "--quiet").stdout.split("\n")
+        types = dict(line.split("\t") for line in listed if "\t" in line)
+        print(f"\n[rabbitmq] rabbitmqctl list_queues name type: {types}", file=sys.stderr)
+        for name in ("email", "reports", "default"):
+            self.assertEqual(types.get(name), "quorum", name)
+        with self.app.producer_or_acquire() as producer:
+            self.send("myapp.tasks.email.send")
+            self.assertTrue(producer.channel._confirm_selected, "publisher confirms are on")
+        # Queue statistics are refreshed every few seconds; wait for the count to show.
+        wait_until(lambda: "email\t1" in self.rabbit.ctl("list_queues", "name", "messages", "--no-table-headers", "--quiet").stdout, 30, interval=1, what="the published message in email")
+        with self.app.connection_for_write() as conn:
+            conn.default_channel.queue_purge("email")
+
+    def test_each_task_class_goes_to_its_quorum_queue(self):
+        self.worker(["email", "reports", "default"], "router")
+        runs = {self.send("myapp.tasks.email.send"): "email", self.send("myapp.tasks.reports.build"): "reports", self.send("other.unrouted"): "default"}
+        for run_id, queue in runs.items():
+            wait_until(lambda: self.recorder.final(run_id), 30, what=f"task routed to {queue}")
+            self.assertEqual(self.recorder.events("start", run_id)[0]["routing_key"], queue)
+
+    def test_a_task_killed_mid_run_is_redelivered_when_its_connection_drops_and_writes_once(self):
+        first = self.worker(["reports"], "first")
+        run_id = self.send("myapp.tasks.reports.build", 3.0)
+        wait_until(lambda: self.recorder.events("start", run_id), 30, what="first attempt")
+        first.kill_hard()
+        killed_at = time.time()
+        self.worker(["reports"], "second")
+        wait_until(lambda: self.recorder.final(run_id), 60, what="redelivered task to finish")
+        starts = self.recorder.events("start", run_id)
+        writes = self.recorder.events("final-write", run_id)
+        print(f"\n[rabbitmq] SIGKILL mid-task: {len(starts)} runs, {len(writes)} final write, "
+              f"redelivered {starts[-1]['at'] - killed_at:.1f}s after the kill (as soon as a consumer was back)", file=sys.stderr)
+        self.assertEqual(len(starts), 2)
+        self.assertEqual(len(writes), 1)
+
+
+if __name__ == "__main__":
+    unittest.main()
