@@ -8,6 +8,8 @@ import { join, relative } from 'node:path';
 import { loadDeploymentsFromDir } from './spec/load';
 import { formatProblem, SpecValidationError, type SpecProblem } from './spec/problems';
 import type { DeploymentSpec } from './spec/types';
+import { checkStackPolicies, formatViolation } from './constructs/policies/policy-aspect';
+import { POLICY_RULES } from './constructs/policies/rules';
 import { CeleryStack } from './stacks/celery-stack';
 import { stackArtifacts } from './stacks/stack-artifacts';
 
@@ -27,8 +29,33 @@ function main(): number {
   }
   printProblems(warnings);
 
-  const app = new App({ ...(process.env.CDKTF_OUTDIR ? {} : { outdir: 'cdktf.out' }) });
-  for (const spec of specs) new CeleryStack(app, { spec, localStateDir: process.cwd() });
+  const outdir = process.env.CDKTF_OUTDIR || 'cdktf.out';
+  // cdktf creates the output folder as soon as the app exists; remove it again if this run fails.
+  const outdirExisted = existsSync(outdir);
+  const app = new App({ outdir });
+  const stacks = specs.map((spec) => new CeleryStack(app, { spec, localStateDir: process.cwd() }));
+
+  // The policy pack runs before anything is written: a violation stops the whole run.
+  const violations: string[] = [];
+  for (const stack of stacks) {
+    const spec = stack.spec;
+    for (const s of spec.policySuppressions) {
+      if (!POLICY_RULES.some((r) => r.id === s.rule)) {
+        violations.push(`${spec.sourceFile}: policy.suppress: no rule ${s.rule}. Fix: use an id from docs/policies.md.`);
+      }
+    }
+    const result = checkStackPolicies(stack, spec.stackId, spec.policySuppressions);
+    violations.push(...result.violations.map(formatViolation));
+    for (const s of spec.policySuppressions) {
+      console.error(`${spec.stackId}: policy ${s.rule} suppressed (${result.usedSuppressions.get(s.rule) ?? 0} findings): ${s.reason}`);
+    }
+  }
+  if (violations.length > 0) {
+    for (const line of violations) console.error(line);
+    console.error(`\n${violations.length} policy violation${violations.length === 1 ? '' : 's'}; nothing was synthesized.`);
+    if (!outdirExisted) rmSync(outdir, { recursive: true, force: true });
+    return 1;
+  }
   app.synth();
   removeStaleStacks(app.outdir, specs);
   for (const spec of specs) {

@@ -8,11 +8,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderJsonSchema, renderParameterReference } from './parameter-docs';
+import { renderPolicyReference } from './policy-docs';
 
 const docs = join(__dirname, '..', 'docs');
 const outputs: Array<[string, string]> = [
   [join(docs, 'parameter-file.schema.json'), renderJsonSchema()],
   [join(docs, 'parameters.md'), renderParameterReference()],
+  [join(docs, 'policies.md'), renderPolicyReference()],
 ];
 
 const check = process.argv.includes('--check');

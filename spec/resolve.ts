@@ -53,6 +53,7 @@ export function resolveSpec(file: ParameterFile, sourceFile: string, warnings: r
     })),
     periodicTasks: file.beat === 'singleton' ? 'beat-singleton' : 'cloud-scheduler',
     state: resolveState(file, stackId),
+    policySuppressions: (file.policy?.suppress ?? []).map((s) => ({ rule: s.rule, reason: s.reason })),
     network: resolveNetwork(file),
     derived: {
       ...(longestTimeLimit === undefined ? {} : { longestTimeLimit }),

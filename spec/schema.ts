@@ -350,6 +350,24 @@ export const parameterFileSchema = strictObject(
       .optional()
       .meta({ description: 'Periodic tasks sent by the cloud scheduler (no celery beat).' }),
     state: stateSchema.optional(),
+    policy: strictObject(
+      {
+        suppress: z
+          .array(
+            strictObject({
+              rule: z
+                .string()
+                .regex(/^CK-[A-Z0-9-]+$/, withFix('is not a policy rule id', 'copy the id from docs/policies.md, e.g. "CK-LOG-RETENTION"')),
+              reason: z
+                .string()
+                .min(20, withFix('a suppression needs a written reason of at least 20 characters', 'say why this stack may break the rule and who decided')),
+            }),
+          )
+          .optional()
+          .meta({ description: 'Policy rules this stack may break, each with the reason (printed on every synth).' }),
+      },
+      'The safety policy pack checked at every synth (docs/policies.md).',
+    ).optional(),
     network: networkSchema.optional(),
   },
   'A celerykit parameter file: one customer deployment, one Terraform stack.',

@@ -166,6 +166,8 @@ export interface DeploymentSpec {
   /** Who fires periodic tasks: the cloud scheduler (from `schedules`), or the app's own celery beat as a singleton. */
   readonly periodicTasks: 'cloud-scheduler' | 'beat-singleton';
   readonly state: StateSpec;
+  /** Policy rules suppressed for this stack, each with its written reason. */
+  readonly policySuppressions: ReadonlyArray<{ readonly rule: string; readonly reason: string }>;
   readonly network: NetworkSpec;
   readonly derived: DerivedSpec;
   /** Warnings found while loading (printed by the CLI, never fatal). */

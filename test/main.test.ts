@@ -88,6 +88,23 @@ describe('npm run synth (main.ts)', () => {
     expect(readdirSync(join(cwd, 'cdktf.out', 'stacks'))).toEqual(['acme-prod']);
   });
 
+  it('prints every policy suppression with its reason, and synthesizes', () => {
+    const reason = 'Legal hold: logs of this tenant are kept until the case closes (LEGAL-42)';
+    const dir = writeParameterFiles({ 'good.yaml': `${editBase({})}\npolicy:\n  suppress:\n    - rule: CK-LOG-RETENTION\n      reason: "${reason}"\n` });
+    const run = runSynth(dir);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toContain(`acme-prod: policy CK-LOG-RETENTION suppressed (0 findings): ${reason}`);
+  });
+
+  it('refuses a suppression of a rule that does not exist, and writes nothing', () => {
+    const dir = writeParameterFiles({ 'good.yaml': `${editBase({})}\npolicy:\n  suppress:\n    - rule: CK-NO-SUCH-RULE\n      reason: "because a reviewer said so in a long enough sentence"\n` });
+    const run = runSynth(dir);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('policy.suppress: no rule CK-NO-SUCH-RULE. Fix: use an id from docs/policies.md.');
+    expect(run.stderr).toContain('1 policy violation; nothing was synthesized.');
+    expect(existsSync(join(run.cwd, 'cdktf.out'))).toBe(false);
+  });
+
   it('names a missing customers folder in one line', () => {
     const run = runSynth('/nonexistent/customers');
     expect(run.status).toBe(1);

@@ -1,0 +1,41 @@
+/**
+ * Every policy rule, in the order of docs/policies.md.
+ */
+import type { PolicyRule } from '../policy-rule';
+import { brokerEncrypted } from './broker-encrypted';
+import { brokerNeverEvicts } from './broker-never-evicts';
+import { brokerNotPublic } from './broker-not-public';
+import { brokerPersistent } from './broker-persistent';
+import { containersNotPrivileged } from './containers-not-privileged';
+import { frontDoorAuthenticated } from './front-door-authenticated';
+import { frontDoorTls } from './front-door-tls';
+import { gceHardened } from './gce-hardened';
+import { iamNoWildcards } from './iam-no-wildcards';
+import { imdsv2Required } from './imdsv2-required';
+import { logRetention } from './log-retention';
+import { noOpenIngress } from './no-open-ingress';
+import { noPlainSecrets } from './no-plain-secrets';
+import { noPublicIp } from './no-public-ip';
+import { noServiceAccountKeys } from './no-service-account-keys';
+import { requiredTags } from './required-tags';
+import { statefulProtected } from './stateful-protected';
+
+export const POLICY_RULES: readonly PolicyRule[] = [
+  brokerEncrypted,
+  brokerNotPublic,
+  noOpenIngress,
+  brokerNeverEvicts,
+  statefulProtected,
+  brokerPersistent,
+  noPublicIp,
+  imdsv2Required,
+  gceHardened,
+  containersNotPrivileged,
+  logRetention,
+  iamNoWildcards,
+  noServiceAccountKeys,
+  noPlainSecrets,
+  frontDoorAuthenticated,
+  frontDoorTls,
+  requiredTags,
+];

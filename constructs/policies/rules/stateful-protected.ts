@@ -1,0 +1,24 @@
+import { block, isTrue, type PolicyRule } from '../policy-rule';
+
+/** Resources whose loss loses tasks or credentials. */
+export const STATEFUL_TYPES = [
+  'aws_elasticache_replication_group',
+  'aws_mq_broker',
+  'aws_secretsmanager_secret',
+  'google_memorystore_instance',
+  'google_secret_manager_secret',
+];
+
+export const statefulProtected: PolicyRule = {
+  id: 'CK-STATE-PROTECTED',
+  title: 'stateful resources refuse destroy',
+  rationale: 'a broker or secret deleted by a bad plan takes queued tasks or credentials with it',
+  fix: 'set lifecycle.prevent_destroy (and the cloud deletion protection where it exists)',
+  resourceTypes: STATEFUL_TYPES,
+  check: ({ type, config }) => {
+    if (!isTrue(block(config, 'lifecycle')?.prevent_destroy)) return 'lifecycle.prevent_destroy is not set';
+    if (type === 'google_memorystore_instance' && !isTrue(config.deletion_protection_enabled)) return 'deletion protection is off';
+    if (type === 'google_secret_manager_secret' && !isTrue(config.deletion_protection)) return 'deletion protection is off';
+    return undefined;
+  },
+};

@@ -1,0 +1,215 @@
+/**
+ * Every policy rule against one compliant and one non-compliant resource, built here on purpose;
+ * the non-compliant one must produce exactly the expected line.
+ */
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
+import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
+import { ElasticacheParameterGroup } from '@cdktf/provider-aws/lib/elasticache-parameter-group';
+import { ElasticacheReplicationGroup } from '@cdktf/provider-aws/lib/elasticache-replication-group';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { Instance } from '@cdktf/provider-aws/lib/instance';
+import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
+import { LbListenerRule } from '@cdktf/provider-aws/lib/lb-listener-rule';
+import { MqBroker } from '@cdktf/provider-aws/lib/mq-broker';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
+import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
+import { ComputeBackendService } from '@cdktf/provider-google/lib/compute-backend-service';
+import { ComputeInstanceTemplate } from '@cdktf/provider-google/lib/compute-instance-template';
+import { MemorystoreInstance } from '@cdktf/provider-google/lib/memorystore-instance';
+import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
+import { ServiceAccountKey } from '@cdktf/provider-google/lib/service-account-key';
+import { App, TerraformStack } from 'cdktf';
+import { describe, expect, it } from 'vitest';
+import { checkStackPolicies, formatViolation } from '../../../constructs/policies/policy-aspect';
+import { POLICY_RULES } from '../../../constructs/policies/rules';
+
+const TAGS = { customer: 'acme', environment: 'prod', 'managed-by': 'celerykit' };
+
+/** Violations of one rule in a stack holding what `build` adds. */
+function violations(ruleId: string, build: (stack: TerraformStack) => void, cloud: 'aws' | 'gcp' = 'aws', tags: Record<string, string> = TAGS): string[] {
+  const app = new App({ outdir: '/tmp/celerykit-policy-tests' });
+  const stack = new TerraformStack(app, 'policy-test');
+  if (cloud === 'aws') new AwsProvider(stack, 'aws', { region: 'eu-west-1', defaultTags: [{ tags }] });
+  else new GoogleProvider(stack, 'google', { project: 'p', region: 'europe-west1' }).addOverride('default_labels', tags);
+  build(stack);
+  return checkStackPolicies(stack, 'policy-test', [])
+    .violations.filter((v) => v.rule.id === ruleId)
+    .map(formatViolation);
+}
+
+const container = (extra: Record<string, unknown> = {}) => JSON.stringify([{ name: 'app', image: 'i:1', essential: true, ...extra }]);
+const task = (stack: TerraformStack, extra: Record<string, unknown> = {}) =>
+  new EcsTaskDefinition(stack, 'task', { family: 'f', containerDefinitions: container(extra) });
+const redis = (stack: TerraformStack, overrides: Record<string, unknown> = {}) =>
+  new ElasticacheReplicationGroup(stack, 'redis', {
+    replicationGroupId: 'r',
+    description: 'd',
+    atRestEncryptionEnabled: 'true',
+    transitEncryptionEnabled: true,
+    snapshotRetentionLimit: 7,
+    lifecycle: { preventDestroy: true },
+    ...overrides,
+  });
+const memorystore = (stack: TerraformStack, overrides: Record<string, unknown> = {}) =>
+  new MemorystoreInstance(stack, 'valkey', {
+    instanceId: 'v',
+    location: 'europe-west1',
+    shardCount: 1,
+    transitEncryptionMode: 'SERVER_AUTHENTICATION',
+    persistenceConfig: { mode: 'AOF' },
+    deletionProtectionEnabled: true,
+    engineConfigs: { x: 'y' },
+    lifecycle: { preventDestroy: true },
+    ...overrides,
+  }).addOverride('engine_configs', { 'maxmemory-policy': (overrides.policy as string) ?? 'noeviction' });
+const template = (stack: TerraformStack, overrides: Record<string, unknown> = {}, metadata: Record<string, string> = {}) =>
+  new ComputeInstanceTemplate(stack, 'template', {
+    machineType: 'e2-small',
+    disk: [{ sourceImage: 'cos-cloud/cos-stable', boot: true }],
+    networkInterface: [{ subnetwork: 's' }],
+    shieldedInstanceConfig: { enableSecureBoot: true, enableVtpm: true, enableIntegrityMonitoring: true },
+    metadata: { 'enable-oslogin': 'TRUE', 'block-project-ssh-keys': 'TRUE', ...metadata },
+    ...overrides,
+  });
+const listener = (stack: TerraformStack, protocol: 'HTTP' | 'HTTPS', action: Record<string, unknown>, sslPolicy?: string) =>
+  new LbListener(stack, `listener-${protocol}`, { loadBalancerArn: 'arn', port: protocol === 'HTTP' ? 80 : 443, protocol, sslPolicy, defaultAction: [action as never] });
+
+const OIDC = { issuer: 'https://i', authorizationEndpoint: 'https://a', tokenEndpoint: 'https://t', userInfoEndpoint: 'https://u', clientId: 'c', clientSecret: 's' };
+
+interface RuleCase {
+  readonly rule: string;
+  readonly compliant: (stack: TerraformStack) => void;
+  readonly violating: (stack: TerraformStack) => void;
+  readonly expected: string;
+  readonly cloud?: 'aws' | 'gcp';
+}
+
+const cases: RuleCase[] = [
+  {
+    rule: 'CK-BROKER-ENCRYPTED',
+    compliant: (s) => redis(s),
+    violating: (s) => redis(s, { transitEncryptionEnabled: false }),
+    expected: 'policy-test: aws_elasticache_replication_group.redis (policy-test/redis): CK-BROKER-ENCRYPTED brokers encrypt in transit and at rest: encryption in transit is off. Fix: keep the kit broker constructs, which turn encryption on; do not override it.',
+  },
+  {
+    rule: 'CK-BROKER-PRIVATE',
+    compliant: (s) => new MqBroker(s, 'mq', { brokerName: 'b', engineType: 'RabbitMQ', engineVersion: '3.13', hostInstanceType: 'mq.m5.large', publiclyAccessible: false, user: [{ username: 'u', password: 'p' }], lifecycle: { preventDestroy: true } }),
+    violating: (s) => new MqBroker(s, 'mq', { brokerName: 'b', engineType: 'RabbitMQ', engineVersion: '3.13', hostInstanceType: 'mq.m5.large', publiclyAccessible: true, user: [{ username: 'u', password: 'p' }], lifecycle: { preventDestroy: true } }),
+    expected: "policy-test: aws_mq_broker.mq (policy-test/mq): CK-BROKER-PRIVATE brokers are not publicly reachable: publicly_accessible is not false. Fix: set publicly_accessible = false and place the broker in private subnets.",
+  },
+  {
+    rule: 'CK-NET-NO-OPEN-INGRESS',
+    compliant: (s) => new VpcSecurityGroupIngressRule(s, 'in', { securityGroupId: 'sg', cidrIpv4: '0.0.0.0/0', ipProtocol: 'tcp', fromPort: 443, toPort: 443 }),
+    violating: (s) => new VpcSecurityGroupIngressRule(s, 'in', { securityGroupId: 'sg', cidrIpv4: '0.0.0.0/0', ipProtocol: 'tcp', fromPort: 6379, toPort: 6379 }),
+    expected: 'policy-test: aws_vpc_security_group_ingress_rule.in (policy-test/in): CK-NET-NO-OPEN-INGRESS no ingress from anywhere, except the SSO load balancer on 80/443: admits 0.0.0.0/0 on 6379-6379. Fix: admit a security group or network tag instead of an address range.',
+  },
+  {
+    rule: 'CK-BROKER-NOEVICTION',
+    compliant: (s) => new ElasticacheParameterGroup(s, 'params', { name: 'p', family: 'valkey8', parameter: [{ name: 'maxmemory-policy', value: 'noeviction' }] }),
+    violating: (s) => new ElasticacheParameterGroup(s, 'params', { name: 'p', family: 'valkey8', parameter: [{ name: 'maxmemory-policy', value: 'allkeys-lru' }] }),
+    expected: 'policy-test: aws_elasticache_parameter_group.params (policy-test/params): CK-BROKER-NOEVICTION a Redis broker never evicts keys: maxmemory-policy is allkeys-lru. Fix: set maxmemory-policy to noeviction.',
+  },
+  {
+    rule: 'CK-STATE-PROTECTED',
+    compliant: (s) => new SecretsmanagerSecret(s, 'secret', { name: 'x', lifecycle: { preventDestroy: true } }),
+    violating: (s) => new SecretsmanagerSecret(s, 'secret', { name: 'x' }),
+    expected: 'policy-test: aws_secretsmanager_secret.secret (policy-test/secret): CK-STATE-PROTECTED stateful resources refuse destroy: lifecycle.prevent_destroy is not set. Fix: set lifecycle.prevent_destroy (and the cloud deletion protection where it exists).',
+  },
+  {
+    rule: 'CK-BROKER-PERSISTENT',
+    cloud: 'gcp',
+    compliant: (s) => memorystore(s),
+    violating: (s) => memorystore(s, { persistenceConfig: { mode: 'DISABLED' } }),
+    expected: 'policy-test: google_memorystore_instance.valkey (policy-test/valkey): CK-BROKER-PERSISTENT Redis brokers keep backups or persistence: persistence is DISABLED. Fix: keep snapshot_retention_limit >= 1 (ElastiCache) or AOF/RDB persistence (Memorystore).',
+  },
+  {
+    rule: 'CK-COMPUTE-NO-PUBLIC-IP',
+    compliant: (s) => new EcsService(s, 'service', { name: 'w', networkConfiguration: { subnets: ['s'], assignPublicIp: false } }),
+    violating: (s) => new EcsService(s, 'service', { name: 'w', networkConfiguration: { subnets: ['s'], assignPublicIp: true } }),
+    expected: 'policy-test: aws_ecs_service.service (policy-test/service): CK-COMPUTE-NO-PUBLIC-IP workers and services get no public IP: assign_public_ip is true. Fix: use private subnets, assign_public_ip = false, no access_config.',
+  },
+  {
+    rule: 'CK-EC2-IMDSV2',
+    compliant: (s) => new Instance(s, 'vm', { ami: 'ami-1', instanceType: 't3.micro', metadataOptions: { httpTokens: 'required' } }),
+    violating: (s) => new Instance(s, 'vm', { ami: 'ami-1', instanceType: 't3.micro', metadataOptions: { httpTokens: 'optional' } }),
+    expected: 'policy-test: aws_instance.vm (policy-test/vm): CK-EC2-IMDSV2 EC2 instances require IMDSv2: http_tokens is not "required". Fix: set metadata_options.http_tokens = "required".',
+  },
+  {
+    rule: 'CK-GCE-HARDENED',
+    cloud: 'gcp',
+    compliant: (s) => template(s),
+    violating: (s) => template(s, {}, { 'enable-oslogin': 'FALSE' }),
+    expected: 'policy-test: google_compute_instance_template.template (policy-test/template): CK-GCE-HARDENED VMs are Shielded VMs with OS Login and no project SSH keys: OS Login is off. Fix: enable secure boot, vTPM and integrity monitoring; set enable-oslogin TRUE and block-project-ssh-keys TRUE.',
+  },
+  {
+    rule: 'CK-COMPUTE-UNPRIVILEGED',
+    compliant: (s) => task(s, { privileged: false }),
+    violating: (s) => task(s, { privileged: true }),
+    expected: 'policy-test: aws_ecs_task_definition.task (policy-test/task): CK-COMPUTE-UNPRIVILEGED containers are not privileged: container app is privileged. Fix: remove privileged: true from the container definition.',
+  },
+  {
+    rule: 'CK-LOG-RETENTION',
+    compliant: (s) => new CloudwatchLogGroup(s, 'logs', { name: 'l', retentionInDays: 30 }),
+    violating: (s) => new CloudwatchLogGroup(s, 'logs', { name: 'l' }),
+    expected: 'policy-test: aws_cloudwatch_log_group.logs (policy-test/logs): CK-LOG-RETENTION log groups have a retention: retention_in_days is not set. Fix: set retention_in_days.',
+  },
+  {
+    rule: 'CK-IAM-LEAST-PRIVILEGE',
+    compliant: (s) => new IamRolePolicy(s, 'policy', { role: 'r', policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['ecr:GetAuthorizationToken'], Resource: '*' }] }) }),
+    violating: (s) => new IamRolePolicy(s, 'policy', { role: 'r', policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:PutObject'], Resource: '*' }] }) }),
+    expected: 'policy-test: aws_iam_role_policy.policy (policy-test/policy): CK-IAM-LEAST-PRIVILEGE no IAM action "*", and no resource "*" except where AWS demands it: allows s3:PutObject on every resource. Fix: name the actions and the resources (ARNs) the component needs.',
+  },
+  {
+    rule: 'CK-GCP-NO-SA-KEYS',
+    cloud: 'gcp',
+    compliant: () => undefined,
+    violating: (s) => new ServiceAccountKey(s, 'key', { serviceAccountId: 'sa' }),
+    expected: 'policy-test: google_service_account_key.key (policy-test/key): CK-GCP-NO-SA-KEYS no service account keys: a service account key is created. Fix: attach the service account to the VM or service instead of creating a key.',
+  },
+  {
+    rule: 'CK-SECRETS-NOT-PLAIN',
+    compliant: (s) => task(s, { environment: [{ name: 'LOG_LEVEL', value: 'info' }], secrets: [{ name: 'DB_PASSWORD', valueFrom: 'arn:aws:secretsmanager:eu-west-1:1:secret:db' }] }),
+    violating: (s) => task(s, { environment: [{ name: 'DB_PASSWORD', value: 'hunter2' }] }),
+    expected: 'policy-test: aws_ecs_task_definition.task (policy-test/task): CK-SECRETS-NOT-PLAIN no secret in plain environment, metadata or tags: variable DB_PASSWORD holds a plain value. Fix: keep the value in the cloud secret store and inject it as a secret.',
+  },
+  {
+    rule: 'CK-UI-SSO',
+    compliant: (s) => new LbListenerRule(s, 'rule', { listenerArn: 'l', condition: [{ pathPattern: { values: ['/flower/*'] } }], action: [{ type: 'authenticate-oidc', order: 1, authenticateOidc: OIDC }, { type: 'forward', order: 2, targetGroupArn: 'tg' }] }),
+    violating: (s) => new LbListenerRule(s, 'rule', { listenerArn: 'l', condition: [{ pathPattern: { values: ['/flower/*'] } }], action: [{ type: 'forward', order: 1, targetGroupArn: 'tg' }] }),
+    expected: 'policy-test: aws_lb_listener_rule.rule (policy-test/rule): CK-UI-SSO every route to Flower or Grafana signs the user in first: forwards without authenticating first. Fix: put authenticate-oidc before each forward (AWS), enable IAP on each backend (GCP).',
+  },
+  {
+    rule: 'CK-UI-SSO',
+    cloud: 'gcp',
+    compliant: (s) => new ComputeBackendService(s, 'backend', { name: 'b', iap: { enabled: true } }),
+    violating: (s) => new ComputeBackendService(s, 'backend', { name: 'b' }),
+    expected: 'policy-test: google_compute_backend_service.backend (policy-test/backend): CK-UI-SSO every route to Flower or Grafana signs the user in first: IAP is not enabled. Fix: put authenticate-oidc before each forward (AWS), enable IAP on each backend (GCP).',
+  },
+  {
+    rule: 'CK-UI-HTTPS',
+    compliant: (s) => listener(s, 'HTTP', { type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', statusCode: 'HTTP_301' } }),
+    violating: (s) => listener(s, 'HTTPS', { type: 'fixed-response', fixedResponse: { contentType: 'text/plain', statusCode: '404' } }, 'ELBSecurityPolicy-2016-08'),
+    expected: 'policy-test: aws_lb_listener.listener-HTTPS (policy-test/listener-HTTPS): CK-UI-HTTPS the front door serves HTTPS only, with a modern TLS policy: TLS policy ELBSecurityPolicy-2016-08 is not modern. Fix: HTTP listeners only redirect to HTTPS; use a TLS 1.2+ policy (ELBSecurityPolicy-TLS13-*, GCP MODERN or RESTRICTED).',
+  },
+];
+
+describe('each policy rule', () => {
+  it('has a test case', () => {
+    expect(new Set(cases.map((c) => c.rule))).toEqual(new Set(POLICY_RULES.map((r) => r.id).filter((id) => id !== 'CK-TAGS')));
+  });
+
+  it.each(cases.map((c, i) => [`${c.rule} #${i}`, c] as const))('%s passes a compliant resource and names the violating one', (_name, c) => {
+    expect(violations(c.rule, c.compliant, c.cloud)).toEqual([]);
+    expect(violations(c.rule, c.violating, c.cloud)).toEqual([c.expected]);
+  });
+
+  it('CK-TAGS passes provider default tags with the three keys and names a provider without them', () => {
+    expect(violations('CK-TAGS', () => undefined)).toEqual([]);
+    expect(violations('CK-TAGS', () => undefined, 'aws', { customer: 'acme' })).toEqual([
+      'policy-test: provider.aws (policy-test/aws): CK-TAGS every resource carries customer, environment and managed-by: default tags lack environment, managed-by. Fix: set them once as the provider default tags (AWS) or default labels (GCP).',
+    ]);
+    expect(violations('CK-TAGS', () => undefined, 'gcp', { environment: 'prod' })[0]).toMatch(/provider\.google .*default tags lack customer, managed-by/);
+  });
+});
