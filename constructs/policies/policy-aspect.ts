@@ -4,6 +4,8 @@
  * the run with one line per problem: stack, resource, rule id, problem and fix.
  */
 import { TerraformProvider, TerraformResource, type IAspect, type TerraformStack } from 'cdktf';
+// cdktf's own resolver (the one synth uses); the package has no public export of it in 0.21.
+import { resolve } from 'cdktf/lib/_tokens';
 import type { IConstruct } from 'constructs';
 import type { CheckedResource, PolicyRule } from './policy-rule';
 import { POLICY_RULES } from './rules';
@@ -37,26 +39,40 @@ export class PolicyAspect implements IAspect {
     private readonly rules: readonly PolicyRule[] = POLICY_RULES,
   ) {}
 
+  private readonly seen: CheckedResource[] = [];
+
   visit(node: IConstruct): void {
     const resource = this.describe(node);
     if (resource === undefined) return;
+    this.seen.push(resource);
     for (const rule of this.rules) {
       if (!rule.resourceTypes.includes(resource.type) && !rule.resourceTypes.includes('*')) continue;
       const problem = rule.check(resource);
-      if (problem === undefined) continue;
-      if (this.suppressions.some((s) => s.rule === rule.id)) {
-        this.usedSuppressions.set(rule.id, (this.usedSuppressions.get(rule.id) ?? 0) + 1);
-        continue;
-      }
-      this.violations.push({ stackId: this.stackId, address: resource.address, path: resource.path, rule, problem });
+      if (problem !== undefined) this.report(rule, resource, problem);
     }
+  }
+
+  /** Runs the rules that look at the whole stack; call once after every node was visited. */
+  finish(): void {
+    for (const rule of this.rules) {
+      for (const { resource, problem } of rule.checkStack?.(this.seen) ?? []) this.report(rule, resource, problem);
+    }
+  }
+
+  private report(rule: PolicyRule, resource: CheckedResource, problem: string): void {
+    if (this.suppressions.some((s) => s.rule === rule.id)) {
+      this.usedSuppressions.set(rule.id, (this.usedSuppressions.get(rule.id) ?? 0) + 1);
+      return;
+    }
+    this.violations.push({ stackId: this.stackId, address: resource.address, path: resource.path, rule, problem });
   }
 
   private describe(node: IConstruct): CheckedResource | undefined {
     if (node instanceof TerraformResource) {
       const tf = node.toTerraform() as { resource: Record<string, Record<string, Record<string, unknown>>> };
       const [type, byId] = Object.entries(tf.resource)[0]!;
-      const config = Object.values(byId)[0]!;
+      // References resolve to their Terraform form (`${aws_iam_role.x.arn}`), so rules can compare them.
+      const config = resolve(this.stack, Object.values(byId)[0]!) as Record<string, unknown>;
       return { stackId: this.stackId, type, address: `${type}.${this.stack.getLogicalId(node)}`, path: node.node.path, config };
     }
     if (node instanceof TerraformProvider) {
@@ -72,5 +88,6 @@ export class PolicyAspect implements IAspect {
 export function checkStackPolicies(stack: TerraformStack, stackId: string, suppressions: readonly PolicySuppression[]): PolicyAspect {
   const aspect = new PolicyAspect(stack, stackId, suppressions);
   for (const node of stack.node.findAll()) aspect.visit(node);
+  aspect.finish();
   return aspect;
 }

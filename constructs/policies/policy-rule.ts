@@ -27,6 +27,8 @@ export interface PolicyRule {
   readonly resourceTypes: readonly string[];
   /** The problem with this resource, or undefined when it complies. */
   check(resource: CheckedResource): string | undefined;
+  /** Rules about how resources relate (e.g. sharing) look at the whole stack once. */
+  checkStack?(resources: readonly CheckedResource[]): Array<{ resource: CheckedResource; problem: string }>;
 }
 
 /** Convenience accessors for nested Terraform blocks, which cdktf writes as objects or lists. */

@@ -11,6 +11,7 @@ import { frontDoorAuthenticated } from './front-door-authenticated';
 import { frontDoorTls } from './front-door-tls';
 import { gceHardened } from './gce-hardened';
 import { iamNoWildcards } from './iam-no-wildcards';
+import { identitiesDedicated } from './identities-dedicated';
 import { imdsv2Required } from './imdsv2-required';
 import { logRetention } from './log-retention';
 import { noOpenIngress } from './no-open-ingress';
@@ -33,6 +34,7 @@ export const POLICY_RULES: readonly PolicyRule[] = [
   containersNotPrivileged,
   logRetention,
   iamNoWildcards,
+  identitiesDedicated,
   noServiceAccountKeys,
   noPlainSecrets,
   frontDoorAuthenticated,

@@ -18,7 +18,7 @@ export const noPlainSecrets: PolicyRule = {
   title: 'no secret in plain environment, metadata or tags',
   rationale: 'plain values are readable by anyone who can describe the task, VM or resource',
   fix: 'keep the value in the cloud secret store and inject it as a secret',
-  resourceTypes: ['aws_ecs_task_definition', 'google_compute_instance_template', 'google_cloud_run_v2_job', 'google_cloud_run_v2_service', '*'],
+  resourceTypes: ['*'],
   check: ({ type, config }) => {
     const tags = { ...((config.tags ?? {}) as Record<string, string>), ...((config.labels ?? {}) as Record<string, string>) };
     const tagProblem = findPlainSecret(Object.entries(tags).map(([name, value]) => ({ name, value })));
@@ -26,6 +26,9 @@ export const noPlainSecrets: PolicyRule = {
     if (type === 'aws_ecs_task_definition') {
       const containers = JSON.parse(String(config.container_definitions)) as Array<{ environment?: Array<{ name: string; value: string }> }>;
       return findPlainSecret(containers.flatMap((c) => c.environment ?? []));
+    }
+    if (type === 'aws_instance' || type === 'aws_launch_template') {
+      return findPlainSecret([{ name: 'user_data', value: config.user_data }]);
     }
     if (type === 'google_compute_instance_template') {
       return findPlainSecret(Object.entries((config.metadata ?? {}) as Record<string, string>).map(([name, value]) => ({ name, value })));

@@ -162,6 +162,18 @@ const cases: RuleCase[] = [
     expected: 'policy-test: aws_iam_role_policy.policy (policy-test/policy): CK-IAM-LEAST-PRIVILEGE no IAM action "*", and no resource "*" except where AWS demands it: allows s3:PutObject on every resource. Fix: name the actions and the resources (ARNs) the component needs.',
   },
   {
+    rule: 'CK-IAM-DEDICATED',
+    compliant: (s) => {
+      new EcsTaskDefinition(s, 'a', { family: 'a', containerDefinitions: container(), taskRoleArn: 'arn:aws:iam::1:role/a-task', executionRoleArn: 'arn:aws:iam::1:role/a-exec' });
+      new EcsTaskDefinition(s, 'b', { family: 'b', containerDefinitions: container(), taskRoleArn: 'arn:aws:iam::1:role/b-task', executionRoleArn: 'arn:aws:iam::1:role/b-exec' });
+    },
+    violating: (s) => {
+      new EcsTaskDefinition(s, 'a', { family: 'a', containerDefinitions: container(), taskRoleArn: 'arn:aws:iam::1:role/shared', executionRoleArn: 'arn:aws:iam::1:role/a-exec' });
+      new EcsTaskDefinition(s, 'b', { family: 'b', containerDefinitions: container(), taskRoleArn: 'arn:aws:iam::1:role/shared', executionRoleArn: 'arn:aws:iam::1:role/b-exec' });
+    },
+    expected: 'policy-test: aws_ecs_task_definition.b (policy-test/b): CK-IAM-DEDICATED every role and service account serves one component: runs as arn:aws:iam::1:role/shared, which aws_ecs_task_definition.a also uses. Fix: give each task definition, instance template or service its own role or service account.',
+  },
+  {
     rule: 'CK-GCP-NO-SA-KEYS',
     cloud: 'gcp',
     compliant: () => undefined,
@@ -212,4 +224,10 @@ describe('each policy rule', () => {
     ]);
     expect(violations('CK-TAGS', () => undefined, 'gcp', { environment: 'prod' })[0]).toMatch(/provider\.google .*default tags lack customer, managed-by/);
   });
+});
+
+it('CK-SECRETS-NOT-PLAIN also reads EC2 user data', () => {
+  expect(violations('CK-SECRETS-NOT-PLAIN', (s) => new Instance(s, 'vm', { ami: 'ami-1', instanceType: 't3.micro', userData: 'export BROKER=amqp://celery:hunter2@10.0.0.5//', metadataOptions: { httpTokens: 'required' } }))).toEqual([
+    'policy-test: aws_instance.vm (policy-test/vm): CK-SECRETS-NOT-PLAIN no secret in plain environment, metadata or tags: variable user_data holds a URL with credentials. Fix: keep the value in the cloud secret store and inject it as a secret.',
+  ]);
 });
