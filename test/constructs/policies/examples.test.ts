@@ -8,7 +8,7 @@ import { checkStackPolicies, formatViolation } from '../../../constructs/policie
 import { loadDeploymentsFromDir } from '../../../spec/load';
 import { CeleryStack } from '../../../stacks/celery-stack';
 import { writeParameterFiles } from '../../helpers/parameter-files';
-import { randomParameterFile } from '../../helpers/random-parameter-files';
+import { randomParameterFile } from '../../../scripts/parameter-file-generator';
 
 function violationsIn(dir: string): { stacks: number; lines: string[]; suppressions: number } {
   const { specs } = loadDeploymentsFromDir(dir);

@@ -1,7 +1,7 @@
 /**
- * Seeded generator of valid parameter files of varied shape (both clouds, both brokers, 1-6 pools,
- * schedules, monitoring on or off). Used to show that any valid file synthesizes, and reusable by
- * the synthesis benchmark.
+ * Seeded generator of valid parameter files of varied shape (both clouds, both brokers, pools,
+ * schedules, monitoring). The tests use it to show that any valid file synthesizes; the benchmark
+ * uses it with a production-like mix (3-6 pools, monitoring on).
  */
 import { stringify } from 'yaml';
 
@@ -17,7 +17,14 @@ export function prng(seed: number): () => number {
   };
 }
 
-export function randomParameterFile(seed: number): { name: string; text: string } {
+export interface GeneratorOptions {
+  /** Fewest worker pools per file. @default 1 */
+  readonly minPools?: number;
+  /** Always include monitoring (SSO front door, alerts). @default false (half the files) */
+  readonly monitoring?: boolean;
+}
+
+export function randomParameterFile(seed: number, options: GeneratorOptions = {}): { name: string; text: string } {
   const rand = prng(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)]!;
   const int = (min: number, max: number) => min + Math.floor(rand() * (max - min + 1));
@@ -27,7 +34,7 @@ export function randomParameterFile(seed: number): { name: string; text: string 
   const environment = pick(['prod', 'staging', 'dev', 'qa']);
   const region = cloud === 'aws' ? pick(['eu-west-1', 'us-east-1', 'ap-southeast-2']) : pick(['europe-west1', 'us-central1', 'asia-northeast1']);
   const nonProduction = environment !== 'prod';
-  const poolCount = int(1, 6);
+  const poolCount = int(options.minPools ?? 1, 6);
   const queueNames = Array.from({ length: poolCount * int(1, 2) }, (_, i) => `q${i}`);
   const queues = Object.fromEntries(queueNames.map((q) => [q, [`app.tasks.${q}.*`]]));
   const owners = new Map<number, string[]>();
@@ -71,7 +78,7 @@ export function randomParameterFile(seed: number): { name: string; text: string 
     ]),
   );
   const monitoring =
-    rand() < 0.5
+    !options.monitoring && rand() < 0.5
       ? undefined
       : cloud === 'aws'
         ? {

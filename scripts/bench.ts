@@ -1,0 +1,98 @@
+/**
+ * Synthesis benchmark: times `npm run synth`'s path (main.ts) over N generated parameter files
+ * (both clouds, both brokers, 3-6 pools, schedules, monitoring on) for N = 1, 10, 50, 200, next to
+ * the floors a user would compare with, and the wall time of the test suite.
+ *
+ *   npm run bench              everything (about five minutes on 2 cores)
+ *   npm run bench -- --no-tests  skip timing the test suite
+ */
+import { spawnSync } from 'node:child_process';
+import { cpus, totalmem } from 'node:os';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { randomParameterFile } from './parameter-file-generator';
+
+const repo = resolve(__dirname, '..');
+const tsx = join(repo, 'node_modules', '.bin', 'tsx');
+const SIZES = [1, 10, 50, 200];
+
+interface Measurement {
+  readonly wallSeconds: number;
+  readonly peakRssMb: number;
+  readonly stdout: string;
+}
+
+/** Runs a command under /usr/bin/time -v for its wall time and peak RSS. */
+function measure(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Measurement {
+  const r = spawnSync('/usr/bin/time', ['-v', command, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (r.error) throw new Error(`/usr/bin/time is missing (Debian package "time"): ${r.error.message}`);
+  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed:\n${r.stdout}\n${r.stderr}`);
+  const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)/.exec(r.stderr)!;
+  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)!;
+  return {
+    wallSeconds: Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]),
+    peakRssMb: Number(rss[1]) / 1024,
+    stdout: r.stdout,
+  };
+}
+
+function countResources(outdir: string): number {
+  let n = 0;
+  for (const stack of readdirSync(join(outdir, 'stacks'))) {
+    const json = JSON.parse(readFileSync(join(outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8')) as { resource?: Record<string, Record<string, unknown>> };
+    n += Object.values(json.resource ?? {}).reduce((sum, byName) => sum + Object.keys(byName).length, 0);
+  }
+  return n;
+}
+
+const fmt = (n: number, digits = 2) => n.toFixed(digits).padStart(8);
+
+function main(): void {
+  const work = mkdtempSync(join(tmpdir(), 'celerykit-bench-'));
+  console.log(`celerykit synthesis benchmark — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
+  console.log(`work folder: ${work}\n`);
+
+  const floor = measure(tsx, [join(repo, 'scripts', 'bench-load-only.ts')], { cwd: work });
+  console.log(`start-up floor (load the kit's modules, exit): ${floor.wallSeconds.toFixed(2)} s, ${floor.peakRssMb.toFixed(0)} MB\n`);
+
+  console.log('   files   stacks  resources  wall (s)  peak RSS (MB)  per stack (ms, marginal)');
+  const results: Array<{ n: number; resources: number; m: Measurement; outdir: string }> = [];
+  for (const n of SIZES) {
+    const customers = join(work, `customers-${n}`);
+    mkdirSync(customers);
+    for (let seed = 1; seed <= n; seed++) {
+      const file = randomParameterFile(seed, { minPools: 3, monitoring: true });
+      writeFileSync(join(customers, file.name), file.text);
+    }
+    const cwd = join(work, `run-${n}`);
+    mkdirSync(cwd);
+    const m = measure(tsx, [join(repo, 'main.ts')], { cwd, env: { CUSTOMERS_DIR: customers, CDKTF_OUTDIR: '' } });
+    const outdir = join(cwd, 'cdktf.out');
+    const resources = countResources(outdir);
+    results.push({ n, resources, m, outdir });
+    const first = results[0]!;
+    const marginal = n === 1 ? NaN : ((m.wallSeconds - first.m.wallSeconds) / (n - 1)) * 1000;
+    console.log(`${String(n).padStart(8)} ${String(n).padStart(8)} ${String(resources).padStart(10)} ${fmt(m.wallSeconds)} ${fmt(m.peakRssMb, 0).padStart(14)} ${Number.isNaN(marginal) ? '       -' : fmt(marginal, 0).padStart(12)}`);
+  }
+
+  const largest = results[results.length - 1]!;
+  const bare = measure(tsx, [join(repo, 'scripts', 'bench-bare-cdktf.ts'), largest.outdir, join(work, 'bare-out')], { cwd: work });
+  console.log(`\nbare cdktf, same ${largest.resources} resources in ${largest.n} stacks: ${bare.wallSeconds.toFixed(2)} s, ${bare.peakRssMb.toFixed(0)} MB`);
+  console.log(`kit / bare cdktf at ${largest.n} stacks: ${(largest.m.wallSeconds / bare.wallSeconds).toFixed(2)}x wall, ${(largest.m.peakRssMb / bare.peakRssMb).toFixed(2)}x memory`);
+  console.log(`per resource: kit ${((largest.m.wallSeconds * 1000) / largest.resources).toFixed(3)} ms, bare ${((bare.wallSeconds * 1000) / largest.resources).toFixed(3)} ms`);
+
+  if (!process.argv.includes('--no-tests')) {
+    console.log('\nnpm test, split:');
+    const types = measure('npx', ['tsc', '--noEmit'], { cwd: repo });
+    console.log(`  type-check (tsc --noEmit):                 ${types.wallSeconds.toFixed(1)} s`);
+    const unit = measure('npx', ['vitest', 'run', '--exclude', 'test/terraform/**', '--exclude', 'test/brokers/**'], { cwd: repo, env: { CI: 'true' } });
+    console.log(`  unit and tool tests (vitest, no terraform): ${unit.wallSeconds.toFixed(1)} s`);
+    const brokers = measure('npx', ['vitest', 'run', 'test/brokers'], { cwd: repo, env: { CI: 'true' } });
+    console.log(`  real-broker tests (Redis, RabbitMQ):        ${brokers.wallSeconds.toFixed(1)} s`);
+    const terraform = measure('npx', ['vitest', 'run', 'test/terraform'], { cwd: repo, env: { CI: 'true' } });
+    console.log(`  terraform checks (init/validate/plan):      ${terraform.wallSeconds.toFixed(1)} s`);
+  }
+}
+
+main();
