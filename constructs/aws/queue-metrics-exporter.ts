@@ -129,31 +129,24 @@ export class AwsQueueMetricsExporter extends Construct {
  */
 export function collectorConfig(spec: DeploymentSpec, metricLogGroup: string, scrapeIntervalSeconds: number, remoteWriteUrl?: string): string {
   const prometheus = remoteWriteUrl !== undefined;
-  return [
-    ...(prometheus ? ['extensions:', '  sigv4auth:', `    region: ${spec.region}`, '    service: aps'] : []),
-    'receivers:',
-    '  prometheus:',
+  const scrapeExporter = (receiver: string) => [
+    `  ${receiver}:`,
     '    config:',
     '      scrape_configs:',
     '        - job_name: celery-exporter',
     `          scrape_interval: ${scrapeIntervalSeconds}s`,
     '          static_configs:',
     `            - targets: ["localhost:${CELERY_EXPORTER_PORT}"]`,
+  ];
+  return [
+    ...(prometheus ? ['extensions:', '  sigv4auth:', `    region: ${spec.region}`, '    service: aps'] : []),
+    'receivers:',
+    ...scrapeExporter('prometheus'),
     '          metric_relabel_configs:',
     '            - source_labels: [__name__]',
     `              regex: ${QUEUE_LENGTH_METRIC}`,
     '              action: keep',
-    ...(prometheus
-      ? [
-          '  prometheus/all:',
-          '    config:',
-          '      scrape_configs:',
-          '        - job_name: celery-exporter',
-          `          scrape_interval: ${scrapeIntervalSeconds}s`,
-          '          static_configs:',
-          `            - targets: ["localhost:${CELERY_EXPORTER_PORT}"]`,
-        ]
-      : []),
+    ...(prometheus ? scrapeExporter('prometheus/all') : []),
     'exporters:',
     '  awsemf:',
     `    namespace: ${queueMetricsNamespace(spec.stackId)}`,

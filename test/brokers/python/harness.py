@@ -9,6 +9,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -147,3 +148,48 @@ class RabbitServer:
     @property
     def url(self):
         return f"amqp://guest:guest@127.0.0.1:{self.port}//"
+
+
+class BrokerTestCase:
+    """Mixin for the broker tests: a fresh record folder, the sample app configured for the
+    broker, and workers that are stopped after each test. Set `broker_env` in setUp first."""
+
+    def start_app(self, broker_env):
+        import unittest  # noqa: F401  (the mixin is used with unittest.TestCase)
+
+        self.records = tempfile.mkdtemp(prefix="celerykit-records-")
+        self.addCleanup(shutil.rmtree, self.records, True)
+        self.env = {**os.environ, "CELERYKIT_RECORD_DIR": self.records, **broker_env}
+        os.environ.update({"CELERYKIT_RECORD_DIR": self.records, **broker_env})
+        for name in ("sampleapp", "recorder"):
+            sys.modules.pop(name, None)
+        import recorder
+        import sampleapp
+
+        self.recorder = recorder
+        self.app = sampleapp.app
+        self.workers = []
+        self.addCleanup(self._stop_all)
+
+    def _stop_all(self):
+        for w in self.workers:
+            w.stop()
+        self.app.close()
+
+    def worker(self, queues, name, prefetch=1):
+        w = Worker(self.env, queues, name, prefetch=prefetch)
+        self.workers.append(w)
+        wait_until(lambda: any(name in n for reply in (self.app.control.ping(timeout=0.5) or []) for n in reply), 60, what=f"worker {name}")
+        return w
+
+    def send(self, task, *args, **options):
+        run_id = uuid.uuid4().hex
+        self.app.send_task(task, args=[run_id, *args], **options)
+        return run_id
+
+    def assert_each_task_class_goes_to_its_queue(self):
+        self.worker(["email", "reports", "default"], "router")
+        runs = {self.send("myapp.tasks.email.send"): "email", self.send("myapp.tasks.reports.build"): "reports", self.send("other.unrouted"): "default"}
+        for run_id, queue in runs.items():
+            wait_until(lambda: self.recorder.final(run_id), 30, what=f"task routed to {queue}")
+            self.assertEqual(self.recorder.events("start", run_id)[0]["routing_key"], queue)

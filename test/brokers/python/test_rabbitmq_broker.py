@@ -7,18 +7,14 @@ quorum queue detection of 5.5, so the workers here turn global QoS off the way 5
 is not covered by these tests.
 """
 
-import os
-import shutil
 import sys
-import tempfile
 import time
 import unittest
-import uuid
 
-from harness import RabbitServer, Worker, wait_until
+from harness import BrokerTestCase, RabbitServer, wait_until
 
 
-class RabbitmqBrokerTest(unittest.TestCase):
+class RabbitmqBrokerTest(BrokerTestCase, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.rabbit = RabbitServer().start()
@@ -28,39 +24,7 @@ class RabbitmqBrokerTest(unittest.TestCase):
         cls.rabbit.stop()
 
     def setUp(self):
-        self.records = tempfile.mkdtemp(prefix="celerykit-records-")
-        self.addCleanup(shutil.rmtree, self.records, True)
-        self.env = {
-            **os.environ,
-            "CELERY_BROKER_URL": self.rabbit.url,
-            "CELERYKIT_RECORD_DIR": self.records,
-            "TEST_QUORUM_WITHOUT_GLOBAL_QOS": "1",
-        }
-        os.environ.update({k: self.env[k] for k in ("CELERY_BROKER_URL", "CELERYKIT_RECORD_DIR", "TEST_QUORUM_WITHOUT_GLOBAL_QOS")})
-        for name in ("sampleapp", "recorder"):
-            sys.modules.pop(name, None)
-        import recorder
-        import sampleapp
-
-        self.recorder = recorder
-        self.app = sampleapp.app
-        self.workers = []
-
-    def tearDown(self):
-        for w in self.workers:
-            w.stop()
-        self.app.close()
-
-    def worker(self, queues, name):
-        w = Worker(self.env, queues, name)
-        self.workers.append(w)
-        wait_until(lambda: any(name in n for reply in (self.app.control.ping(timeout=0.5) or []) for n in reply), 60, what=f"worker {name}")
-        return w
-
-    def send(self, task, *args, **options):
-        run_id = uuid.uuid4().hex
-        self.app.send_task(task, args=[run_id, *args], **options)
-        return run_id
+        self.start_app({"CELERY_BROKER_URL": self.rabbit.url, "TEST_QUORUM_WITHOUT_GLOBAL_QOS": "1"})
 
     def test_the_generated_queues_are_quorum_queues_and_publishes_are_confirmed(self):
         with self.app.connection_for_write() as conn:
@@ -81,11 +45,7 @@ class RabbitmqBrokerTest(unittest.TestCase):
             conn.default_channel.queue_purge("email")
 
     def test_each_task_class_goes_to_its_quorum_queue(self):
-        self.worker(["email", "reports", "default"], "router")
-        runs = {self.send("myapp.tasks.email.send"): "email", self.send("myapp.tasks.reports.build"): "reports", self.send("other.unrouted"): "default"}
-        for run_id, queue in runs.items():
-            wait_until(lambda: self.recorder.final(run_id), 30, what=f"task routed to {queue}")
-            self.assertEqual(self.recorder.events("start", run_id)[0]["routing_key"], queue)
+        self.assert_each_task_class_goes_to_its_queue()
 
     def test_a_task_killed_mid_run_is_redelivered_when_its_connection_drops_and_writes_once(self):
         first = self.worker(["reports"], "first")

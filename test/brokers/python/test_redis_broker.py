@@ -1,63 +1,23 @@
 """The playbook's promises on a real Redis server (Debian's redis-server on loopback), with the
 Celery settings celerykit generated. Figures are printed for the test log."""
 
-import os
-import shutil
 import sys
-import tempfile
 import time
 import unittest
-import uuid
 
 import redis
 
-from harness import RedisServer, Worker, wait_until
+from harness import BrokerTestCase, RedisServer, wait_until
 
 
-class RedisBrokerTest(unittest.TestCase):
+class RedisBrokerTest(BrokerTestCase, unittest.TestCase):
     def setUp(self):
         self.redis = RedisServer().start()
         self.addCleanup(self.redis.stop)
-        self.records = tempfile.mkdtemp(prefix="celerykit-records-")
-        self.addCleanup(shutil.rmtree, self.records, True)
-        self.env = {
-            **os.environ,
-            "CELERY_BROKER_URL": self.redis.url,
-            "CELERYKIT_RECORD_DIR": self.records,
-            "TEST_VISIBILITY_TIMEOUT": "5",
-        }
-        os.environ.update({k: v for k, v in self.env.items() if k in ("CELERY_BROKER_URL", "CELERYKIT_RECORD_DIR", "TEST_VISIBILITY_TIMEOUT")})
-        for name in ("sampleapp", "recorder"):
-            sys.modules.pop(name, None)
-        import recorder
-        import sampleapp
-
-        self.recorder = recorder
-        self.app = sampleapp.app
-        self.workers = []
-
-    def tearDown(self):
-        for w in self.workers:
-            w.stop()
-        self.app.close()
-
-    def worker(self, queues, name, prefetch=1):
-        w = Worker(self.env, queues, name, prefetch=prefetch)
-        self.workers.append(w)
-        wait_until(lambda: any(name in n for reply in (self.app.control.ping(timeout=0.5) or []) for n in reply), 60, what=f"worker {name}")
-        return w
-
-    def send(self, task, *args, **options):
-        run_id = uuid.uuid4().hex
-        self.app.send_task(task, args=[run_id, *args], **options)
-        return run_id
+        self.start_app({"CELERY_BROKER_URL": self.redis.url, "TEST_VISIBILITY_TIMEOUT": "5"})
 
     def test_each_task_class_goes_to_its_queue(self):
-        self.worker(["email", "reports", "default"], "router")
-        runs = {self.send("myapp.tasks.email.send"): "email", self.send("myapp.tasks.reports.build"): "reports", self.send("other.unrouted"): "default"}
-        for run_id, queue in runs.items():
-            wait_until(lambda: self.recorder.final(run_id), 30, what=f"task routed to {queue}")
-            self.assertEqual(self.recorder.events("start", run_id)[0]["routing_key"], queue)
+        self.assert_each_task_class_goes_to_its_queue()
 
     def test_a_task_killed_mid_run_runs_again_after_the_visibility_timeout_and_writes_once(self):
         first = self.worker(["reports"], "first")
@@ -94,8 +54,7 @@ class RedisBrokerTest(unittest.TestCase):
 
     def test_prefetch_one_lets_an_idle_worker_take_the_short_task(self):
         ran_on_1, wait_1 = self.prefetch_scenario(1)
-        for w in self.workers:
-            w.stop()
+        self._stop_all()
         self.workers = []
         ran_on_4, wait_4 = self.prefetch_scenario(4)
         print(f"\n[redis] short task behind a long one: prefetch 1 -> ran on {ran_on_1} after {wait_1:.1f}s; "
