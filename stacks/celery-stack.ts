@@ -6,6 +6,7 @@ import type { Construct } from 'constructs';
 import { AwsPlatform } from '../constructs/aws/aws-platform';
 import { GcpPlatform } from '../constructs/gcp/gcp-platform';
 import { celerySettingsModule } from '../constructs/celery/celery-settings';
+import { escapeTerraformTemplates } from '../constructs/celery/terraform-text';
 import type { DeploymentSpec } from '../spec/types';
 import { configureStateBackend } from './state-backend';
 
@@ -30,7 +31,7 @@ export class CeleryStack extends TerraformStack {
     new TerraformOutput(this, 'stack_id', { value: props.spec.stackId, description: 'celerykit stack id (<customer>-<environment>)' });
     // The app's Celery settings, for builds that fetch them from the stack (they hold no secret).
     new TerraformOutput(this, 'celery_settings', {
-      value: celerySettingsModule(props.spec).replace(/\$\{/g, () => '$${'),
+      value: escapeTerraformTemplates(celerySettingsModule(props.spec)),
       description: 'Python module for app.config_from_object(): queues, routes and broker options of this deployment',
     });
     new TerraformOutput(this, 'worker_pools', {

@@ -15,10 +15,9 @@ import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { TerraformOutput, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
-import { stringify } from 'yaml';
 import type { DeploymentSpec, MonitoringSpec } from '../../spec/types';
 import { GeneratedSecretValue } from '../celery/generated-secret-value';
-import { grafanaDashboard } from '../celery/dashboards';
+import { grafanaCommonSettings, grafanaProvisioningFiles, writeGrafanaProvisioningCommand } from '../celery/grafana-provisioning';
 import { IMAGES } from '../celery/images';
 import { awsLogs, fargateTaskDefinition, privateFargateService } from './fargate';
 import { EcsTaskRoles } from './task-roles';
@@ -237,23 +236,11 @@ export class AwsMonitoringFrontDoor extends Construct {
       ],
     });
 
-    const datasources = stringify({
-      apiVersion: 1,
-      datasources: [
-        {
-          name: 'Prometheus',
-          uid: 'celerykit-prometheus',
-          type: 'prometheus',
-          access: 'proxy',
-          url: props.prometheusWorkspace.endpoint.replace(/\/$/, ''),
-          isDefault: true,
-          jsonData: { httpMethod: 'POST', sigV4Auth: true, sigV4AuthType: 'default', sigV4Region: spec.region },
-        },
-      ],
+    const files = grafanaProvisioningFiles(spec, {
+      prometheusUrl: props.prometheusWorkspace.endpoint.replace(/\/$/, ''),
+      prometheusJsonData: { httpMethod: 'POST', sigV4Auth: true, sigV4AuthType: 'default', sigV4Region: spec.region },
+      provisioningDir: '/provisioning',
     });
-    const providers = stringify({ apiVersion: 1, providers: [{ name: 'celerykit', folder: 'Celery', type: 'file', disableDeletion: true, options: { path: '/provisioning/dashboard-json' } }] });
-    // Terraform reads "${" in any string as a template; Grafana's own variables must be escaped.
-    const dashboard = JSON.stringify(grafanaDashboard(spec)).replace(/\$\{/g, () => '$${');
     const task = fargateTaskDefinition(this, 'grafana-task', {
       family: `${spec.stackId}-grafana`,
       cpu: 0.5,
@@ -269,12 +256,12 @@ export class AwsMonitoringFrontDoor extends Construct {
           command: [
             'sh',
             '-c',
-            'mkdir -p /provisioning/datasources /provisioning/dashboards /provisioning/dashboard-json /provisioning/plugins /provisioning/alerting && printf "%s" "$DATASOURCES" > /provisioning/datasources/celerykit.yaml && printf "%s" "$PROVIDERS" > /provisioning/dashboards/celerykit.yaml && printf "%s" "$DASHBOARD" > /provisioning/dashboard-json/celery.json && chmod -R a+rX /provisioning',
+            `${writeGrafanaProvisioningCommand('/provisioning')} && chmod -R a+rX /provisioning`,
           ],
           environment: [
-            { name: 'DATASOURCES', value: datasources },
-            { name: 'PROVIDERS', value: providers },
-            { name: 'DASHBOARD', value: dashboard },
+            { name: 'DATASOURCES', value: files.datasources },
+            { name: 'PROVIDERS', value: files.providers },
+            { name: 'DASHBOARD', value: files.dashboard },
           ],
           mountPoints: [{ sourceVolume: 'provisioning', containerPath: '/provisioning' }],
           privileged: false,
@@ -287,21 +274,13 @@ export class AwsMonitoringFrontDoor extends Construct {
           dependsOn: [{ containerName: 'provision', condition: 'SUCCESS' }],
           portMappings: [{ containerPort: GRAFANA_PORT, protocol: 'tcp' }],
           environment: Object.entries({
-            GF_SERVER_ROOT_URL: `https://${monitoring.domain}/grafana/`,
-            GF_SERVER_SERVE_FROM_SUB_PATH: 'true',
-            GF_PATHS_PROVISIONING: '/provisioning',
+            ...grafanaCommonSettings(monitoring.domain, '/provisioning'),
             // Users are who the load balancer says they are (the OIDC subject); no local logins.
             GF_AUTH_PROXY_ENABLED: 'true',
             GF_AUTH_PROXY_HEADER_NAME: 'X-Amzn-Oidc-Identity',
             GF_AUTH_PROXY_HEADER_PROPERTY: 'username',
             GF_AUTH_PROXY_AUTO_SIGN_UP: 'true',
-            GF_AUTH_DISABLE_LOGIN_FORM: 'true',
-            GF_AUTH_BASIC_ENABLED: 'false',
-            GF_AUTH_ANONYMOUS_ENABLED: 'false',
-            GF_USERS_AUTO_ASSIGN_ORG_ROLE: 'Viewer',
             GF_AUTH_SIGV4_AUTH_ENABLED: 'true',
-            GF_ANALYTICS_REPORTING_ENABLED: 'false',
-            GF_ANALYTICS_CHECK_FOR_UPDATES: 'false',
           }).map(([name, value]) => ({ name, value })),
           secrets: [{ name: 'GF_SECURITY_ADMIN_PASSWORD', valueFrom: adminPassword.arn }],
           mountPoints: [{ sourceVolume: 'provisioning', containerPath: '/provisioning', readOnly: true }],

@@ -8,6 +8,7 @@ import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group
 import type { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
 import { Construct } from 'constructs';
 import type { DeploymentSpec } from '../../spec/types';
+import { celeryExporterArgs } from '../celery/exporter-args';
 import { CELERY_EXPORTER_PORT, IMAGES } from '../celery/images';
 import { awsLogs, fargateTaskDefinition, privateFargateService } from './fargate';
 import { EcsTaskRoles } from './task-roles';
@@ -74,13 +75,6 @@ export class AwsQueueMetricsExporter extends Construct {
       ],
     });
 
-    const exporterArgs = [
-      `--port=${CELERY_EXPORTER_PORT}`,
-      `--buckets=${spec.derived.runtimeBuckets.join(',')}`,
-      // Report every queue from the start: a pool scaled to zero has no worker announcing its queue.
-      `--queues=${spec.queues.map((q) => q.name).join(',')}`,
-      ...(spec.broker.kind === 'redis' ? [`--broker-transport-option=visibility_timeout=${spec.broker.visibilityTimeout}`] : []),
-    ];
 
     const taskDefinition = fargateTaskDefinition(this, 'task', {
       family: `${spec.stackId}-exporter`,
@@ -93,7 +87,7 @@ export class AwsQueueMetricsExporter extends Construct {
           name: 'celery-exporter',
           image: IMAGES.celeryExporter,
           essential: true,
-          command: exporterArgs,
+          command: celeryExporterArgs(spec),
           // celery-exporter reads --broker-url from CE_BROKER_URL.
           secrets: [{ name: 'CE_BROKER_URL', valueFrom: props.brokerUrlSecretArn }],
           privileged: false,

@@ -18,12 +18,10 @@ import { ComputeUrlMap } from '@cdktf/provider-google/lib/compute-url-map';
 import { IapWebBackendServiceIamMember } from '@cdktf/provider-google/lib/iap-web-backend-service-iam-member';
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
-import { stringify } from 'yaml';
 import type { DeploymentSpec, MonitoringSpec } from '../../spec/types';
-import { grafanaDashboard } from '../celery/dashboards';
 import { GeneratedSecretValue } from '../celery/generated-secret-value';
+import { grafanaCommonSettings, grafanaProvisioningFiles, writeGrafanaProvisioningCommand } from '../celery/grafana-provisioning';
 import { IMAGES } from '../celery/images';
-import { stackSelector } from '../celery/promql';
 import { secretFileVolumes } from './cloud-run-secret-files';
 import { GcpManagedSecret } from './managed-secret';
 import { networkTag } from './network-tags';
@@ -174,13 +172,7 @@ export class GcpMonitoringFrontDoor extends Construct {
       secretIds: [admin.secret.secretId],
     });
 
-    const datasources = stringify({
-      apiVersion: 1,
-      datasources: [{ name: 'Prometheus', uid: 'celerykit-prometheus', type: 'prometheus', access: 'proxy', url: 'http://localhost:9090', isDefault: true }],
-    });
-    const providers = stringify({ apiVersion: 1, providers: [{ name: 'celerykit', folder: 'Celery', type: 'file', disableDeletion: true, options: { path: '/tmp/provisioning/dashboard-json' } }] });
-    // Terraform reads "${" in any string as a template; Grafana's own variables must be escaped.
-    const dashboard = JSON.stringify(grafanaDashboard(spec, { selector: stackSelector('gcp', spec.stackId) })).replace(/\$\{/g, () => '$${');
+    const files = grafanaProvisioningFiles(spec, { prometheusUrl: 'http://localhost:9090', provisioningDir: '/tmp/provisioning' });
     const env = (values: Record<string, string>) => Object.entries(values).map(([name, value]) => ({ name, value }));
 
     return new CloudRunV2Service(this, 'grafana', {
@@ -198,19 +190,15 @@ export class GcpMonitoringFrontDoor extends Construct {
             image: IMAGES.grafana,
             // Writes its provisioning files, then starts Grafana as the image does.
             command: ['sh', '-c'],
-            args: [
-              'mkdir -p /tmp/provisioning/datasources /tmp/provisioning/dashboards /tmp/provisioning/dashboard-json /tmp/provisioning/plugins /tmp/provisioning/alerting && printf "%s" "$DATASOURCES" > /tmp/provisioning/datasources/celerykit.yaml && printf "%s" "$PROVIDERS" > /tmp/provisioning/dashboards/celerykit.yaml && printf "%s" "$DASHBOARD" > /tmp/provisioning/dashboard-json/celery.json && exec /run.sh',
-            ],
+            args: [`${writeGrafanaProvisioningCommand('/tmp/provisioning')} && exec /run.sh`],
             ports: { containerPort: 3000 },
             dependsOn: ['prometheus-frontend'],
             env: [
               ...env({
-                DATASOURCES: datasources,
-                PROVIDERS: providers,
-                DASHBOARD: dashboard,
-                GF_PATHS_PROVISIONING: '/tmp/provisioning',
-                GF_SERVER_ROOT_URL: `https://${monitoring.domain}/grafana/`,
-                GF_SERVER_SERVE_FROM_SUB_PATH: 'true',
+                DATASOURCES: files.datasources,
+                PROVIDERS: files.providers,
+                DASHBOARD: files.dashboard,
+                ...grafanaCommonSettings(monitoring.domain, '/tmp/provisioning'),
                 // Users are who IAP's signed header says; Grafana checks the signature itself.
                 GF_AUTH_JWT_ENABLED: 'true',
                 GF_AUTH_JWT_HEADER_NAME: IAP_JWT_HEADER,
@@ -219,12 +207,6 @@ export class GcpMonitoringFrontDoor extends Construct {
                 GF_AUTH_JWT_EMAIL_CLAIM: 'email',
                 GF_AUTH_JWT_USERNAME_CLAIM: 'email',
                 GF_AUTH_JWT_AUTO_SIGN_UP: 'true',
-                GF_AUTH_DISABLE_LOGIN_FORM: 'true',
-                GF_AUTH_BASIC_ENABLED: 'false',
-                GF_AUTH_ANONYMOUS_ENABLED: 'false',
-                GF_USERS_AUTO_ASSIGN_ORG_ROLE: 'Viewer',
-                GF_ANALYTICS_REPORTING_ENABLED: 'false',
-                GF_ANALYTICS_CHECK_FOR_UPDATES: 'false',
               }),
               { name: 'GF_SECURITY_ADMIN_PASSWORD', valueSource: { secretKeyRef: { secret: admin.secret.secretId, version: 'latest' } } },
             ],

@@ -6,6 +6,7 @@
  */
 import { Construct } from 'constructs';
 import type { DeploymentSpec } from '../../spec/types';
+import { celeryExporterArgs } from '../celery/exporter-args';
 import { CELERY_EXPORTER_PORT, IMAGES } from '../celery/images';
 import { poolBacklogRules } from '../celery/pool-backlog-rules';
 import { GcpContainerVmGroup } from './container-vm-group';
@@ -63,12 +64,7 @@ export class GcpQueueMetricsExporter extends Construct {
         project,
         name: 'celery-exporter',
         image: IMAGES.celeryExporter,
-        command: [
-          `--port=${CELERY_EXPORTER_PORT}`,
-          `--buckets=${spec.derived.runtimeBuckets.join(',')}`,
-          `--queues=${spec.queues.map((q) => q.name).join(',')}`,
-          ...(spec.broker.kind === 'redis' ? [`--broker-transport-option=visibility_timeout=${spec.broker.visibilityTimeout}`] : []),
-        ],
+        command: celeryExporterArgs(spec),
         env: {},
         // celery-exporter reads --broker-url from CE_BROKER_URL.
         secretEnv: { CE_BROKER_URL: props.brokerUrlSecretId },

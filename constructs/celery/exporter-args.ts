@@ -1,0 +1,17 @@
+/**
+ * celery-exporter's command line, the same on both clouds: its port, runtime buckets that reach
+ * past the longest time limit, every queue reported from the start, and the Redis visibility
+ * timeout the app uses.
+ */
+import type { DeploymentSpec } from '../../spec/types';
+import { CELERY_EXPORTER_PORT } from './images';
+
+export function celeryExporterArgs(spec: DeploymentSpec): string[] {
+  return [
+    `--port=${CELERY_EXPORTER_PORT}`,
+    `--buckets=${spec.derived.runtimeBuckets.join(',')}`,
+    // Report every queue from the start: a pool scaled to zero has no worker announcing its queue.
+    `--queues=${spec.queues.map((q) => q.name).join(',')}`,
+    ...(spec.broker.kind === 'redis' ? [`--broker-transport-option=visibility_timeout=${spec.broker.visibilityTimeout}`] : []),
+  ];
+}
