@@ -64,3 +64,6 @@ function range(from: number, to: number, step: number): number[] {
   for (let v = from; v <= to; v += step) out.push(v);
   return out;
 }
+
+/** The policy rule that `allowDestroy` lifts for its stack (constructs/policies/rules/stateful-protected.ts). */
+export const STATE_PROTECTED_RULE_ID = 'CK-STATE-PROTECTED';

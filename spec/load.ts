@@ -49,14 +49,15 @@ export function listParameterFiles(dir: string): string[] {
  * Loads every file and checks the set (stack ids unique). Throws SpecValidationError carrying
  * every problem of every file when any file has an error; returns specs and warnings otherwise.
  */
-export function loadDeployments(files: readonly string[]): { specs: DeploymentSpec[]; warnings: SpecProblem[] } {
+export function loadDeployments(files: readonly string[], onProgress?: (filesDone: number) => void): { specs: DeploymentSpec[]; warnings: SpecProblem[] } {
   const problems: SpecProblem[] = [];
   const specs: DeploymentSpec[] = [];
-  for (const file of files) {
+  files.forEach((file, index) => {
     const result = loadParameterFile(file);
     problems.push(...result.problems);
     if (result.ok) specs.push(result.spec);
-  }
+    onProgress?.(index + 1);
+  });
   const firstFileOf = new Map<string, string>();
   for (const spec of specs) {
     const earlier = firstFileOf.get(spec.stackId);

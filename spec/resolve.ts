@@ -2,7 +2,7 @@
  * Applies defaults and derived values to a checked parameter file, giving the immutable
  * DeploymentSpec that stacks and constructs consume.
  */
-import { CLOUD_DEFAULTS, DEFAULTS, MANAGED_BY } from './defaults';
+import { CLOUD_DEFAULTS, DEFAULTS, MANAGED_BY, STATE_PROTECTED_RULE_ID } from './defaults';
 import { defaultConcurrency, deriveRuntimeBuckets, deriveScaleInCooldown, deriveVisibilityTimeout } from './derive';
 import { queueForTask, queueNamesOf } from './checks';
 import type { SpecProblem } from './problems';
@@ -53,8 +53,13 @@ export function resolveSpec(file: ParameterFile, sourceFile: string, warnings: r
     })),
     periodicTasks: file.beat === 'singleton' ? 'beat-singleton' : 'cloud-scheduler',
     state: resolveState(file, stackId),
-    policySuppressions: (file.policy?.suppress ?? []).map((s) => ({ rule: s.rule, reason: s.reason })),
+    policySuppressions: [
+      ...(file.policy?.suppress ?? []).map((s) => ({ rule: s.rule, reason: s.reason })),
+      // Dropping the protection is what allowDestroy asks for; every synth prints it with its reason.
+      ...(file.allowDestroy === undefined ? [] : [{ rule: STATE_PROTECTED_RULE_ID, reason: `allowDestroy: ${file.allowDestroy.reason}` }]),
+    ],
     network: resolveNetwork(file),
+    ...(file.allowDestroy === undefined ? {} : { allowDestroy: { reason: file.allowDestroy.reason } }),
     derived: {
       ...(longestTimeLimit === undefined ? {} : { longestTimeLimit }),
       runtimeBuckets: deriveRuntimeBuckets(longestTimeLimit),

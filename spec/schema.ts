@@ -369,6 +369,14 @@ export const parameterFileSchema = strictObject(
       'The safety policy pack checked at every synth (docs/policies.md).',
     ).optional(),
     network: networkSchema.optional(),
+    allowDestroy: strictObject(
+      {
+        reason: z
+          .string()
+          .min(20, withFix('allowing destroy needs a written reason of at least 20 characters', 'say why the broker or its secrets may go, with the ticket and who approved it')),
+      },
+      'Lets this stack delete or replace its stateful resources (broker, disks, secrets): drops Terraform prevent_destroy and the cloud deletion protection, and lets `celerykit guard` pass such plans. Remove it again after the change.',
+    ).optional(),
   },
   'A celerykit parameter file: one customer deployment, one Terraform stack.',
 );

@@ -169,6 +169,11 @@ export interface DeploymentSpec {
   /** Policy rules suppressed for this stack, each with its written reason. */
   readonly policySuppressions: ReadonlyArray<{ readonly rule: string; readonly reason: string }>;
   readonly network: NetworkSpec;
+  /**
+   * Set only while a destructive change is intended: stateful resources lose prevent_destroy and
+   * deletion protection, and the change guard lets their deletion or replacement through.
+   */
+  readonly allowDestroy?: { readonly reason: string };
   readonly derived: DerivedSpec;
   /** Warnings found while loading (printed by the CLI, never fatal). */
   readonly warnings: readonly SpecProblem[];

@@ -8,6 +8,7 @@ import { GcpPlatform } from '../constructs/gcp/gcp-platform';
 import { celerySettingsModule } from '../constructs/celery/celery-settings';
 import { escapeTerraformTemplates } from '../constructs/celery/terraform-text';
 import type { DeploymentSpec } from '../spec/types';
+import { releaseDestroyProtection } from './destroy-protection';
 import { configureStateBackend } from './state-backend';
 
 export interface CeleryStackProps {
@@ -27,6 +28,7 @@ export class CeleryStack extends TerraformStack {
     configureStateBackend(this, props.spec.state, props.localStateDir);
     this.platform =
       props.spec.cloud === 'aws' ? new AwsPlatform(this, 'aws', { spec: props.spec }) : new GcpPlatform(this, 'gcp', { spec: props.spec });
+    if (props.spec.allowDestroy !== undefined) releaseDestroyProtection(this);
 
     new TerraformOutput(this, 'stack_id', { value: props.spec.stackId, description: 'celerykit stack id (<customer>-<environment>)' });
     // The app's Celery settings, for builds that fetch them from the stack (they hold no secret).

@@ -1,13 +1,29 @@
 /**
  * The celerykit command line, run as users run it (bin/celerykit.cjs).
  */
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BASE_FILE, editBase, writeParameterFiles } from '../helpers/parameter-files';
+import { BASE_FILE, editBase, tempDir, writeParameterFiles } from '../helpers/parameter-files';
 
 const repo = resolve(__dirname, '../..');
-const celerykit = (...args: string[]) => spawnSync(process.execPath, [join(repo, 'bin', 'celerykit.cjs'), ...args], { cwd: repo, encoding: 'utf8', timeout: 60_000 });
+const celerykitIn = (cwd: string, ...args: string[]) => spawnSync(process.execPath, [join(repo, 'bin', 'celerykit.cjs'), ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
+const celerykit = (...args: string[]) => celerykitIn(repo, ...args);
+
+/** A git repository shaped like a user's: the kit's examples in customers/, one commit on main. */
+function userRepository(): { dir: string; git: (...args: string[]) => string } {
+  const dir = tempDir('celerykit-repo-');
+  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: dir, encoding: 'utf8' });
+  cpSync(join(repo, 'customers'), join(dir, 'customers'), { recursive: true });
+  mkdirSync(join(dir, 'constructs'));
+  writeFileSync(join(dir, 'constructs', 'kit.ts'), 'export {};\n');
+  git('init', '-q', '-b', 'main');
+  git('add', '.');
+  git('commit', '-q', '-m', 'start');
+  git('checkout', '-q', '-b', 'change');
+  return { dir, git };
+}
 
 describe('celerykit', () => {
   it('validates good files and says which stacks they make', () => {
@@ -53,5 +69,92 @@ describe('celerykit', () => {
     const unknown = celerykit('deploy');
     expect(unknown.status).toBe(1);
     expect(unknown.stderr.trim()).toBe('celerykit: unknown command "deploy". Fix: run celerykit --help for the commands.');
+    for (const command of ['validate', 'changed', 'guard', 'summary']) expect(celerykit(command, '--help').stdout).toContain(`Usage: celerykit ${command}`);
+  });
+
+  describe('changed', () => {
+    it('selects only the stacks whose parameter file changed, with what a pipeline matrix needs', () => {
+      const { dir, git } = userRepository();
+      const file = join(dir, 'customers', 'umbrella-staging.yaml');
+      writeFileSync(file, readFileSync(file, 'utf8').replace('autoscale: { min: 1, max: 4 }', 'autoscale: { min: 1, max: 5 }'));
+      writeFileSync(join(dir, 'docs.md'), 'notes\n');
+      git('commit', '-q', '-am', 'scale umbrella');
+      git('add', '.');
+      git('commit', '-q', '-m', 'notes');
+      const r = celerykitIn(dir, 'changed', '--base', 'main', '--json');
+      expect(r.status, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toEqual([{ stack: 'umbrella-staging', file: 'customers/umbrella-staging.yaml', cloud: 'gcp', environment: 'staging', production: false }]);
+    });
+
+    it('selects every stack when the kit itself changed, and none when only docs did', () => {
+      const { dir, git } = userRepository();
+      writeFileSync(join(dir, 'README.md'), 'docs only\n');
+      git('add', '.');
+      git('commit', '-q', '-m', 'docs');
+      expect(JSON.parse(celerykitIn(dir, 'changed', '--base', 'main', '--json').stdout)).toEqual([]);
+      writeFileSync(join(dir, 'constructs', 'kit.ts'), 'export const changed = true;\n');
+      git('commit', '-q', '-am', 'kit');
+      const r = celerykitIn(dir, 'changed', '--base', 'main');
+      expect(r.stdout.trim().split('\n')).toEqual(['acme-prod', 'globex-prod', 'initech-prod', 'umbrella-staging']);
+      expect(r.stderr).toContain('4 stacks (kit) since main');
+    });
+
+    it('says that a removed file does not destroy its stack', () => {
+      const { dir, git } = userRepository();
+      rmSync(join(dir, 'customers', 'globex-prod.yaml'));
+      git('commit', '-q', '-am', 'offboard globex');
+      const r = celerykitIn(dir, 'changed', '--base', 'main', '--json');
+      expect(r.status, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toEqual([]);
+      expect(r.stderr).toContain('customers/globex-prod.yaml was removed; its stack is not destroyed by the pipeline.');
+    });
+
+    it('needs a base that git knows', () => {
+      const { dir } = userRepository();
+      expect(celerykitIn(dir, 'changed', '--json').stderr.trim()).toBe(
+        'celerykit changed: no --base given. Fix: celerykit changed --base origin/main (the branch a pull request merges into, or the commit before a push).',
+      );
+      const r = celerykitIn(dir, 'changed', '--base', 'origin/nope');
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/^celerykit changed: git cannot compare origin\/nope with HEAD \(.+\)\. Fix: fetch the full history/);
+    });
+  });
+
+  describe('guard and summary', () => {
+    const planFile = (content: string) => {
+      const file = join(tempDir('celerykit-plan-json-'), 'plan.json');
+      writeFileSync(file, content);
+      return file;
+    };
+
+    it('refuse a file that is not `terraform show -json` of a plan, and say how to make one', () => {
+      const binary = planFile('TFPLAN\u0000binary');
+      expect(celerykit('guard', binary).stderr.trim()).toBe(
+        `celerykit: ${binary}: is not JSON (the binary plan file, or the wrapper's output?). Fix: run \`terraform plan -out=plan.tfplan && terraform show -json plan.tfplan > plan.json\` in the stack folder and pass plan.json.`,
+      );
+      const state = planFile(JSON.stringify({ format_version: '1.0', terraform_version: '1.11.4', values: {} }));
+      expect(celerykit('summary', state).stderr).toContain('holds no planned changes');
+      const errored = planFile(JSON.stringify({ format_version: '1.2', errored: true, resource_changes: [] }));
+      const r = celerykit('guard', errored);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain('terraform reported errors while planning, so the plan is incomplete');
+    });
+
+    it('need to know the stack: from the plan or --stack, with a parameter file that makes it', () => {
+      const noStack = planFile(JSON.stringify({ format_version: '1.2', resource_changes: [] }));
+      expect(celerykit('guard', noStack).stderr.trim()).toBe(`celerykit guard: ${noStack} has no stack_id output. Fix: pass --stack <stack-id>.`);
+      const other = celerykit('guard', noStack, '--stack', 'nobody-prod');
+      expect(other.status).toBe(1);
+      expect(other.stderr).toContain('no parameter file in customers makes stack nobody-prod');
+      const known = celerykit('guard', noStack, '--stack', 'acme-prod');
+      expect(known.status, known.stderr).toBe(0);
+      expect(known.stdout).toContain('passed, no stateful resource is deleted or replaced');
+    });
+
+    it('reject unknown options', () => {
+      const r = celerykit('guard', 'plan.json', '--force');
+      expect(r.status).toBe(1);
+      expect(r.stderr.trim()).toBe('celerykit guard: unknown option --force. Fix: see celerykit guard --help.');
+    });
   });
 });

@@ -1,3 +1,4 @@
+import { STATE_PROTECTED_RULE_ID } from '../../../spec/defaults';
 import { block, isTrue, type PolicyRule } from '../policy-rule';
 
 /** Resources whose loss loses tasks or credentials. */
@@ -10,7 +11,7 @@ export const STATEFUL_TYPES = [
 ];
 
 export const statefulProtected: PolicyRule = {
-  id: 'CK-STATE-PROTECTED',
+  id: STATE_PROTECTED_RULE_ID,
   title: 'stateful resources refuse destroy',
   rationale: 'a broker or secret deleted by a bad plan takes queued tasks or credentials with it',
   fix: 'set lifecycle.prevent_destroy (and the cloud deletion protection where it exists)',
