@@ -58,6 +58,7 @@ describe.each(Object.entries(ALL))('the diagram of %s', (_name, spec) => {
       expect(diagram).toContain(`${mermaidId('pool', p.name)}["pool ${p.name}<br/>${p.pool}, concurrency ${p.concurrency}<br/>`);
       expect(diagram).toContain(`workers ${p.autoscale.min}..${p.autoscale.max}, target ${p.autoscale.backlogPerWorker} waiting per worker`);
     }
+    expect(diagram.includes('scales from zero')).toBe(spec.pools.some((p) => p.autoscale.min === 0));
   });
 
   it('draws one arrow from each queue to the pool that consumes it, and none to another pool', () => {
