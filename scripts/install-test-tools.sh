@@ -8,7 +8,8 @@ set -euo pipefail
 # prometheus: promtool checks the generated recording and alert rules.
 # prometheus-alertmanager: amtool checks the generated alert manager configuration.
 # redis-server, python3-redis, rabbitmq-server: the real-broker tests (started on loopback by the tests).
-DEBIAN_PACKAGES=(python3-celery python3-redis redis-server rabbitmq-server prometheus prometheus-alertmanager)
+# chromium: mermaid-cli draws the stack diagrams in it (scripts/puppeteer-config.json); puppeteer downloads no browser.
+DEBIAN_PACKAGES=(python3-celery python3-redis redis-server rabbitmq-server prometheus prometheus-alertmanager chromium)
 
 if ((${#DEBIAN_PACKAGES[@]} > 0)); then
   missing=()
@@ -21,6 +22,13 @@ if ((${#DEBIAN_PACKAGES[@]} > 0)); then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
   fi
 fi
+
+# The diagram tests and npm run diagram need this exact path; a failed install must stop here.
+if ! /usr/bin/chromium --version >/dev/null 2>&1; then
+  echo "chromium: /usr/bin/chromium is missing or does not start (apt-get install chromium)" >&2
+  exit 1
+fi
+echo "chromium: $(/usr/bin/chromium --version 2>/dev/null)"
 
 # terraform is not a Debian package; the offline plan checks need it and the aws provider mirror.
 if command -v terraform >/dev/null; then
