@@ -254,6 +254,7 @@ function gitlabDeployJobProblems(name: string, job: Obj, stack: ChangedStack | u
   const problems = applyOrderProblems(name, gitlabLines(job));
   if (!onlyOnDefaultBranch(job)) problems.push(`${name}: not restricted to the default branch`);
   if (!job.id_tokens?.CELERYKIT_ID_TOKEN?.aud) problems.push(`${name}: no id_tokens with aud`);
+  if (job.interruptible === true) problems.push(`${name}: a newer pipeline may cancel a running deploy (interruptible)`);
   if (stack !== undefined) {
     if (job.resource_group !== `celerykit-${stack.stack}`) problems.push(`${name}: resource_group is not celerykit-<stack>`);
     if (job.environment?.name !== stack.stack) problems.push(`${name}: environment is not the stack`);
@@ -399,6 +400,7 @@ describe('the GitLab CI template', () => {
       expect(mutatedChild((c) => (c['deploy:acme-prod'].resource_group = 'celerykit'))).toContain('child deploy:acme-prod: resource_group is not celerykit-<stack>');
       expect(mutatedChild((c) => (c['deploy:acme-prod'].rules[0].when = 'on_success'))).toContain('child deploy:acme-prod: production deploy without a manual gate on a production environment');
       expect(mutatedChild((c) => delete c['deploy:acme-prod'].id_tokens)).toContain('child deploy:acme-prod: no id_tokens with aud');
+      expect(mutatedChild((c) => (c['deploy:acme-prod'].interruptible = true))).toContain('child deploy:acme-prod: a newer pipeline may cancel a running deploy (interruptible)');
       expect(mutatedChild((c) => delete c['deploy:umbrella-staging'])).toContain('child: 0 deploy jobs for umbrella-staging');
     });
 
