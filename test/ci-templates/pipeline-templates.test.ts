@@ -1,0 +1,487 @@
+/**
+ * The pipeline templates users copy into their repository (ci-templates/): the job graph and the
+ * safety properties docs/ci.md promises. Each checker returns its problems; the mutation tests
+ * show that each property it checks can fail.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { deployPipeline, parseChangedStacks, renderDeployPipeline, type ChangedStack } from '../../scripts/gitlab-deploy-pipeline';
+
+const repo = resolve(__dirname, '../..');
+const read = (path: string) => readFileSync(resolve(repo, path), 'utf8');
+
+const GITHUB = 'ci-templates/github-actions/celerykit.yml';
+const GITLAB = 'ci-templates/gitlab/celerykit.gitlab-ci.yml';
+const GITLAB_SCRIPTS = ['ci-templates/gitlab/cloud-login.sh', 'ci-templates/gitlab/install-tools.sh'];
+
+type Obj = Record<string, any>;
+
+const CHANGED: ChangedStack[] = [
+  { stack: 'acme-prod', file: 'customers/acme-prod.yaml', cloud: 'aws', environment: 'prod', production: true },
+  { stack: 'umbrella-staging', file: 'customers/umbrella-staging.yaml', cloud: 'gcp', environment: 'staging', production: false },
+];
+
+/** Long-lived credentials, or the inputs that would take them. */
+const LONG_LIVED_KEY = /AWS_SECRET_ACCESS_KEY|AWS_ACCESS_KEY_ID|credentials_json|GOOGLE_CREDENTIALS|GOOGLE_APPLICATION_CREDENTIALS_JSON|service_account_key|"private_key"|BEGIN PRIVATE KEY/;
+
+const clone = <T>(value: T): T => structuredClone(value);
+
+/** Index of the first line matching `pattern`, or -1. */
+const indexOf = (lines: readonly string[], pattern: RegExp) => lines.findIndex((l) => pattern.test(l));
+const lastIndexOf = (lines: readonly string[], pattern: RegExp) => {
+  for (let i = lines.length - 1; i >= 0; i--) if (pattern.test(lines[i]!)) return i;
+  return -1;
+};
+
+const APPLY = /\bterraform\b.*\bapply\b/;
+const GUARD = /\bcelerykit guard\b.*plan\.json/;
+const PLAN_OUT = /\bterraform\b.*\bplan\b.*-out=plan\.tfplan/;
+const SHOW_JSON = /\bterraform\b.*\bshow -json plan\.tfplan >.*plan\.json/;
+/** terraform apply of the saved plan file and nothing else (no -auto-approve fresh plan). */
+const APPLY_SAVED_PLAN = /^terraform (-chdir="?\$STACK_DIR"? )?apply plan\.tfplan$/;
+
+/** Problems with the order plan -> show -json -> guard -> apply in one job's shell lines. */
+function applyOrderProblems(job: string, lines: readonly string[]): string[] {
+  const problems: string[] = [];
+  const apply = indexOf(lines, APPLY);
+  const guard = lastIndexOf(lines.slice(0, Math.max(apply, 0)), GUARD);
+  const plan = lastIndexOf(lines.slice(0, Math.max(guard, 0)), PLAN_OUT);
+  const show = indexOf(lines.slice(plan + 1, Math.max(guard, 0)), SHOW_JSON);
+  if (guard < 0) problems.push(`${job}: no celerykit guard before terraform apply`);
+  if (plan < 0 || show < 0) problems.push(`${job}: guard does not check a plan saved with -out=plan.tfplan and shown with show -json`);
+  if (lines.slice(Math.max(guard, 0), apply).some((l) => /\bterraform\b.*\bplan\b/.test(l))) problems.push(`${job}: a new plan is made after the guard`);
+  if (!APPLY_SAVED_PLAN.test(lines[apply]!.trim())) problems.push(`${job}: terraform apply does not apply the saved plan.tfplan only: ${lines[apply]}`);
+  if (lines.filter((l) => APPLY.test(l)).length !== 1) problems.push(`${job}: more than one terraform apply`);
+  return problems;
+}
+
+// ---------------------------------------------------------------------------------------------
+// GitHub Actions
+
+/** A job's shell lines in order; `uses:` steps appear as `uses <action>`. */
+function githubLines(job: Obj): string[] {
+  return (job.steps as Obj[]).flatMap((s) => (s.run === undefined ? [`uses ${s.uses}`] : String(s.run).split('\n')));
+}
+
+function githubProblems(workflow: Obj): string[] {
+  const problems: string[] = [];
+  const jobs = workflow.jobs as Record<string, Obj>;
+  if (workflow.on?.push?.branches?.join() !== 'main' || !('pull_request' in (workflow.on ?? {}))) problems.push('workflow must run on pull_request and on push to main');
+  const top = workflow.permissions ?? {};
+  if (Object.entries(top).some(([k, v]) => k !== 'contents' || v !== 'read')) problems.push('top-level permissions must be contents: read only');
+  if (workflow.defaults?.run?.shell !== 'bash') problems.push('run steps are not bash with pipefail (defaults.run.shell: bash)');
+
+  const runs = (name: string, pattern: RegExp) => githubLines(jobs[name]!).some((l) => pattern.test(l));
+  const planJobs = Object.keys(jobs).filter((n) => runs(n, GUARD) && !runs(n, APPLY));
+  const deployJobs = Object.keys(jobs).filter((n) => runs(n, APPLY));
+  if (planJobs.length === 0) problems.push('no plan job (celerykit guard without apply)');
+  if (deployJobs.length === 0) problems.push('no deploy job');
+
+  for (const [name, job] of Object.entries(jobs)) {
+    const lines = githubLines(job);
+    for (const s of job.steps as Obj[]) {
+      if (s.uses !== undefined && !/@(v\d+|[0-9a-f]{40})$/.test(s.uses)) problems.push(`${name}: ${s.uses} is not pinned to a major version or commit`);
+      if (String(s.uses).startsWith('hashicorp/setup-terraform') && s.with?.terraform_wrapper !== false) problems.push(`${name}: setup-terraform without terraform_wrapper: false`);
+    }
+    const cloudLogin = lines.some((l) => /configure-aws-credentials|google-github-actions\/auth/.test(l));
+    if (cloudLogin && job.permissions?.['id-token'] !== 'write') problems.push(`${name}: logs in to a cloud without permissions id-token: write`);
+    const writes = Object.entries(job.permissions ?? {}).filter(([k, v]) => v === 'write' && k !== 'id-token');
+    if (writes.length > 0) problems.push(`${name}: needless write permission ${writes.map(([k]) => k).join(', ')}`);
+    for (const s of (job.steps as Obj[]).filter((s) => /configure-aws-credentials/.test(String(s.uses)))) {
+      if (!s.with?.['role-to-assume']) problems.push(`${name}: configure-aws-credentials without role-to-assume`);
+    }
+    for (const s of (job.steps as Obj[]).filter((s) => /google-github-actions\/auth/.test(String(s.uses)))) {
+      if (!s.with?.workload_identity_provider || !s.with?.service_account) problems.push(`${name}: google auth without workload_identity_provider and service_account`);
+    }
+    if (lines.some((l) => /celerykit changed/.test(l))) {
+      if (!(job.steps as Obj[]).some((s) => String(s.uses).startsWith('actions/checkout') && s.with?.['fetch-depth'] === 0)) problems.push(`${name}: celerykit changed without fetch-depth: 0`);
+      if (!lines.some((l) => /celerykit changed --base "?\$\w+"? --json/.test(l))) problems.push(`${name}: celerykit changed not called as changed --base <ref> --json`);
+    }
+    if (lines.some((l) => PLAN_OUT.test(l))) {
+      if (!lines.some((l) => SHOW_JSON.test(l))) problems.push(`${name}: plan without terraform show -json`);
+      if (!lines.some((l) => /celerykit summary .*plan\.json.*>> "\$GITHUB_STEP_SUMMARY"/.test(l))) problems.push(`${name}: plan summary does not go to $GITHUB_STEP_SUMMARY`);
+    }
+  }
+
+  for (const name of planJobs) {
+    const lines = githubLines(jobs[name]!);
+    if (indexOf(lines, /terraform validate/) < 0) problems.push(`${name}: no terraform validate`);
+  }
+
+  for (const name of deployJobs) {
+    const job = jobs[name]!;
+    problems.push(...applyOrderProblems(name, githubLines(job)));
+    const needs = [job.needs ?? []].flat();
+    for (const plan of planJobs) if (!needs.includes(plan)) problems.push(`${name}: does not need ${plan}`);
+    const condition = String(job.if ?? '');
+    if (!condition.includes("github.ref == 'refs/heads/main'") || !condition.includes("github.event_name == 'push'")) problems.push(`${name}: not restricted to pushes to main`);
+    if (!/fromJSON\(needs\.\w+\.outputs\.\w+\)/.test(String(job.strategy?.matrix?.include))) problems.push(`${name}: matrix is not taken from an earlier job's output`);
+    if (!condition.includes("!= '[]'")) problems.push(`${name}: does not skip an empty stack list`);
+    if (job.strategy?.['fail-fast'] !== false) problems.push(`${name}: fail-fast would cancel running applies`);
+    if (!String(job.concurrency?.group).includes('matrix.stack')) problems.push(`${name}: concurrency group is not per stack`);
+    if (job.concurrency?.['cancel-in-progress'] !== false) problems.push(`${name}: concurrency may cancel a running deploy`);
+    if (!String(job.environment?.name ?? job.environment).includes('matrix.stack')) problems.push(`${name}: no per-stack environment (the production approval gate)`);
+    const gateCheck = (job.steps as Obj[]).findIndex((s) => s.if === 'matrix.production' && /required_reviewers/.test(String(s.run)));
+    const firstLogin = (job.steps as Obj[]).findIndex((s) => /configure-aws-credentials|google-github-actions\/auth/.test(String(s.uses)));
+    if (gateCheck < 0 || gateCheck > firstLogin) problems.push(`${name}: production stacks are not checked for required reviewers before logging in`);
+    if (job.permissions?.actions !== 'read') problems.push(`${name}: cannot read the environment's protection rules (actions: read)`);
+  }
+  return problems;
+}
+
+describe('the GitHub Actions template', () => {
+  const text = read(GITHUB);
+  const workflow = parse(text) as Obj;
+
+  it('parses and passes every check', () => {
+    expect(githubProblems(workflow)).toEqual([]);
+  });
+
+  it('tests, synthesizes and lists the changed stacks before any plan', () => {
+    const lines = githubLines(workflow.jobs.test);
+    const order = [/^npm ci$/, /^npm test$/, /^npm run synth$/, /celerykit changed/].map((p) => indexOf(lines, p));
+    expect(order.every((i) => i >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(workflow.jobs.plan.needs).toBe('test');
+  });
+
+  it('runs terraform in the stack folder', () => {
+    for (const job of [workflow.jobs.plan, workflow.jobs.deploy]) {
+      const tf = (job.steps as Obj[]).filter((s) => /^terraform /m.test(String(s.run)));
+      expect(tf.length).toBeGreaterThan(0);
+      for (const s of tf) expect(s['working-directory']).toBe('${{ env.STACK_DIR }}');
+      expect(job.env.STACK_DIR).toBe('cdktf.out/stacks/${{ matrix.stack }}');
+    }
+  });
+
+  it('picks the credential step by the stack cloud', () => {
+    for (const job of [workflow.jobs.plan, workflow.jobs.deploy]) {
+      const steps = job.steps as Obj[];
+      expect(steps.find((s) => String(s.uses).startsWith('aws-actions/configure-aws-credentials'))?.if).toBe("matrix.cloud == 'aws'");
+      expect(steps.find((s) => String(s.uses).startsWith('google-github-actions/auth'))?.if).toBe("matrix.cloud == 'gcp'");
+    }
+  });
+
+  it('holds no long-lived cloud key', () => {
+    expect(text).not.toMatch(LONG_LIVED_KEY);
+  });
+
+  describe('the checker rejects', () => {
+    const mutated = (change: (w: Obj) => void) => {
+      const w = clone(workflow);
+      change(w);
+      return githubProblems(w);
+    };
+    const step = (w: Obj, job: string, pattern: RegExp) => (w.jobs[job].steps as Obj[]).findIndex((s) => pattern.test(String(s.run ?? s.uses)));
+
+    it('a deploy that does not need the plan job', () => {
+      expect(mutated((w) => (w.jobs.deploy.needs = ['test']))).toContain('deploy: does not need plan');
+    });
+
+    it('an apply without the guard before it', () => {
+      expect(mutated((w) => w.jobs.deploy.steps.splice(step(w, 'deploy', GUARD), 1))).toContain('deploy: no celerykit guard before terraform apply');
+    });
+
+    it('a guard after the apply', () => {
+      const problems = mutated((w) => {
+        const [guard] = w.jobs.deploy.steps.splice(step(w, 'deploy', GUARD), 1);
+        w.jobs.deploy.steps.push(guard);
+      });
+      expect(problems).toContain('deploy: no celerykit guard before terraform apply');
+    });
+
+    it('an apply that makes a fresh plan', () => {
+      const problems = mutated((w) => (w.jobs.deploy.steps[step(w, 'deploy', APPLY)].run = 'terraform apply -auto-approve'));
+      expect(problems).toContain('deploy: terraform apply does not apply the saved plan.tfplan only: terraform apply -auto-approve');
+    });
+
+    it('a new plan between the guard and the apply', () => {
+      const problems = mutated((w) => (w.jobs.deploy.steps[step(w, 'deploy', APPLY)].run = 'terraform plan -out=plan.tfplan\nterraform apply plan.tfplan'));
+      expect(problems).toContain('deploy: a new plan is made after the guard');
+    });
+
+    it('a deploy that also runs on pull requests', () => {
+      expect(mutated((w) => (w.jobs.deploy.if = "needs.test.outputs.stacks != '[]'"))).toContain('deploy: not restricted to pushes to main');
+    });
+
+    it('a deploy concurrency that is shared by all stacks or cancels', () => {
+      expect(mutated((w) => (w.jobs.deploy.concurrency.group = 'celerykit-deploy'))).toContain('deploy: concurrency group is not per stack');
+      expect(mutated((w) => (w.jobs.deploy.concurrency['cancel-in-progress'] = true))).toContain('deploy: concurrency may cancel a running deploy');
+    });
+
+    it('a deploy without an environment gate', () => {
+      expect(mutated((w) => delete w.jobs.deploy.environment)).toContain('deploy: no per-stack environment (the production approval gate)');
+      expect(mutated((w) => w.jobs.deploy.steps.splice(step(w, 'deploy', /required_reviewers/), 1))).toContain('deploy: production stacks are not checked for required reviewers before logging in');
+    });
+
+    it('a cloud login without id-token permission', () => {
+      expect(mutated((w) => delete w.jobs.plan.permissions['id-token'])).toContain('plan: logs in to a cloud without permissions id-token: write');
+    });
+
+    it('a summary that does not reach the job summary', () => {
+      const problems = mutated((w) => (w.jobs.plan.steps[step(w, 'plan', /celerykit summary/)].run = 'npx --no-install celerykit summary "$STACK_DIR/plan.json"'));
+      expect(problems).toContain('plan: plan summary does not go to $GITHUB_STEP_SUMMARY');
+    });
+
+    it('the terraform wrapper, a shallow clone and an unpinned action', () => {
+      expect(mutated((w) => (w.jobs.plan.steps[step(w, 'plan', /setup-terraform/)].with.terraform_wrapper = true))).toContain('plan: setup-terraform without terraform_wrapper: false');
+      expect(mutated((w) => delete w.jobs.test.steps[0].with)).toContain('test: celerykit changed without fetch-depth: 0');
+      expect(mutated((w) => (w.jobs.test.steps[0].uses = 'actions/checkout@main'))).toContain('test: actions/checkout@main is not pinned to a major version or commit');
+    });
+
+    it('a stored key', () => {
+      expect(text.replace('TF_INPUT: "0"', 'TF_INPUT: "0"\n  AWS_SECRET_ACCESS_KEY: ${{ secrets.KEY }}')).toMatch(LONG_LIVED_KEY);
+      expect('credentials_json: ${{ secrets.GCP_KEY }}').toMatch(LONG_LIVED_KEY);
+    });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// GitLab CI
+
+const GITLAB_RESERVED = new Set(['workflow', 'stages', 'variables', 'default', 'include', 'image', 'cache', 'before_script', 'after_script', 'services']);
+const ON_DEFAULT_BRANCH = /^\$CI_COMMIT_BRANCH == (\$CI_DEFAULT_BRANCH|"main")$/;
+
+const gitlabJobs = (pipeline: Obj): [string, Obj][] => Object.entries(pipeline).filter(([k]) => !GITLAB_RESERVED.has(k) && !k.startsWith('.'));
+const gitlabLines = (job: Obj): string[] => ((job.script ?? []) as string[]).flatMap((l) => l.split('\n')).map((l) => l.trim());
+const onlyOnDefaultBranch = (job: Obj) => Array.isArray(job.rules) && job.rules.length > 0 && job.rules.every((r: Obj) => ON_DEFAULT_BRANCH.test(String(r.if)));
+
+/** Checks of a job that runs terraform apply, in the parent or a generated child pipeline. */
+function gitlabDeployJobProblems(name: string, job: Obj, stack: ChangedStack | undefined): string[] {
+  const problems = applyOrderProblems(name, gitlabLines(job));
+  if (!onlyOnDefaultBranch(job)) problems.push(`${name}: not restricted to the default branch`);
+  if (!job.id_tokens?.CELERYKIT_ID_TOKEN?.aud) problems.push(`${name}: no id_tokens with aud`);
+  if (job.interruptible === true) problems.push(`${name}: a newer pipeline may cancel a running deploy (interruptible)`);
+  if (stack !== undefined) {
+    if (job.resource_group !== `celerykit-${stack.stack}`) problems.push(`${name}: resource_group is not celerykit-<stack>`);
+    if (job.environment?.name !== stack.stack) problems.push(`${name}: environment is not the stack`);
+    if (stack.production && (job.environment?.deployment_tier !== 'production' || !job.rules?.every((r: Obj) => r.when === 'manual'))) problems.push(`${name}: production deploy without a manual gate on a production environment`);
+    if (job.variables?.STACK !== stack.stack || job.variables?.CLOUD !== stack.cloud) problems.push(`${name}: STACK/CLOUD variables do not match the stack`);
+  } else if (!/\$\{?STACK\}?/.test(String(job.resource_group))) {
+    problems.push(`${name}: resource_group is not per stack`);
+  }
+  if (!gitlabLines(job).some((l) => /cloud-login\.sh deploy "\$STACK" "\$CLOUD"/.test(l))) problems.push(`${name}: does not log in with the stack's deploy identity`);
+  return problems;
+}
+
+/** The parent pipeline plus the child pipeline the generator writes for `changed`. */
+function gitlabProblems(parent: Obj, child: Obj, changed: readonly ChangedStack[]): string[] {
+  const problems: string[] = [];
+  if (String(parent.variables?.GIT_DEPTH) !== '0') problems.push('GIT_DEPTH is not 0');
+  const sources = ((parent.workflow?.rules ?? []) as Obj[]).map((r) => String(r.if));
+  if (!sources.some((s) => s.includes('merge_request_event')) || !sources.some((s) => s.includes('$CI_DEFAULT_BRANCH'))) problems.push('workflow does not run on merge requests and the default branch');
+  const jobs = new Map(gitlabJobs(parent));
+
+  const planJobs = [...jobs].filter(([, j]) => gitlabLines(j).some((l) => GUARD.test(l)) && !gitlabLines(j).some((l) => APPLY.test(l))).map(([n]) => n);
+  if (planJobs.length === 0) problems.push('no plan job (celerykit guard without apply)');
+  for (const name of planJobs) {
+    const job = jobs.get(name)!;
+    const lines = gitlabLines(job);
+    for (const p of [/terraform\b.*\binit\b/, /terraform\b.*\bvalidate\b/, PLAN_OUT, SHOW_JSON, /celerykit summary .*plan\.json.*>> plan-summary\.md/]) {
+      if (indexOf(lines, p) < 0) problems.push(`${name}: missing ${p.source}`);
+    }
+    if (indexOf(lines, /celerykit summary/) > indexOf(lines, GUARD)) problems.push(`${name}: summary after the guard (a blocked plan would show no summary)`);
+    if (!job.artifacts?.paths?.includes('plan-summary.md') || !job.artifacts?.expose_as || job.artifacts?.when !== 'always') problems.push(`${name}: summary is not exposed on the merge request`);
+    if (!job.id_tokens?.CELERYKIT_ID_TOKEN?.aud) problems.push(`${name}: no id_tokens with aud`);
+  }
+
+  for (const [name, job] of jobs) if (gitlabLines(job).some((l) => APPLY.test(l))) problems.push(...gitlabDeployJobProblems(name, job, undefined));
+
+  const triggers = [...jobs].filter(([, j]) => j.trigger !== undefined);
+  if (triggers.length === 0) problems.push('no child pipeline trigger for the deploys');
+  for (const [name, job] of triggers) {
+    const include = [job.trigger.include].flat()[0] as Obj | undefined;
+    const generator = jobs.get(String(include?.job));
+    if (include?.artifact === undefined || generator === undefined) {
+      problems.push(`${name}: does not include an artifact of a job in this pipeline`);
+      continue;
+    }
+    if (!generator.artifacts?.paths?.includes(include.artifact)) problems.push(`${name}: ${include.job} does not keep ${include.artifact}`);
+    if (!gitlabLines(generator).some((l) => l.includes('scripts/gitlab-deploy-pipeline.ts') && l.includes(`> ${include.artifact}`))) problems.push(`${name}: ${include.job} does not write ${include.artifact} with the generator`);
+    if (job.trigger.strategy !== 'depend') problems.push(`${name}: the parent pipeline would not wait for the deploys`);
+    for (const plan of planJobs) if (!(job.needs ?? []).includes(plan)) problems.push(`${name}: does not need ${plan}`);
+    for (const [n, j] of [[name, job], [include.job, generator]] as const) if (!onlyOnDefaultBranch(j)) problems.push(`${n}: not restricted to the default branch`);
+  }
+
+  const applyJobs = gitlabJobs(child).filter(([, j]) => gitlabLines(j).some((l) => APPLY.test(l)));
+  for (const s of changed) {
+    const mine = applyJobs.filter(([, j]) => j.variables?.STACK === s.stack);
+    if (mine.length !== 1) problems.push(`child: ${mine.length} deploy jobs for ${s.stack}`);
+    for (const [name, job] of mine) problems.push(...gitlabDeployJobProblems(`child ${name}`, job, s));
+  }
+  if (applyJobs.length !== changed.length) problems.push(`child: ${applyJobs.length} deploy jobs for ${changed.length} changed stacks`);
+  return problems;
+}
+
+describe('the GitLab CI template', () => {
+  const text = read(GITLAB);
+  const parent = parse(text) as Obj;
+  const child = parse(renderDeployPipeline(JSON.stringify(CHANGED))) as Obj;
+
+  it('parses and passes every check, with the child pipeline the generator writes', () => {
+    expect(gitlabProblems(parent, child, CHANGED)).toEqual([]);
+  });
+
+  it('tests, synthesizes and lists the changed stacks, then plans them', () => {
+    const lines = gitlabLines(parent.test);
+    const order = [/^npm test$/, /^npm run synth$/, /celerykit changed --base "\$base" --json > changed\.json/].map((p) => indexOf(lines, p));
+    expect(order.every((i) => i >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(parent.default.before_script).toContain('npm ci --cache .npm --prefer-offline');
+    expect(parent.test.artifacts.paths).toContain('changed.json');
+    expect(parent.plan.needs).toEqual(['test']);
+    expect(parent.stages).toEqual(['test', 'plan', 'deploy']);
+  });
+
+  it('writes a runnable job when no stack changed', () => {
+    const empty = parse(renderDeployPipeline('[]')) as Obj;
+    const jobs = gitlabJobs(empty);
+    expect(jobs).toHaveLength(1);
+    expect(jobs.flatMap(([, j]) => gitlabLines(j)).some((l) => APPLY.test(l))).toBe(false);
+    expect(gitlabProblems(parent, empty, [])).toEqual([]);
+  });
+
+  it('deploys non-production stacks without waiting for a person', () => {
+    expect(child['deploy:umbrella-staging'].rules).toEqual([{ if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH', when: 'on_success' }]);
+    expect(child['deploy:acme-prod'].rules).toEqual([{ if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH', when: 'manual' }]);
+  });
+
+  it('refuses a changed list it cannot trust', () => {
+    expect(() => parseChangedStacks('{"stack":"acme-prod"}')).toThrow('must print a list');
+    expect(() => parseChangedStacks('[{"stack":"acme-prod; rm -rf /","cloud":"aws","production":true}]')).toThrow('item 0: stack must be a stack id');
+    expect(() => parseChangedStacks('[{"stack":"acme-prod","cloud":"azure","production":true}]')).toThrow('cloud must be aws or gcp');
+    expect(() => parseChangedStacks('[{"stack":"acme-prod","cloud":"aws"}]')).toThrow('production must be true or false');
+  });
+
+  it('holds no long-lived cloud key, in the templates or the scripts they run', () => {
+    for (const t of [text, renderDeployPipeline(JSON.stringify(CHANGED)), ...GITLAB_SCRIPTS.map(read)]) expect(t).not.toMatch(LONG_LIVED_KEY);
+  });
+
+  describe('the checker rejects', () => {
+    const mutatedParent = (change: (p: Obj) => void) => {
+      const p = clone(parent);
+      change(p);
+      return gitlabProblems(p, child, CHANGED);
+    };
+    const mutatedChild = (change: (c: Obj) => void) => {
+      const c = clone(child);
+      change(c);
+      return gitlabProblems(parent, c, CHANGED);
+    };
+
+    it('a deploy trigger that does not need the plan job', () => {
+      expect(mutatedParent((p) => (p.deploy.needs = ['deploy-pipeline']))).toContain('deploy: does not need plan');
+    });
+
+    it('a deploy trigger that also runs on merge requests', () => {
+      expect(mutatedParent((p) => delete p.deploy.rules)).toContain('deploy: not restricted to the default branch');
+    });
+
+    it('a child deploy without the guard before the apply', () => {
+      const problems = mutatedChild((c) => {
+        const script = c['deploy:acme-prod'].script as string[];
+        script.push(...script.splice(script.findIndex((l) => GUARD.test(l)), 1));
+      });
+      expect(problems).toContain('child deploy:acme-prod: no celerykit guard before terraform apply');
+    });
+
+    it('a child deploy that applies a fresh plan', () => {
+      const problems = mutatedChild((c) => {
+        const script = c['deploy:acme-prod'].script as string[];
+        script[script.findIndex((l) => APPLY.test(l))] = 'terraform -chdir="$STACK_DIR" apply -auto-approve';
+      });
+      expect(problems).toContain('child deploy:acme-prod: terraform apply does not apply the saved plan.tfplan only: terraform -chdir="$STACK_DIR" apply -auto-approve');
+    });
+
+    it('a child deploy shared by all stacks, ungated or without an id token', () => {
+      expect(mutatedChild((c) => (c['deploy:acme-prod'].resource_group = 'celerykit'))).toContain('child deploy:acme-prod: resource_group is not celerykit-<stack>');
+      expect(mutatedChild((c) => (c['deploy:acme-prod'].rules[0].when = 'on_success'))).toContain('child deploy:acme-prod: production deploy without a manual gate on a production environment');
+      expect(mutatedChild((c) => delete c['deploy:acme-prod'].id_tokens)).toContain('child deploy:acme-prod: no id_tokens with aud');
+      expect(mutatedChild((c) => (c['deploy:acme-prod'].interruptible = true))).toContain('child deploy:acme-prod: a newer pipeline may cancel a running deploy (interruptible)');
+      expect(mutatedChild((c) => delete c['deploy:umbrella-staging'])).toContain('child: 0 deploy jobs for umbrella-staging');
+    });
+
+    it('a plan summary that does not reach the merge request, and a shallow clone', () => {
+      expect(mutatedParent((p) => delete p.plan.artifacts.expose_as)).toContain('plan: summary is not exposed on the merge request');
+      expect(mutatedParent((p) => (p.variables.GIT_DEPTH = '20'))).toContain('GIT_DEPTH is not 0');
+    });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The GitLab credential script and the docs
+
+/** Sources cloud-login.sh in bash with `env` and prints the variables terraform would read. */
+function login(args: string[], env: Record<string, string>) {
+  const show = 'echo "AWS_ROLE_ARN=${AWS_ROLE_ARN:-}"; echo "TOKEN=$(cat "${AWS_WEB_IDENTITY_TOKEN_FILE:-/dev/null}")"; [ -z "${GOOGLE_APPLICATION_CREDENTIALS:-}" ] || cat "$GOOGLE_APPLICATION_CREDENTIALS"';
+  return spawnSync('bash', ['-c', `. ci-templates/gitlab/cloud-login.sh "$@" && { ${show}; }`, 'login', ...args], {
+    cwd: repo,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH!, ...env },
+  });
+}
+
+describe('the GitLab cloud login', () => {
+  it('gives terraform the stack role and the job token for AWS, the stack-specific variable first', () => {
+    const env = { CELERYKIT_ID_TOKEN: 'jwt', CELERYKIT_AWS_ROLE_ARN: 'arn:aws:iam::1:role/any', CELERYKIT_AWS_ROLE_ARN_ACME_PROD: 'arn:aws:iam::1:role/acme' };
+    expect(login(['deploy', 'acme-prod', 'aws'], env).stdout).toBe('AWS_ROLE_ARN=arn:aws:iam::1:role/acme\nTOKEN=jwt\n');
+    expect(login(['deploy', 'globex-prod', 'aws'], env).stdout).toBe('AWS_ROLE_ARN=arn:aws:iam::1:role/any\nTOKEN=jwt\n');
+  });
+
+  it('never falls back from the plan identity to the deploy identity', () => {
+    const r = login(['plan', 'acme-prod', 'aws'], { CELERYKIT_ID_TOKEN: 'jwt', CELERYKIT_AWS_ROLE_ARN: 'arn:aws:iam::1:role/deploy' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('set CI/CD variable CELERYKIT_AWS_PLAN_ROLE_ARN_ACME_PROD or CELERYKIT_AWS_PLAN_ROLE_ARN');
+  });
+
+  it('writes a GCP external-account configuration that impersonates the stack service account', () => {
+    const r = login(['plan', 'umbrella-staging', 'gcp'], {
+      CELERYKIT_ID_TOKEN: 'jwt',
+      CELERYKIT_GCP_WORKLOAD_IDENTITY_PROVIDER: 'projects/42/locations/global/workloadIdentityPools/ci/providers/gitlab',
+      CELERYKIT_GCP_PLAN_SERVICE_ACCOUNT_UMBRELLA_STAGING: 'plan@umbrella.iam.gserviceaccount.com',
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const config = JSON.parse(r.stdout.split('\n').slice(2).join('\n')) as Obj;
+    expect(config).toMatchObject({
+      type: 'external_account',
+      audience: '//iam.googleapis.com/projects/42/locations/global/workloadIdentityPools/ci/providers/gitlab',
+      subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
+      service_account_impersonation_url: 'https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/plan@umbrella.iam.gserviceaccount.com:generateAccessToken',
+    });
+    expect(readFileSync(config.credential_source.file, 'utf8')).toBe('jwt');
+    expect(r.stdout).not.toMatch(LONG_LIVED_KEY);
+  });
+
+  it('refuses a GCP provider or service account it would mangle', () => {
+    const env = { CELERYKIT_ID_TOKEN: 'jwt', CELERYKIT_GCP_SERVICE_ACCOUNT: 'deploy@umbrella.iam.gserviceaccount.com' };
+    const r = login(['deploy', 'umbrella-staging', 'gcp'], { ...env, CELERYKIT_GCP_WORKLOAD_IDENTITY_PROVIDER: 'projects/umbrella/pools/ci' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('CELERYKIT_GCP_WORKLOAD_IDENTITY_PROVIDER must look like projects/<number>/');
+    const provider = 'projects/42/locations/global/workloadIdentityPools/ci/providers/gitlab';
+    expect(login(['deploy', 'umbrella-staging', 'gcp'], { ...env, CELERYKIT_GCP_WORKLOAD_IDENTITY_PROVIDER: provider, CELERYKIT_GCP_SERVICE_ACCOUNT: 'x", "private_key": "' }).status).toBe(1);
+  });
+
+  it('fails without the job token', () => {
+    const r = login(['deploy', 'acme-prod', 'aws'], { CELERYKIT_AWS_ROLE_ARN: 'arn:aws:iam::1:role/acme' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('no CELERYKIT_ID_TOKEN');
+  });
+});
+
+describe('docs/ci.md', () => {
+  it('names every CI variable the templates read', () => {
+    const docs = read('docs/ci.md');
+    const sources = [GITHUB, GITLAB, ...GITLAB_SCRIPTS].map(read).join('\n');
+    const names = new Set([...sources.matchAll(/\b(CELERYKIT_[A-Z_]+?)(?:_\$|\b)/g)].map((m) => m[1]!));
+    expect(names.size).toBeGreaterThan(5);
+    expect([...names].filter((n) => !docs.includes(n))).toEqual([]);
+  });
+});
+
+// Keeps the generator's object form and its YAML in step (the tests above read the YAML).
+it('the generator renders its object form', () => {
+  expect(parse(renderDeployPipeline(JSON.stringify(CHANGED)))).toEqual(deployPipeline(CHANGED));
+});
