@@ -18,6 +18,7 @@ export interface ChangedStack {
 }
 
 const ON_DEFAULT_BRANCH = '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH';
+const CLEANUP = 'rm -f "$STACK_DIR/celerykit-secrets.auto.tfvars.json" "$STACK_DIR/plan.tfplan" "$STACK_DIR/plan.json"';
 
 /** Checks the list, since stack ids end up in job names, environments and shell variables. */
 export function parseChangedStacks(json: string): ChangedStack[] {
@@ -60,6 +61,7 @@ export function deployPipeline(stacks: readonly ChangedStack[]): Record<string, 
       script: [
         '. ci-templates/gitlab/cloud-login.sh deploy "$STACK" "$CLOUD"',
         'npm run synth',
+        'bash ci-templates/stack-tfvars.sh deploy "$STACK" "$STACK_DIR"',
         'terraform -chdir="$STACK_DIR" init',
         'terraform -chdir="$STACK_DIR" plan -out=plan.tfplan',
         'terraform -chdir="$STACK_DIR" show -json plan.tfplan > "$STACK_DIR/plan.json"',
@@ -68,6 +70,9 @@ export function deployPipeline(stacks: readonly ChangedStack[]): Record<string, 
         // The saved plan only: exactly what the guard checked.
         'terraform -chdir="$STACK_DIR" apply plan.tfplan',
       ],
+      // The variables file, the saved plan and its JSON hold the secret values; after_script runs
+      // after a failure too, and runners may keep the build folder.
+      after_script: [CLEANUP],
     };
   }
   return pipeline;

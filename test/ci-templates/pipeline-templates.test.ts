@@ -4,8 +4,9 @@
  * show that each property it checks can fail.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdtempSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { deployPipeline, parseChangedStacks, renderDeployPipeline, type ChangedStack } from '../../scripts/gitlab-deploy-pipeline';
@@ -15,7 +16,9 @@ const read = (path: string) => readFileSync(resolve(repo, path), 'utf8');
 
 const GITHUB = 'ci-templates/github-actions/celerykit.yml';
 const GITLAB = 'ci-templates/gitlab/celerykit.gitlab-ci.yml';
-const GITLAB_SCRIPTS = ['ci-templates/gitlab/cloud-login.sh', 'ci-templates/gitlab/install-tools.sh'];
+const TFVARS_SCRIPT = 'ci-templates/stack-tfvars.sh';
+/** The scripts the templates run: the GitLab ones and the one both pipelines share. */
+const GITLAB_SCRIPTS = ['ci-templates/gitlab/cloud-login.sh', 'ci-templates/gitlab/install-tools.sh', TFVARS_SCRIPT];
 
 type Obj = Record<string, any>;
 
@@ -55,6 +58,36 @@ function applyOrderProblems(job: string, lines: readonly string[]): string[] {
   if (lines.slice(Math.max(guard, 0), apply).some((l) => /\bterraform\b.*\bplan\b/.test(l))) problems.push(`${job}: a new plan is made after the guard`);
   if (!APPLY_SAVED_PLAN.test(lines[apply]!.trim())) problems.push(`${job}: terraform apply does not apply the saved plan.tfplan only: ${lines[apply]}`);
   if (lines.filter((l) => APPLY.test(l)).length !== 1) problems.push(`${job}: more than one terraform apply`);
+  return problems;
+}
+
+// Stack secrets: the Terraform variables of a stack come from one CI secret, through a mode-600
+// tfvars file that exists only while the job runs terraform.
+
+/** terraform plan itself (not show -json plan.tfplan). */
+const TF_PLAN = /^terraform (-chdir=\S+ )?plan\b/;
+/** The step that writes and checks the stack's variables file, for the job's purpose. */
+const TFVARS_WRITE = /^bash ci-templates\/stack-tfvars\.sh (plan|deploy) "\$\{?(STACK|stack)\}?" "\$\{?(STACK_DIR|dir)\}?"( &&)?$/;
+/** Removes the variables file and the two plan files, which hold the same values. */
+const REMOVES_SECRET_FILES = [/rm -f .*celerykit-secrets\.auto\.tfvars\.json/, /rm -f .*plan\.tfplan/, /rm -f .*plan\.json/];
+/** A value on a terraform command line shows in process lists and traces. */
+const TF_VAR_FLAG = /\bterraform\b.*\s-var(-file)?\b/;
+/** Paths that may hold secret values: never an artifact. */
+const SECRET_PATH = /tfvars|\.tfplan|plan\.json|cdktf\.out|\*/;
+
+/**
+ * Problems with the stack secret in one job: `lines` its shell lines in order (trimmed), `cleanup`
+ * the lines that run however the job ends, `artifacts` the paths it keeps.
+ */
+function secretProblems(name: string, lines: readonly string[], cleanup: readonly string[] | undefined, artifacts: readonly string[]): string[] {
+  const problems: string[] = [];
+  for (const l of lines.filter((l) => TF_VAR_FLAG.test(l))) problems.push(`${name}: a value on the terraform command line: ${l}`);
+  for (const p of artifacts.filter((p) => SECRET_PATH.test(p))) problems.push(`${name}: artifact ${p} may hold secret values`);
+  const plan = indexOf(lines, TF_PLAN);
+  if (plan < 0) return problems;
+  const write = indexOf(lines, TFVARS_WRITE);
+  if (write < 0 || write > plan) problems.push(`${name}: terraform plan without writing the stack's variables first`);
+  if (cleanup === undefined || REMOVES_SECRET_FILES.some((p) => !cleanup.some((l) => p.test(l)))) problems.push(`${name}: the variables file and plan files are not always removed`);
   return problems;
 }
 
@@ -111,6 +144,8 @@ function githubProblems(workflow: Obj): string[] {
     if (indexOf(lines, /terraform validate/) < 0) problems.push(`${name}: no terraform validate`);
   }
 
+  for (const [name, job] of Object.entries(jobs)) problems.push(...githubSecretProblems(name, job, planJobs.includes(name)));
+
   for (const name of deployJobs) {
     const job = jobs[name]!;
     problems.push(...applyOrderProblems(name, githubLines(job)));
@@ -128,6 +163,24 @@ function githubProblems(workflow: Obj): string[] {
     const firstLogin = (job.steps as Obj[]).findIndex((s) => /configure-aws-credentials|google-github-actions\/auth/.test(String(s.uses)));
     if (gateCheck < 0 || gateCheck > firstLogin) problems.push(`${name}: production stacks are not checked for required reviewers before logging in`);
     if (job.permissions?.actions !== 'read') problems.push(`${name}: cannot read the environment's protection rules (actions: read)`);
+  }
+  return problems;
+}
+
+/** The stack secret in one GitHub job: written from the stack's secret, removed by an always() step after terraform. */
+function githubSecretProblems(name: string, job: Obj, planJob: boolean): string[] {
+  const steps = job.steps as Obj[];
+  const lines = githubLines(job).map((l) => l.trim());
+  const last = (pattern: RegExp) => steps.reduce((at, s, i) => (pattern.test(String(s.run)) ? i : at), -1);
+  const lastTerraform = last(/^terraform /m);
+  const always = steps.filter((s, i) => s.if === 'always()' && i > lastTerraform);
+  const uploads = steps.filter((s) => String(s.uses).startsWith('actions/upload-artifact')).flatMap((s) => String(s.with?.path ?? '').split('\n'));
+  const problems = secretProblems(name, lines, lastTerraform < 0 ? [] : always.flatMap((s) => String(s.run).split('\n')), uploads);
+  for (const s of steps.filter((s) => /stack-tfvars\.sh/.test(String(s.run)))) {
+    const source = String(s.env?.STACK_TF_VARS);
+    if (!source.includes("secrets[format('CELERYKIT_TF_VARS_{0}', steps.identity.outputs.suffix)]")) problems.push(`${name}: the variables do not come from the stack's secret CELERYKIT_TF_VARS_<STACK>`);
+    // A plan job has no environment: an unsuffixed secret would be every stack's.
+    if (planJob && /secrets\.CELERYKIT_TF_VARS\b/.test(source)) problems.push(`${name}: a plan reads the unsuffixed CELERYKIT_TF_VARS`);
   }
   return problems;
 }
@@ -232,6 +285,34 @@ describe('the GitHub Actions template', () => {
       expect(mutated((w) => (w.jobs.test.steps[0].uses = 'actions/checkout@main'))).toContain('test: actions/checkout@main is not pinned to a major version or commit');
     });
 
+    it('a plan or deploy whose step writing the stack variables is removed, or comes after the plan', () => {
+      for (const job of ['plan', 'deploy']) {
+        expect(mutated((w) => w.jobs[job].steps.splice(step(w, job, /stack-tfvars\.sh/), 1))).toContain(`${job}: terraform plan without writing the stack's variables first`);
+        const late = mutated((w) => {
+          const [write] = w.jobs[job].steps.splice(step(w, job, /stack-tfvars\.sh/), 1);
+          w.jobs[job].steps.splice(step(w, job, /celerykit guard/), 0, write);
+        });
+        expect(late).toContain(`${job}: terraform plan without writing the stack's variables first`);
+      }
+    });
+
+    it('a variables file that is not always removed after terraform', () => {
+      for (const job of ['plan', 'deploy']) {
+        const cleanup = (w: Obj) => step(w, job, /celerykit-secrets\.auto\.tfvars\.json/);
+        expect(mutated((w) => delete w.jobs[job].steps[cleanup(w)].if)).toContain(`${job}: the variables file and plan files are not always removed`);
+        expect(mutated((w) => w.jobs[job].steps.splice(cleanup(w), 1))).toContain(`${job}: the variables file and plan files are not always removed`);
+        expect(mutated((w) => (w.jobs[job].steps[cleanup(w)].run = 'rm -f "$STACK_DIR/celerykit-secrets.auto.tfvars.json"'))).toContain(`${job}: the variables file and plan files are not always removed`);
+      }
+    });
+
+    it('a variable on the command line, a secret file uploaded, a plan reading the unsuffixed secret', () => {
+      const plan = 'terraform plan -lock=false -var oidc_client_secret=x -out=plan.tfplan';
+      expect(mutated((w) => (w.jobs.plan.steps[step(w, 'plan', PLAN_OUT)].run = plan))).toContain(`plan: a value on the terraform command line: ${plan}`);
+      expect(mutated((w) => w.jobs.deploy.steps.push({ uses: 'actions/upload-artifact@v4', with: { name: 'plan', path: '${{ env.STACK_DIR }}/plan.tfplan' } }))).toContain('deploy: artifact ${{ env.STACK_DIR }}/plan.tfplan may hold secret values');
+      expect(mutated((w) => (w.jobs.plan.steps[step(w, 'plan', /stack-tfvars\.sh/)].env.STACK_TF_VARS += ' || secrets.CELERYKIT_TF_VARS'))).toContain('plan: a plan reads the unsuffixed CELERYKIT_TF_VARS');
+      expect(mutated((w) => (w.jobs.deploy.steps[step(w, 'deploy', /stack-tfvars\.sh/)].env.STACK_TF_VARS = '${{ secrets.TF_VARS }}'))).toContain("deploy: the variables do not come from the stack's secret CELERYKIT_TF_VARS_<STACK>");
+    });
+
     it('a stored key', () => {
       expect(text.replace('TF_INPUT: "0"', 'TF_INPUT: "0"\n  AWS_SECRET_ACCESS_KEY: ${{ secrets.KEY }}')).toMatch(LONG_LIVED_KEY);
       expect('credentials_json: ${{ secrets.GCP_KEY }}').toMatch(LONG_LIVED_KEY);
@@ -247,6 +328,8 @@ const ON_DEFAULT_BRANCH = /^\$CI_COMMIT_BRANCH == (\$CI_DEFAULT_BRANCH|"main")$/
 
 const gitlabJobs = (pipeline: Obj): [string, Obj][] => Object.entries(pipeline).filter(([k]) => !GITLAB_RESERVED.has(k) && !k.startsWith('.'));
 const gitlabLines = (job: Obj): string[] => ((job.script ?? []) as string[]).flatMap((l) => l.split('\n')).map((l) => l.trim());
+/** after_script runs however the script ends (failure, timeout); undefined without one. */
+const gitlabAfterScript = (job: Obj): string[] | undefined => (job.after_script === undefined ? undefined : (job.after_script as string[]).flatMap((l) => l.split('\n')).map((l) => l.trim()));
 const onlyOnDefaultBranch = (job: Obj) => Array.isArray(job.rules) && job.rules.length > 0 && job.rules.every((r: Obj) => ON_DEFAULT_BRANCH.test(String(r.if)));
 
 /** Checks of a job that runs terraform apply, in the parent or a generated child pipeline. */
@@ -264,6 +347,7 @@ function gitlabDeployJobProblems(name: string, job: Obj, stack: ChangedStack | u
     problems.push(`${name}: resource_group is not per stack`);
   }
   if (!gitlabLines(job).some((l) => /cloud-login\.sh deploy "\$STACK" "\$CLOUD"/.test(l))) problems.push(`${name}: does not log in with the stack's deploy identity`);
+  if (!gitlabLines(job).some((l) => /stack-tfvars\.sh deploy /.test(l))) problems.push(`${name}: does not write the stack's deploy variables`);
   return problems;
 }
 
@@ -274,6 +358,9 @@ function gitlabProblems(parent: Obj, child: Obj, changed: readonly ChangedStack[
   const sources = ((parent.workflow?.rules ?? []) as Obj[]).map((r) => String(r.if));
   if (!sources.some((s) => s.includes('merge_request_event')) || !sources.some((s) => s.includes('$CI_DEFAULT_BRANCH'))) problems.push('workflow does not run on merge requests and the default branch');
   const jobs = new Map(gitlabJobs(parent));
+  for (const [pipeline, prefix] of [[parent, ''], [child, 'child ']] as const) {
+    for (const [name, job] of gitlabJobs(pipeline)) problems.push(...secretProblems(`${prefix}${name}`, gitlabLines(job), gitlabAfterScript(job), job.artifacts?.paths ?? []));
+  }
 
   const planJobs = [...jobs].filter(([, j]) => gitlabLines(j).some((l) => GUARD.test(l)) && !gitlabLines(j).some((l) => APPLY.test(l))).map(([n]) => n);
   if (planJobs.length === 0) problems.push('no plan job (celerykit guard without apply)');
@@ -404,6 +491,31 @@ describe('the GitLab CI template', () => {
       expect(mutatedChild((c) => delete c['deploy:umbrella-staging'])).toContain('child: 0 deploy jobs for umbrella-staging');
     });
 
+    it('a plan or child deploy whose step writing the stack variables is removed', () => {
+      const noWrite = (script: string) => script.split('\n').filter((l) => !/stack-tfvars\.sh/.test(l)).join('\n');
+      expect(mutatedParent((p) => (p.plan.script = (p.plan.script as string[]).map(noWrite)))).toContain("plan: terraform plan without writing the stack's variables first");
+      const problems = mutatedChild((c) => (c['deploy:acme-prod'].script = (c['deploy:acme-prod'].script as string[]).filter((l) => !/stack-tfvars\.sh/.test(l))));
+      expect(problems).toContain("child deploy:acme-prod: terraform plan without writing the stack's variables first");
+      expect(problems).toContain("child deploy:acme-prod: does not write the stack's deploy variables");
+    });
+
+    it('a variables file or plan file left behind after a failure, or kept as an artifact', () => {
+      expect(mutatedParent((p) => delete p.plan.after_script)).toContain('plan: the variables file and plan files are not always removed');
+      expect(mutatedChild((c) => delete c['deploy:acme-prod'].after_script)).toContain('child deploy:acme-prod: the variables file and plan files are not always removed');
+      expect(mutatedChild((c) => (c['deploy:acme-prod'].after_script = ['rm -f "$STACK_DIR/plan.json"']))).toContain('child deploy:acme-prod: the variables file and plan files are not always removed');
+      expect(mutatedParent((p) => p.plan.artifacts.paths.push('cdktf.out/stacks/*/plan.tfplan'))).toContain('plan: artifact cdktf.out/stacks/*/plan.tfplan may hold secret values');
+      expect(mutatedChild((c) => (c['deploy:acme-prod'].artifacts = { paths: ['$STACK_DIR/celerykit-secrets.auto.tfvars.json'] }))).toContain('child deploy:acme-prod: artifact $STACK_DIR/celerykit-secrets.auto.tfvars.json may hold secret values');
+    });
+
+    it('a variable on the terraform command line', () => {
+      const apply = 'terraform -chdir="$STACK_DIR" plan -var-file=secrets.tfvars -out=plan.tfplan';
+      const problems = mutatedChild((c) => {
+        const script = c['deploy:acme-prod'].script as string[];
+        script[script.findIndex((l) => PLAN_OUT.test(l))] = apply;
+      });
+      expect(problems).toContain(`child deploy:acme-prod: a value on the terraform command line: ${apply}`);
+    });
+
     it('a plan summary that does not reach the merge request, and a shallow clone', () => {
       expect(mutatedParent((p) => delete p.plan.artifacts.expose_as)).toContain('plan: summary is not exposed on the merge request');
       expect(mutatedParent((p) => (p.variables.GIT_DEPTH = '20'))).toContain('GIT_DEPTH is not 0');
@@ -468,6 +580,87 @@ describe('the GitLab cloud login', () => {
     const r = login(['deploy', 'acme-prod', 'aws'], { CELERYKIT_AWS_ROLE_ARN: 'arn:aws:iam::1:role/acme' });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('no CELERYKIT_ID_TOKEN');
+  });
+});
+
+/** Runs stack-tfvars.sh on a stack folder whose cdk.tf.json declares `variables`, with `env` only. */
+function tfvars(purpose: string, stack: string, variables: Obj | undefined, env: Record<string, string>) {
+  const dir = mkdtempSync(join(tmpdir(), 'celerykit-tfvars-'));
+  writeFileSync(join(dir, 'cdk.tf.json'), JSON.stringify({ variable: variables, resource: {} }));
+  const r = spawnSync('bash', [TFVARS_SCRIPT, purpose, stack, dir], { cwd: repo, encoding: 'utf8', env: { PATH: process.env.PATH!, ...env } });
+  const file = join(dir, 'celerykit-secrets.auto.tfvars.json');
+  return { ...r, output: r.stdout + r.stderr, file, written: existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Obj) : undefined };
+}
+
+describe('the stack variables script', () => {
+  // What acme-prod declares (see cdktf.out/stacks/acme-prod/cdk.tf.json), plus one with a default.
+  const sensitive = { type: 'string', sensitive: true };
+  const ACME = { oidc_client_secret: sensitive, webhook_pagerduty: sensitive, webhook_ops_chat: { ...sensitive, default: 'https://chat.example.com/none' } };
+  const OIDC = 'oidc-VALUE-1f3a9c';
+  const WEBHOOK = 'https://events.example.com/hook-VALUE-77e2';
+
+  it('fails naming the missing variable and the secret to set, and prints no value', () => {
+    const r = tfvars('plan', 'acme-prod', ACME, { CELERYKIT_TF_VARS_ACME_PROD: JSON.stringify({ oidc_client_secret: OIDC, webhook_pagerduty: '' }) });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('stack acme-prod needs a value for Terraform variable(s) webhook_pagerduty: set secret CELERYKIT_TF_VARS_ACME_PROD');
+    expect(r.output).not.toContain(OIDC);
+    expect(r.output).not.toContain('oidc_client_secret');
+    expect(r.written).toBeUndefined();
+  });
+
+  it('writes the declared variables, mode 600, and prints no value', () => {
+    const secret = { oidc_client_secret: OIDC, webhook_pagerduty: WEBHOOK, unknown_one: 'x-VALUE' };
+    const r = tfvars('plan', 'acme-prod', ACME, { CELERYKIT_TF_VARS_ACME_PROD: JSON.stringify(secret) });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.written).toEqual({ oidc_client_secret: OIDC, webhook_pagerduty: WEBHOOK });
+    expect(statSync(r.file).mode & 0o777).toBe(0o600);
+    expect(r.stdout).toContain('ignoring unknown_one');
+    for (const value of Object.values(secret)) expect(r.output).not.toContain(value);
+  });
+
+  it('takes the base64 of the JSON (GitLab masking) and a File variable', () => {
+    const json = JSON.stringify({ oidc_client_secret: OIDC, webhook_pagerduty: WEBHOOK });
+    const base64 = tfvars('deploy', 'acme-prod', ACME, { CELERYKIT_TF_VARS: Buffer.from(json).toString('base64') });
+    expect(base64.status, base64.stderr).toBe(0);
+    expect(base64.written).toEqual(JSON.parse(json));
+    const path = join(mkdtempSync(join(tmpdir(), 'celerykit-secret-')), 'CELERYKIT_TF_VARS');
+    writeFileSync(path, json);
+    expect(tfvars('deploy', 'acme-prod', ACME, { CELERYKIT_TF_VARS: path }).written).toEqual(JSON.parse(json));
+  });
+
+  it('prefers the stack secret; a plan never reads the unsuffixed one', () => {
+    const other = JSON.stringify({ oidc_client_secret: 'other-stack-VALUE', webhook_pagerduty: WEBHOOK });
+    const mine = JSON.stringify({ oidc_client_secret: OIDC, webhook_pagerduty: WEBHOOK });
+    expect(tfvars('deploy', 'acme-prod', ACME, { CELERYKIT_TF_VARS: other, CELERYKIT_TF_VARS_ACME_PROD: mine }).written?.oidc_client_secret).toBe(OIDC);
+    const plan = tfvars('plan', 'acme-prod', ACME, { CELERYKIT_TF_VARS: other });
+    expect(plan.status).toBe(1);
+    expect(plan.stderr).toContain('oidc_client_secret, webhook_pagerduty: set secret CELERYKIT_TF_VARS_ACME_PROD to');
+    // GitHub picks the secret itself and hands it over as STACK_TF_VARS.
+    expect(tfvars('plan', 'acme-prod', ACME, { STACK_TF_VARS: mine }).written?.oidc_client_secret).toBe(OIDC);
+  });
+
+  it('refuses a secret that is not a JSON object without quoting it', () => {
+    for (const bad of ['{"oidc_client_secret": "oidc-VALUE-1f3a9c"', '["oidc-VALUE-1f3a9c"]', 'oidc-VALUE-1f3a9c!']) {
+      const r = tfvars('deploy', 'acme-prod', ACME, { CELERYKIT_TF_VARS_ACME_PROD: bad });
+      expect(r.status, bad).toBe(1);
+      expect(r.stderr).toMatch(/is (not|neither) a JSON object/);
+      expect(r.output).not.toContain(OIDC);
+    }
+  });
+
+  it('needs no secret for a stack without variables', () => {
+    for (const variables of [undefined, {}]) {
+      const r = tfvars('plan', 'initech-prod', variables, {});
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.written).toBeUndefined();
+    }
+  });
+
+  it('on GitHub, prints values only as ::add-mask:: commands', () => {
+    const r = tfvars('deploy', 'acme-prod', ACME, { GITHUB_ACTIONS: 'true', STACK_TF_VARS: JSON.stringify({ oidc_client_secret: OIDC, webhook_pagerduty: WEBHOOK }) });
+    expect(r.status, r.stderr).toBe(0);
+    const lines = r.output.split('\n').filter((l) => l.includes('VALUE'));
+    expect(lines.sort()).toEqual([`::add-mask::${OIDC}`, `::add-mask::${WEBHOOK}`].sort());
   });
 });
 
