@@ -3,7 +3,7 @@
  * one line per problem and nothing written.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { editBase, tempDir, writeParameterFiles } from './helpers/parameter-files';
@@ -104,6 +104,22 @@ describe('npm run synth (main.ts)', () => {
     expect(run.stderr).toContain('1 policy violation; nothing was synthesized.');
     expect(existsSync(join(run.cwd, 'cdktf.out'))).toBe(false);
   });
+
+  it('runs as compiled JavaScript (what npm run synth runs) with the same output as the TypeScript sources', () => {
+    const build = spawnSync(join(repo, 'node_modules', '.bin', 'tsc'), ['-b', join(repo, 'tsconfig.build.json')], { cwd: repo, encoding: 'utf8', timeout: 120_000 });
+    expect(build.status, build.stdout).toBe(0);
+    const dir = writeParameterFiles({ 'hooli-qa.json': UNSEEN_GCP_FILE, 'acme.yaml': editBase({}) });
+    const cwd = tempDir('celerykit-run-');
+    const compiled = spawnSync('node', [join(repo, 'dist', 'main.js')], { cwd, encoding: 'utf8', env: { ...process.env, CUSTOMERS_DIR: dir, CDKTF_OUTDIR: 'compiled.out' }, timeout: 60_000 });
+    expect(compiled.status, compiled.stderr).toBe(0);
+    const sources = spawnSync(join(repo, 'node_modules', '.bin', 'tsx'), [join(repo, 'main.ts')], { cwd, encoding: 'utf8', env: { ...process.env, CUSTOMERS_DIR: dir, CDKTF_OUTDIR: 'sources.out' }, timeout: 60_000 });
+    expect(sources.status, sources.stderr).toBe(0);
+    for (const stack of ['hooli-qa', 'acme-prod']) {
+      for (const file of readdirSync(join(cwd, 'sources.out', 'stacks', stack))) {
+        expect(readFileSync(join(cwd, 'compiled.out', 'stacks', stack, file), 'utf8'), `${stack}/${file}`).toBe(readFileSync(join(cwd, 'sources.out', 'stacks', stack, file), 'utf8'));
+      }
+    }
+  }, 180_000);
 
   it('names a missing customers folder in one line', () => {
     const run = runSynth('/nonexistent/customers');
