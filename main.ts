@@ -53,6 +53,10 @@ function main(): number {
 
   timings('construct', t);
   t = performance.now();
+  // One render per stack: the policy pack checks it and app.synth() writes it.
+  for (const stack of stacks) stack.render();
+  timings('render', t);
+  t = performance.now();
   // The policy pack runs before anything is written: a violation stops the whole run.
   const violations: string[] = [];
   for (const stack of stacks) {

@@ -20,6 +20,8 @@ export interface CeleryStackProps {
 export class CeleryStack extends TerraformStack {
   readonly spec: DeploymentSpec;
   readonly platform: AwsPlatform | GcpPlatform;
+  /** The Terraform JSON of the finished stack, kept by `render()`. */
+  private rendered?: Record<string, unknown>;
 
   constructor(scope: Construct, props: CeleryStackProps) {
     super(scope, props.spec.stackId);
@@ -38,5 +40,24 @@ export class CeleryStack extends TerraformStack {
       value: props.spec.pools.map((p) => p.name),
       description: 'Worker pools of this deployment',
     });
+  }
+
+  /**
+   * Prepares and renders the finished stack once, then locks it. Rendering resolves every token of
+   * every resource, the largest part of synthesis; the policy pack checks this render and synth
+   * writes it, instead of each rendering the stack again. Adding a construct afterwards throws.
+   */
+  render(): void {
+    super.prepareStack();
+    this.rendered = super.toTerraform() as Record<string, unknown>;
+    this.node.lock();
+  }
+
+  override prepareStack(): void {
+    if (this.rendered === undefined) super.prepareStack();
+  }
+
+  override toTerraform(): Record<string, unknown> {
+    return this.rendered ?? (super.toTerraform() as Record<string, unknown>);
   }
 }
