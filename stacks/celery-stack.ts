@@ -8,6 +8,7 @@ import { GcpPlatform } from '../constructs/gcp/gcp-platform';
 import { celerySettingsModule } from '../constructs/celery/celery-settings';
 import { escapeTerraformTemplates } from '../constructs/celery/terraform-text';
 import type { DeploymentSpec } from '../spec/types';
+import { renderStackOnce } from './render-stack';
 import { configureStateBackend } from './state-backend';
 
 export interface CeleryStackProps {
@@ -43,13 +44,17 @@ export class CeleryStack extends TerraformStack {
   }
 
   /**
-   * Prepares and renders the finished stack once, then locks it. Rendering resolves every token of
-   * every resource, the largest part of synthesis; the policy pack checks this render and synth
-   * writes it, instead of each rendering the stack again. Adding a construct afterwards throws.
+   * Renders the finished stack once, then locks it. Rendering resolves every token of every
+   * resource, the largest part of synthesis; the policy pack checks this render and synth writes
+   * it, instead of each rendering the stack again. Adding a construct afterwards throws (so would a
+   * reference from a later stack into this one, which cdktf would answer by adding an output).
    */
   render(): void {
-    super.prepareStack();
-    this.rendered = super.toTerraform() as Record<string, unknown>;
+    this.rendered = renderStackOnce(this);
+    if (this.rendered === undefined) {
+      super.prepareStack();
+      this.rendered = super.toTerraform() as Record<string, unknown>;
+    }
     this.node.lock();
   }
 
