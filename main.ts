@@ -8,9 +8,7 @@ import { join, relative } from 'node:path';
 import { loadDeploymentsFromDir } from './spec/load';
 import { formatProblem, SpecValidationError, type SpecProblem } from './spec/problems';
 import type { DeploymentSpec } from './spec/types';
-import { checkStackPolicies, formatViolation } from './constructs/policies/policy-aspect';
-import { POLICY_RULES } from './constructs/policies/rules';
-import { CeleryStack } from './stacks/celery-stack';
+import { buildStacks } from './stacks/build-stacks';
 import { stackArtifacts } from './stacks/stack-artifacts';
 import { skipTokenCreationTraces } from './stacks/token-traces';
 
@@ -24,7 +22,7 @@ skipTokenCreationTraces();
 /** Phase timings on stderr when CELERYKIT_TIMINGS is set (used by the benchmark). */
 const timings = process.env.CELERYKIT_TIMINGS ? (phase: string, since: number) => console.error(`timing ${phase} ${(performance.now() - since).toFixed(0)} ms`) : () => undefined;
 
-function main(): number {
+async function main(): Promise<number> {
   let t = performance.now();
   const customersDir = process.env.CUSTOMERS_DIR ?? 'customers';
   let specs: DeploymentSpec[];
@@ -49,36 +47,17 @@ function main(): number {
   // No stack traces in metadata (they cost a captured Error per construct) and no validation pass,
   // which the kit's schema and policy pack already cover.
   const app = new App({ outdir, stackTraces: false, skipValidation: true });
-  const stacks = specs.map((spec) => new CeleryStack(app, { spec, localStateDir: process.cwd() }));
-
-  timings('construct', t);
-  t = performance.now();
-  // One render per stack: the policy pack checks it and app.synth() writes it.
-  for (const stack of stacks) stack.render();
-  timings('render', t);
-  t = performance.now();
-  // The policy pack runs before anything is written: a violation stops the whole run.
-  const violations: string[] = [];
-  for (const stack of stacks) {
-    const spec = stack.spec;
-    for (const s of spec.policySuppressions) {
-      if (!POLICY_RULES.some((r) => r.id === s.rule)) {
-        violations.push(`${spec.sourceFile}: policy.suppress: no rule ${s.rule}. Fix: use an id from docs/policies.md.`);
-      }
-    }
-    const result = checkStackPolicies(stack, spec.stackId, spec.policySuppressions);
-    violations.push(...result.violations.map(formatViolation));
-    for (const s of spec.policySuppressions) {
-      console.error(`${spec.stackId}: policy ${s.rule} suppressed (${result.usedSuppressions.get(s.rule) ?? 0} findings): ${s.reason}`);
-    }
-  }
+  const checked = await buildStacks(app, specs, process.cwd());
+  timings('build-render-check', t);
+  // The policy pack ran before anything is written: a violation stops the whole run.
+  for (const c of checked) for (const line of c.suppressed) console.error(line);
+  const violations = checked.flatMap((c) => c.violations);
   if (violations.length > 0) {
     for (const line of violations) console.error(line);
     console.error(`\n${violations.length} policy violation${violations.length === 1 ? '' : 's'}; nothing was synthesized.`);
     if (!outdirExisted) rmSync(outdir, { recursive: true, force: true });
     return 1;
   }
-  timings('policies', t);
   t = performance.now();
   app.synth();
   timings('synth', t);
@@ -122,4 +101,4 @@ function summaryLine(spec: DeploymentSpec, outdir: string): string {
   ].join(' ');
 }
 
-process.exitCode = main();
+void main().then((code) => (process.exitCode = code));
