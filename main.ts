@@ -2,13 +2,13 @@
  * The cdktf app: every parameter file in customers/ (or $CUSTOMERS_DIR) becomes one stack under
  * cdktf.out/stacks/<customer>-<environment>/. Bad files stop the run before anything is written.
  */
-import { App } from 'cdktf';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { App, TerraformStack } from 'cdktf';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { loadDeploymentsFromDir } from './spec/load';
 import { formatProblem, SpecValidationError, type SpecProblem } from './spec/problems';
 import type { DeploymentSpec } from './spec/types';
-import { buildStacks } from './stacks/build-stacks';
+import { buildStacks, SecondThread } from './stacks/build-stacks';
 import { stackArtifacts } from './stacks/stack-artifacts';
 import { skipTokenCreationTraces } from './stacks/token-traces';
 
@@ -25,11 +25,14 @@ const timings = process.env.CELERYKIT_TIMINGS ? (phase: string, since: number) =
 async function main(): Promise<number> {
   let t = performance.now();
   const customersDir = process.env.CUSTOMERS_DIR ?? 'customers';
+  // Started first, so that it loads the kit while this thread reads the files.
+  const second = SecondThread.startFor(customersDir);
   let specs: DeploymentSpec[];
   let warnings: SpecProblem[];
   try {
     ({ specs, warnings } = loadDeploymentsFromDir(customersDir));
   } catch (e) {
+    second?.stop();
     if (!(e instanceof SpecValidationError)) throw e;
     printProblems(e.problems);
     const errors = e.problems.filter((p) => p.severity === 'error');
@@ -47,7 +50,7 @@ async function main(): Promise<number> {
   // No stack traces in metadata (they cost a captured Error per construct) and no validation pass,
   // which the kit's schema and policy pack already cover.
   const app = new App({ outdir, stackTraces: false, skipValidation: true });
-  const checked = await buildStacks(app, specs, process.cwd());
+  const checked = await buildStacks(app, specs, process.cwd(), second);
   timings('build-render-check', t);
   // The policy pack ran before anything is written: a violation stops the whole run.
   for (const c of checked) for (const line of c.suppressed) console.error(line);
@@ -67,7 +70,7 @@ async function main(): Promise<number> {
     for (const [name, text] of Object.entries(stackArtifacts(spec))) writeFileSync(join(app.outdir, 'stacks', spec.stackId, name), text);
   }
 
-  for (const spec of specs) console.log(summaryLine(spec, app.outdir));
+  for (const spec of specs) console.log(summaryLine(spec, app));
   timings('artifacts-and-summary', t);
   console.log(`${specs.length} stack${specs.length === 1 ? '' : 's'} synthesized from ${customersDir}`);
   return 0;
@@ -87,9 +90,10 @@ function removeStaleStacks(outdir: string, specs: readonly DeploymentSpec[]): vo
   }
 }
 
-function summaryLine(spec: DeploymentSpec, outdir: string): string {
-  const file = join(outdir, 'stacks', spec.stackId, 'cdk.tf.json');
-  const json = JSON.parse(readFileSync(file, 'utf8')) as { resource?: Record<string, Record<string, unknown>> };
+function summaryLine(spec: DeploymentSpec, app: App): string {
+  const file = join(app.outdir, 'stacks', spec.stackId, 'cdk.tf.json');
+  // The rendered JSON synth just wrote (kept by the stack), rather than the file read back and parsed.
+  const json = (app.node.findChild(spec.stackId) as TerraformStack).toTerraform() as { resource?: Record<string, Record<string, unknown>> };
   const resources = Object.values(json.resource ?? {}).reduce((n, byName) => n + Object.keys(byName).length, 0);
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   return [

@@ -7,6 +7,7 @@
  */
 import { App, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
+import { readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -15,7 +16,7 @@ import { POLICY_RULES } from '../constructs/policies/rules';
 import type { DeploymentSpec } from '../spec/types';
 import { CeleryStack } from './celery-stack';
 
-/** Below this many stacks, starting a thread (it loads the kit again, ~0.5 s) costs more than it saves. */
+/** Below this many stacks, a second thread (it loads the kit again, ~0.5 s of CPU) costs more than it saves. */
 const MIN_STACKS_FOR_A_SECOND_THREAD = 16;
 
 export interface CheckedStack {
@@ -68,14 +69,62 @@ class RenderedStack extends TerraformStack {
 }
 
 /**
- * Builds, renders and checks one stack per spec in `app` (on two threads when there are many and
- * the machine has two cores), and returns the findings in the order of `specs`. Writes nothing.
+ * A second thread, started before the parameter files are read so that it loads the kit (about
+ * 0.5 s) while this thread reads and validates them; it then waits for its share of the stacks.
  */
-export async function buildStacks(app: App, specs: readonly DeploymentSpec[], localStateDir: string): Promise<CheckedStack[]> {
-  if (specs.length < MIN_STACKS_FOR_A_SECOND_THREAD || availableParallelism() < 2) return buildAndCheck(app, specs, localStateDir);
+export class SecondThread {
+  private readonly worker: Worker;
+  private readonly result: Promise<RenderedResult[]>;
+
+  /**
+   * A second thread for a run over the folder `customersDir`, or undefined when it would not pay.
+   * Counts folder entries, not valid files; buildStacks() stops the thread if fewer stacks come.
+   */
+  static startFor(customersDir: string): SecondThread | undefined {
+    let entries = 0;
+    try {
+      entries = readdirSync(customersDir).length;
+    } catch {
+      return undefined; // loading reports the missing folder
+    }
+    // Only compiled (npm run synth): a worker started under tsx would not get tsx's loader.
+    const compiled = extname(__filename) === '.js';
+    return compiled && entries >= MIN_STACKS_FOR_A_SECOND_THREAD && availableParallelism() >= 2 ? new SecondThread() : undefined;
+  }
+
+  private constructor() {
+    this.worker = new Worker(join(__dirname, 'build-worker.js'));
+    this.result = new Promise((resolve, reject) => {
+      this.worker.once('message', resolve);
+      this.worker.once('error', reject);
+      this.worker.once('exit', (code) => reject(new Error(`the second synth thread stopped with code ${code}`)));
+    });
+    // A run that stops before handing out work must not wait for it.
+    this.result.catch(() => undefined);
+  }
+
+  build(specs: readonly DeploymentSpec[], outdir: string, localStateDir: string): Promise<RenderedResult[]> {
+    this.worker.postMessage({ specs, outdir, localStateDir });
+    return this.result;
+  }
+
+  stop(): void {
+    void this.worker.terminate();
+  }
+}
+
+/**
+ * Builds, renders and checks one stack per spec in `app`, sharing the work with `second` when
+ * given, and returns the findings in the order of `specs`. Writes nothing.
+ */
+export async function buildStacks(app: App, specs: readonly DeploymentSpec[], localStateDir: string, second?: SecondThread): Promise<CheckedStack[]> {
+  if (second === undefined || specs.length < MIN_STACKS_FOR_A_SECOND_THREAD) {
+    second?.stop();
+    return buildAndCheck(app, specs, localStateDir);
+  }
   const mine = specs.filter((_, i) => i % 2 === 0);
   const theirs = specs.filter((_, i) => i % 2 === 1);
-  const remote = onSecondThread(theirs, app.outdir, localStateDir);
+  const remote = second.build(theirs, app.outdir, localStateDir);
   const local = buildAndCheck(app, mine, localStateDir);
   const rendered = await remote;
   const results: CheckedStack[] = [];
@@ -86,14 +135,4 @@ export async function buildStacks(app: App, specs: readonly DeploymentSpec[], lo
     return results.push({ spec, violations: r.violations, suppressed: r.suppressed });
   });
   return results;
-}
-
-function onSecondThread(specs: readonly DeploymentSpec[], outdir: string, localStateDir: string): Promise<RenderedResult[]> {
-  // build-worker.ts under tsx, build-worker.js when compiled.
-  const worker = new Worker(join(__dirname, `build-worker${extname(__filename)}`), { workerData: { specs, outdir, localStateDir } });
-  return new Promise((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`the second synth thread stopped with code ${code}`)));
-  });
 }

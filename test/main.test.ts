@@ -135,10 +135,15 @@ describe('npm run synth (main.ts)', () => {
     buildDist();
     const run = spawnSync('node', [join(repo, 'dist', 'main.js')], { cwd, encoding: 'utf8', env: { ...process.env, CUSTOMERS_DIR: dir, CDKTF_OUTDIR: '' }, timeout: 120_000 });
     expect(run.status, run.stderr).toBe(0);
+    // Under tsx (tests, cdktf.json) the same run stays on one thread.
+    const sources = spawnSync(join(repo, 'node_modules', '.bin', 'tsx'), [join(repo, 'main.ts')], { cwd, encoding: 'utf8', env: { ...process.env, CUSTOMERS_DIR: dir, CDKTF_OUTDIR: 'sources.out' }, timeout: 120_000 });
+    expect(sources.status, sources.stderr).toBe(0);
     const oneThread = synthesizeDir(dir, cwd);
     expect(oneThread).toHaveLength(16);
     for (const stack of oneThread) {
-      expect(readFileSync(join(cwd, 'cdktf.out', 'stacks', stack.spec.stackId, 'cdk.tf.json'), 'utf8'), stack.spec.stackId).toBe(readFileSync(join(stack.dir, 'cdk.tf.json'), 'utf8'));
+      const expected = readFileSync(join(stack.dir, 'cdk.tf.json'), 'utf8');
+      expect(readFileSync(join(cwd, 'cdktf.out', 'stacks', stack.spec.stackId, 'cdk.tf.json'), 'utf8'), stack.spec.stackId).toBe(expected);
+      expect(readFileSync(join(cwd, 'sources.out', 'stacks', stack.spec.stackId, 'cdk.tf.json'), 'utf8'), stack.spec.stackId).toBe(expected);
     }
   }, 180_000);
 
