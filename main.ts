@@ -2,33 +2,37 @@
  * The cdktf app: every parameter file in customers/ (or $CUSTOMERS_DIR) becomes one stack under
  * cdktf.out/stacks/<customer>-<environment>/. Bad files stop the run before anything is written.
  */
-import { App } from 'cdktf';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { App, TerraformStack } from 'cdktf';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { loadDeploymentsFromDir } from './spec/load';
 import { formatProblem, SpecValidationError, type SpecProblem } from './spec/problems';
 import type { DeploymentSpec } from './spec/types';
-import { checkStackPolicies, formatViolation } from './constructs/policies/policy-aspect';
-import { POLICY_RULES } from './constructs/policies/rules';
-import { CeleryStack } from './stacks/celery-stack';
+import { buildStacks, SecondThread } from './stacks/build-stacks';
 import { stackArtifacts } from './stacks/stack-artifacts';
+import { skipTokenCreationTraces } from './stacks/token-traces';
 
 // cdktf records a stack trace for every token it creates; with source maps on (tsx turns them on)
 // each trace is mapped frame by frame, which was a third of the synth time. Errors the kit shows
 // users never carry stack traces, so mapping buys nothing here.
 process.setSourceMapsEnabled(false);
+// Without mapping, capturing the traces still cost about three quarters of building the stacks.
+skipTokenCreationTraces();
 
 /** Phase timings on stderr when CELERYKIT_TIMINGS is set (used by the benchmark). */
 const timings = process.env.CELERYKIT_TIMINGS ? (phase: string, since: number) => console.error(`timing ${phase} ${(performance.now() - since).toFixed(0)} ms`) : () => undefined;
 
-function main(): number {
+async function main(): Promise<number> {
   let t = performance.now();
   const customersDir = process.env.CUSTOMERS_DIR ?? 'customers';
+  // Started first, so that it loads the kit while this thread reads the files.
+  const second = SecondThread.startFor(customersDir);
   let specs: DeploymentSpec[];
   let warnings: SpecProblem[];
   try {
     ({ specs, warnings } = loadDeploymentsFromDir(customersDir));
   } catch (e) {
+    second?.stop();
     if (!(e instanceof SpecValidationError)) throw e;
     printProblems(e.problems);
     const errors = e.problems.filter((p) => p.severity === 'error');
@@ -46,32 +50,17 @@ function main(): number {
   // No stack traces in metadata (they cost a captured Error per construct) and no validation pass,
   // which the kit's schema and policy pack already cover.
   const app = new App({ outdir, stackTraces: false, skipValidation: true });
-  const stacks = specs.map((spec) => new CeleryStack(app, { spec, localStateDir: process.cwd() }));
-
-  timings('construct', t);
-  t = performance.now();
-  // The policy pack runs before anything is written: a violation stops the whole run.
-  const violations: string[] = [];
-  for (const stack of stacks) {
-    const spec = stack.spec;
-    for (const s of spec.policySuppressions) {
-      if (!POLICY_RULES.some((r) => r.id === s.rule)) {
-        violations.push(`${spec.sourceFile}: policy.suppress: no rule ${s.rule}. Fix: use an id from docs/policies.md.`);
-      }
-    }
-    const result = checkStackPolicies(stack, spec.stackId, spec.policySuppressions);
-    violations.push(...result.violations.map(formatViolation));
-    for (const s of spec.policySuppressions) {
-      console.error(`${spec.stackId}: policy ${s.rule} suppressed (${result.usedSuppressions.get(s.rule) ?? 0} findings): ${s.reason}`);
-    }
-  }
+  const checked = await buildStacks(app, specs, process.cwd(), second);
+  timings('build-render-check', t);
+  // The policy pack ran before anything is written: a violation stops the whole run.
+  for (const c of checked) for (const line of c.suppressed) console.error(line);
+  const violations = checked.flatMap((c) => c.violations);
   if (violations.length > 0) {
     for (const line of violations) console.error(line);
     console.error(`\n${violations.length} policy violation${violations.length === 1 ? '' : 's'}; nothing was synthesized.`);
     if (!outdirExisted) rmSync(outdir, { recursive: true, force: true });
     return 1;
   }
-  timings('policies', t);
   t = performance.now();
   app.synth();
   timings('synth', t);
@@ -81,7 +70,7 @@ function main(): number {
     for (const [name, text] of Object.entries(stackArtifacts(spec))) writeFileSync(join(app.outdir, 'stacks', spec.stackId, name), text);
   }
 
-  for (const spec of specs) console.log(summaryLine(spec, app.outdir));
+  for (const spec of specs) console.log(summaryLine(spec, app));
   timings('artifacts-and-summary', t);
   console.log(`${specs.length} stack${specs.length === 1 ? '' : 's'} synthesized from ${customersDir}`);
   return 0;
@@ -101,9 +90,10 @@ function removeStaleStacks(outdir: string, specs: readonly DeploymentSpec[]): vo
   }
 }
 
-function summaryLine(spec: DeploymentSpec, outdir: string): string {
-  const file = join(outdir, 'stacks', spec.stackId, 'cdk.tf.json');
-  const json = JSON.parse(readFileSync(file, 'utf8')) as { resource?: Record<string, Record<string, unknown>> };
+function summaryLine(spec: DeploymentSpec, app: App): string {
+  const file = join(app.outdir, 'stacks', spec.stackId, 'cdk.tf.json');
+  // The rendered JSON synth just wrote (kept by the stack), rather than the file read back and parsed.
+  const json = (app.node.findChild(spec.stackId) as TerraformStack).toTerraform() as { resource?: Record<string, Record<string, unknown>> };
   const resources = Object.values(json.resource ?? {}).reduce((n, byName) => n + Object.keys(byName).length, 0);
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   return [
@@ -115,4 +105,4 @@ function summaryLine(spec: DeploymentSpec, outdir: string): string {
   ].join(' ');
 }
 
-process.exitCode = main();
+void main().then((code) => (process.exitCode = code));

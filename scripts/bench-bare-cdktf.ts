@@ -2,7 +2,9 @@
  * Benchmark comparison: a bare cdktf app that creates exactly the resources of an earlier kit
  * synth (same types and configuration, read from its cdk.tf.json files) with no kit logic.
  *
- *   tsx scripts/bench-bare-cdktf.ts <cdktf.out folder of the kit run> <output folder>
+ *   npm run build && node dist/scripts/bench-bare-cdktf.js <cdktf.out folder of the kit run> <output folder>
+ *
+ * Compiled like the kit, so both sides run plain JavaScript.
  */
 import { App, TerraformResource, TerraformStack } from 'cdktf';
 import { readdirSync, readFileSync } from 'node:fs';

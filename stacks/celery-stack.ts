@@ -9,6 +9,7 @@ import { celerySettingsModule } from '../constructs/celery/celery-settings';
 import { escapeTerraformTemplates } from '../constructs/celery/terraform-text';
 import type { DeploymentSpec } from '../spec/types';
 import { releaseDestroyProtection } from './destroy-protection';
+import { renderStackOnce } from './render-stack';
 import { configureStateBackend } from './state-backend';
 
 export interface CeleryStackProps {
@@ -21,6 +22,8 @@ export interface CeleryStackProps {
 export class CeleryStack extends TerraformStack {
   readonly spec: DeploymentSpec;
   readonly platform: AwsPlatform | GcpPlatform;
+  /** The Terraform JSON of the finished stack, kept by `render()`. */
+  private rendered?: Record<string, unknown>;
 
   constructor(scope: Construct, props: CeleryStackProps) {
     super(scope, props.spec.stackId);
@@ -40,5 +43,28 @@ export class CeleryStack extends TerraformStack {
       value: props.spec.pools.map((p) => p.name),
       description: 'Worker pools of this deployment',
     });
+  }
+
+  /**
+   * Renders the finished stack once, then locks it. Rendering resolves every token of every
+   * resource, the largest part of synthesis; the policy pack checks this render and synth writes
+   * it, instead of each rendering the stack again. Adding a construct afterwards throws (so would a
+   * reference from a later stack into this one, which cdktf would answer by adding an output).
+   */
+  render(): void {
+    this.rendered = renderStackOnce(this);
+    if (this.rendered === undefined) {
+      super.prepareStack();
+      this.rendered = super.toTerraform() as Record<string, unknown>;
+    }
+    this.node.lock();
+  }
+
+  override prepareStack(): void {
+    if (this.rendered === undefined) super.prepareStack();
+  }
+
+  override toTerraform(): Record<string, unknown> {
+    return this.rendered ?? (super.toTerraform() as Record<string, unknown>);
   }
 }

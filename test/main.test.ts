@@ -3,10 +3,12 @@
  * one line per problem and nothing written.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { randomParameterFile } from '../scripts/parameter-file-generator';
 import { editBase, tempDir, writeParameterFiles } from './helpers/parameter-files';
+import { synthesizeDir } from './helpers/synth';
 
 const repo = resolve(__dirname, '..');
 
@@ -18,6 +20,12 @@ function runSynth(customersDir: string, cwd = tempDir('celerykit-run-')) {
     timeout: 60_000,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, cwd };
+}
+
+/** Compiles the kit into dist/ the way npm run synth does (nothing to do when it is up to date). */
+function buildDist(): void {
+  const build = spawnSync(join(repo, 'node_modules', '.bin', 'tsc'), ['-b', join(repo, 'tsconfig.build.json')], { cwd: repo, encoding: 'utf8', timeout: 120_000 });
+  expect(build.status, build.stdout).toBe(0);
 }
 
 /** A file unlike the examples: other names, other cloud layout, a JSON file. */
@@ -104,6 +112,40 @@ describe('npm run synth (main.ts)', () => {
     expect(run.stderr).toContain('1 policy violation; nothing was synthesized.');
     expect(existsSync(join(run.cwd, 'cdktf.out'))).toBe(false);
   });
+
+  it('runs as compiled JavaScript (what npm run synth runs) with the same output as the TypeScript sources', () => {
+    buildDist();
+    const dir = writeParameterFiles({ 'hooli-qa.json': UNSEEN_GCP_FILE, 'acme.yaml': editBase({}) });
+    const cwd = tempDir('celerykit-run-');
+    const compiled = spawnSync('node', [join(repo, 'dist', 'main.js')], { cwd, encoding: 'utf8', env: { ...process.env, CUSTOMERS_DIR: dir, CDKTF_OUTDIR: 'compiled.out' }, timeout: 60_000 });
+    expect(compiled.status, compiled.stderr).toBe(0);
+    const sources = spawnSync(join(repo, 'node_modules', '.bin', 'tsx'), [join(repo, 'main.ts')], { cwd, encoding: 'utf8', env: { ...process.env, CUSTOMERS_DIR: dir, CDKTF_OUTDIR: 'sources.out' }, timeout: 60_000 });
+    expect(sources.status, sources.stderr).toBe(0);
+    for (const stack of ['hooli-qa', 'acme-prod']) {
+      for (const file of readdirSync(join(cwd, 'sources.out', 'stacks', stack))) {
+        expect(readFileSync(join(cwd, 'compiled.out', 'stacks', stack, file), 'utf8'), `${stack}/${file}`).toBe(readFileSync(join(cwd, 'sources.out', 'stacks', stack, file), 'utf8'));
+      }
+    }
+  }, 180_000);
+
+  it('builds many stacks on two threads with the same output as one thread', () => {
+    const files = Array.from({ length: 16 }, (_, i) => randomParameterFile(300 + i, { minPools: 3, monitoring: true }));
+    const dir = writeParameterFiles(Object.fromEntries(files.map((f) => [f.name, f.text])));
+    const cwd = tempDir('celerykit-run-');
+    buildDist();
+    const run = spawnSync('node', [join(repo, 'dist', 'main.js')], { cwd, encoding: 'utf8', env: { ...process.env, CUSTOMERS_DIR: dir, CDKTF_OUTDIR: '' }, timeout: 120_000 });
+    expect(run.status, run.stderr).toBe(0);
+    // Under tsx (tests, cdktf.json) the same run stays on one thread.
+    const sources = spawnSync(join(repo, 'node_modules', '.bin', 'tsx'), [join(repo, 'main.ts')], { cwd, encoding: 'utf8', env: { ...process.env, CUSTOMERS_DIR: dir, CDKTF_OUTDIR: 'sources.out' }, timeout: 120_000 });
+    expect(sources.status, sources.stderr).toBe(0);
+    const oneThread = synthesizeDir(dir, cwd);
+    expect(oneThread).toHaveLength(16);
+    for (const stack of oneThread) {
+      const expected = readFileSync(join(stack.dir, 'cdk.tf.json'), 'utf8');
+      expect(readFileSync(join(cwd, 'cdktf.out', 'stacks', stack.spec.stackId, 'cdk.tf.json'), 'utf8'), stack.spec.stackId).toBe(expected);
+      expect(readFileSync(join(cwd, 'sources.out', 'stacks', stack.spec.stackId, 'cdk.tf.json'), 'utf8'), stack.spec.stackId).toBe(expected);
+    }
+  }, 180_000);
 
   it('names a missing customers folder in one line', () => {
     const run = runSynth('/nonexistent/customers');

@@ -1,12 +1,10 @@
 /**
- * Runs the policy rules over every resource and provider of a stack, as a cdktf Aspect. The
- * synth entry point applies it to each stack before anything is written, so a violation stops
- * the run with one line per problem: stack, resource, rule id, problem and fix.
+ * Runs the policy rules over every resource and provider of a stack. The rules read the stack's
+ * rendered Terraform JSON (`stack.toTerraform()`: references resolved to `${type.name.attr}`), so
+ * the synth entry point checks exactly what it writes, before anything is written; a violation
+ * stops the run with one line per problem: stack, resource, rule id, problem and fix.
  */
-import { TerraformProvider, TerraformResource, type IAspect, type TerraformStack } from 'cdktf';
-// cdktf's own resolver (the one synth uses); the package has no public export of it in 0.21.
-import { resolve } from 'cdktf/lib/_tokens';
-import type { IConstruct } from 'constructs';
+import { TerraformProvider, TerraformResource, type TerraformStack } from 'cdktf';
 import type { CheckedResource, PolicyRule } from './policy-rule';
 import { POLICY_RULES } from './rules';
 
@@ -27,23 +25,25 @@ export function formatViolation(v: PolicyViolation): string {
   return `${v.stackId}: ${v.address} (${v.path}): ${v.rule.id} ${v.rule.title}: ${v.problem}. Fix: ${v.rule.fix}.`;
 }
 
-export class PolicyAspect implements IAspect {
+/** The parts of a stack's rendered Terraform JSON the rules look at. */
+interface RenderedStack {
+  readonly resource?: Record<string, Record<string, Record<string, unknown>>>;
+  readonly provider?: Record<string, Array<Record<string, unknown>>>;
+}
+
+export class PolicyCheck {
   readonly violations: PolicyViolation[] = [];
   /** Suppressions that matched at least one violation, with how many. */
   readonly usedSuppressions = new Map<string, number>();
+  private readonly seen: CheckedResource[] = [];
 
   constructor(
-    private readonly stack: TerraformStack,
     private readonly stackId: string,
     private readonly suppressions: readonly PolicySuppression[] = [],
     private readonly rules: readonly PolicyRule[] = POLICY_RULES,
   ) {}
 
-  private readonly seen: CheckedResource[] = [];
-
-  visit(node: IConstruct): void {
-    const resource = this.describe(node);
-    if (resource === undefined) return;
+  visit(resource: CheckedResource): void {
     this.seen.push(resource);
     for (const rule of this.rules) {
       if (!rule.resourceTypes.includes(resource.type) && !rule.resourceTypes.includes('*')) continue;
@@ -52,7 +52,7 @@ export class PolicyAspect implements IAspect {
     }
   }
 
-  /** Runs the rules that look at the whole stack; call once after every node was visited. */
+  /** Runs the rules that look at the whole stack; call once after every resource was visited. */
   finish(): void {
     for (const rule of this.rules) {
       for (const { resource, problem } of rule.checkStack?.(this.seen) ?? []) this.report(rule, resource, problem);
@@ -66,28 +66,31 @@ export class PolicyAspect implements IAspect {
     }
     this.violations.push({ stackId: this.stackId, address: resource.address, path: resource.path, rule, problem });
   }
-
-  private describe(node: IConstruct): CheckedResource | undefined {
-    if (node instanceof TerraformResource) {
-      const tf = node.toTerraform() as { resource: Record<string, Record<string, Record<string, unknown>>> };
-      const [type, byId] = Object.entries(tf.resource)[0]!;
-      // References resolve to their Terraform form (`${aws_iam_role.x.arn}`), so rules can compare them.
-      const config = resolve(this.stack, Object.values(byId)[0]!) as Record<string, unknown>;
-      return { stackId: this.stackId, type, address: `${type}.${this.stack.getLogicalId(node)}`, path: node.node.path, config };
-    }
-    if (node instanceof TerraformProvider) {
-      const tf = node.toTerraform() as { provider: Record<string, Array<Record<string, unknown>>> };
-      const [name, configs] = Object.entries(tf.provider)[0]!;
-      return { stackId: this.stackId, type: `${name}_provider`, address: `provider.${name}`, path: node.node.path, config: configs[0] ?? {} };
-    }
-    return undefined;
-  }
 }
 
-/** Applies the rules to every construct of a stack (the aspect, run before synth writes anything). */
-export function checkStackPolicies(stack: TerraformStack, stackId: string, suppressions: readonly PolicySuppression[]): PolicyAspect {
-  const aspect = new PolicyAspect(stack, stackId, suppressions);
-  for (const node of stack.node.findAll()) aspect.visit(node);
-  aspect.finish();
-  return aspect;
+/**
+ * Applies the rules to every resource and provider of a stack, in construct order, reading their
+ * configuration from one render of the whole stack (rendering resolves every token, the costly part).
+ */
+export function checkStackPolicies(stack: TerraformStack, stackId: string, suppressions: readonly PolicySuppression[]): PolicyCheck {
+  const check = new PolicyCheck(stackId, suppressions);
+  const rendered = stack.toTerraform() as RenderedStack;
+  // Providers of one name render as one list, in construct order.
+  const providerIndex = new Map<string, number>();
+  for (const node of stack.node.findAll()) {
+    if (node instanceof TerraformResource) {
+      const type = node.terraformResourceType;
+      const config = rendered.resource?.[type]?.[node.friendlyUniqueId];
+      // A moved resource renders no block of its own.
+      if (config === undefined) continue;
+      check.visit({ stackId, type, address: `${type}.${node.friendlyUniqueId}`, path: node.node.path, config });
+    } else if (node instanceof TerraformProvider) {
+      const name = node.terraformResourceType;
+      const index = providerIndex.get(name) ?? 0;
+      providerIndex.set(name, index + 1);
+      check.visit({ stackId, type: `${name}_provider`, address: `provider.${name}`, path: node.node.path, config: rendered.provider?.[name]?.[index] ?? {} });
+    }
+  }
+  check.finish();
+  return check;
 }

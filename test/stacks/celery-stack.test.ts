@@ -1,8 +1,11 @@
 /**
  * Each example file becomes one stack with its cloud's provider, its tags/labels and its backend.
  */
+import { App, TerraformOutput } from 'cdktf';
 import { describe, expect, it } from 'vitest';
-import { editBase, writeParameterFiles } from '../helpers/parameter-files';
+import { loadDeploymentsFromDir } from '../../spec/load';
+import { CeleryStack } from '../../stacks/celery-stack';
+import { editBase, tempDir, writeParameterFiles } from '../helpers/parameter-files';
 import { synthesizeDir, type SynthesizedStack } from '../helpers/synth';
 
 const examples = synthesizeDir();
@@ -64,5 +67,14 @@ describe('a stack synthesized from a parameter file', () => {
     const output = byId('globex-prod').json.output;
     expect(output?.stack_id?.value).toBe('globex-prod');
     expect(output?.worker_pools?.value).toEqual(['fast', 'reports', 'ml', 'default']);
+  });
+
+  it('renders once for the policy pack and synth to share, and refuses new constructs afterwards', () => {
+    const { specs } = loadDeploymentsFromDir(writeParameterFiles({ 'acme.yaml': editBase({}) }));
+    const app = new App({ outdir: tempDir('celerykit-render-') });
+    const stack = new CeleryStack(app, { spec: specs[0]!, localStateDir: '/tmp' });
+    stack.render();
+    expect(stack.toTerraform()).toBe(stack.toTerraform());
+    expect(() => new TerraformOutput(stack, 'late', { value: 1 })).toThrow(/synthesis/);
   });
 });

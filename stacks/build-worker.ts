@@ -1,0 +1,19 @@
+/**
+ * The second synth thread (see build-stacks.ts): loads the kit, then builds, renders and checks the
+ * stacks it is sent in an app of its own, and sends back their JSON and findings. It writes nothing.
+ */
+import { App } from 'cdktf';
+import { parentPort } from 'node:worker_threads';
+import type { DeploymentSpec } from '../spec/types';
+import { buildAndCheck, type RenderedResult } from './build-stacks';
+import { skipTokenCreationTraces } from './token-traces';
+
+// Each thread loads its own copy of cdktf, so the main thread's setting does not reach this one.
+skipTokenCreationTraces();
+
+// The main thread sends this thread's share once it has read the parameter files.
+parentPort!.once('message', ({ specs, outdir, localStateDir }: { specs: DeploymentSpec[]; outdir: string; localStateDir: string }) => {
+  const app = new App({ outdir, stackTraces: false, skipValidation: true });
+  const results: RenderedResult[] = buildAndCheck(app, specs, localStateDir).map(({ stack, violations, suppressed }) => ({ violations, suppressed, json: stack.toTerraform() }));
+  parentPort!.postMessage(results);
+});
