@@ -79,7 +79,7 @@ const COMMANDS: Record<string, Command> = {
         return 1;
       }
       const folder = positional[0] ?? DEFAULT_FOLDER;
-      let diff: { root: string; files: string[] };
+      let diff: ReturnType<typeof changedFilesSince>;
       try {
         diff = changedFilesSince(base);
       } catch (e) {
@@ -90,7 +90,7 @@ const COMMANDS: Record<string, Command> = {
       const files = filesOf(folder, 'changed', err);
       const specs = files === undefined ? undefined : loadOrReport(files, err);
       if (specs === undefined) return 1;
-      const changes = selectChangedStacks(specs, diff.files, folder, diff.root);
+      const changes = selectChangedStacks(specs, diff, folder, diff.root);
       for (const f of changes.removedFiles) {
         err(`celerykit changed: ${f} was removed; its stack is not destroyed by the pipeline. Run terraform destroy for it by hand, after setting allowDestroy, if that is intended.`);
       }
@@ -117,6 +117,11 @@ const COMMANDS: Record<string, Command> = {
       const plan = readPlanOrReport(positional[0]!, err);
       if (plan === undefined) return 1;
       const stackOption = options.get('stack');
+      if (typeof stackOption === 'string' && plan.stackId !== undefined && stackOption !== plan.stackId) {
+        // Another stack's allowDestroy must never let this plan through.
+        err(`celerykit guard: ${plan.file} is a plan of stack ${plan.stackId}, not ${stackOption}. Fix: drop --stack, or guard the plan of ${stackOption}.`);
+        return 1;
+      }
       const stackId = typeof stackOption === 'string' ? stackOption : plan.stackId;
       if (stackId === undefined) {
         err(`celerykit guard: ${plan.file} has no stack_id output. Fix: pass --stack <stack-id>.`);

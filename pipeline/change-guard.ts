@@ -55,11 +55,23 @@ export function guardPlan(plan: TerraformPlan, spec: DeploymentSpec): GuardVerdi
     return { stackId: spec.stackId, destructive, passed: true, lines };
   }
   const allowed = spec.allowDestroy !== undefined;
-  for (const d of destructive) lines.push(`  ${allowed ? 'ALLOWED' : 'BLOCKED'}  ${d.action.padEnd(7)}  ${d.address}  (${describe(d)})`);
+  // allowDestroy turns the cloud's deletion protection off only from the next apply on; in this
+  // apply the provider still sees it on in the state and fails halfway through.
+  const stillProtected = allowed ? destructive.filter((d) => d.protectionOnInState !== undefined) : [];
+  for (const d of destructive) {
+    const verdict = !allowed || d.protectionOnInState !== undefined ? 'BLOCKED' : 'ALLOWED';
+    lines.push(`  ${verdict}  ${d.action.padEnd(7)}  ${d.address}  (${describe(d)})`);
+  }
   const count = `${destructive.length} stateful resource${destructive.length === 1 ? '' : 's'}`;
-  if (allowed) {
+  if (allowed && stillProtected.length === 0) {
     lines.push(`celerykit guard: passed, ${count} deleted or replaced as allowed by allowDestroy in ${spec.sourceFile}: ${spec.allowDestroy!.reason}`);
     lines.push('celerykit guard: remove allowDestroy from the file once this change is applied.');
+  } else if (allowed) {
+    lines.push(
+      `celerykit guard: BLOCKED, ${stillProtected.length} of them still ha${stillProtected.length === 1 ? 's' : 've'} the cloud's deletion protection on in the state ` +
+        `(${[...new Set(stillProtected.map((d) => d.protectionOnInState))].join(', ')}), so the apply would fail halfway. ` +
+        `Fix: first apply allowDestroy in ${spec.sourceFile} together with the configuration these resources still have (that turns the protection off), then make this change and plan again.`,
+    );
   } else {
     lines.push(
       `celerykit guard: BLOCKED, ${count} would be deleted or replaced; do not apply this plan. ` +
@@ -67,7 +79,7 @@ export function guardPlan(plan: TerraformPlan, spec: DeploymentSpec): GuardVerdi
         'then synth, plan and review again (remove it after the apply). Otherwise change the file so the plan keeps these resources.',
     );
   }
-  return { stackId: spec.stackId, destructive, passed: allowed, lines };
+  return { stackId: spec.stackId, destructive, passed: allowed && stillProtected.length === 0, lines };
 }
 
 function describe(d: DestructiveChange): string {

@@ -21,6 +21,8 @@ const STATEFUL_TYPES: Readonly<Record<string, string>> = {
   aws_dynamodb_table: 'table (Terraform state locks may live in one)',
   aws_ebs_volume: 'disk',
   aws_prometheus_workspace: 'metrics history and alert rules',
+  aws_sqs_queue: 'queued messages (scheduled calls that could not start)',
+  aws_eip: 'public egress IP that partners may allowlist',
   google_memorystore_instance: 'Valkey broker: queued tasks',
   google_redis_instance: 'Redis broker: queued tasks',
   google_redis_cluster: 'Redis broker: queued tasks',
@@ -32,6 +34,7 @@ const STATEFUL_TYPES: Readonly<Record<string, string>> = {
   google_storage_bucket: 'bucket (Terraform state lives in one)',
   google_kms_crypto_key: 'encryption key: whatever it encrypted becomes unreadable',
   google_kms_key_ring: 'encryption key ring',
+  google_compute_global_address: 'public IP the monitoring DNS name points at',
   // The kit's generated passwords and tokens: a new one locks the workers out of the broker.
   terraform_data: 'generated credential',
 };

@@ -16,6 +16,12 @@ export interface ResourceChange {
   readonly replacedBecauseOf: readonly string[];
   /** Terraform's reason code, e.g. `delete_because_no_resource_config`. */
   readonly reason?: string;
+  /**
+   * A cloud deletion-protection argument that is on in the current state (`deletion_protection`,
+   * `deletion_protection_enabled`): the provider refuses the delete at apply, whatever the new
+   * configuration says.
+   */
+  readonly protectionOnInState?: string;
 }
 
 export interface TerraformPlan {
@@ -37,7 +43,7 @@ interface RawChange {
   type?: unknown;
   name?: unknown;
   action_reason?: unknown;
-  change?: { actions?: unknown; replace_paths?: unknown };
+  change?: { actions?: unknown; replace_paths?: unknown; before?: unknown };
 }
 
 interface RawOutputChange {
@@ -69,7 +75,7 @@ export function readTerraformPlan(file: string): TerraformPlan {
   } catch {
     throw new PlanFileError(`${file}: is not JSON (the binary plan file, or the wrapper's output?). Fix: ${SHOW_JSON_FIX}.`);
   }
-  if (typeof raw !== 'object' || raw === null || typeof raw.format_version !== 'string' || !Array.isArray(raw.resource_changes ?? [])) {
+  if (typeof raw !== 'object' || raw === null || typeof raw.format_version !== 'string' || raw.resource_changes === null || !Array.isArray(raw.resource_changes ?? [])) {
     throw new PlanFileError(`${file}: is not the JSON of a saved plan (no format_version). Fix: ${SHOW_JSON_FIX}.`);
   }
   if (raw.errored === true) {
@@ -98,6 +104,8 @@ function toResourceChange(raw: RawChange, file: string): ResourceChange {
     throw new PlanFileError(`${file}: a resource change has no address, type or name. Fix: ${SHOW_JSON_FIX}.`);
   }
   const paths = Array.isArray(raw.change?.replace_paths) ? (raw.change.replace_paths as unknown[]) : [];
+  const before = typeof raw.change?.before === 'object' && raw.change.before !== null ? (raw.change.before as Record<string, unknown>) : {};
+  const protectionOnInState = DELETION_PROTECTION_ARGUMENTS.find((name) => before[name] === true);
   return {
     address: raw.address,
     type: raw.type,
@@ -105,8 +113,12 @@ function toResourceChange(raw: RawChange, file: string): ResourceChange {
     action: actionOf(raw.change?.actions, file, raw.address),
     replacedBecauseOf: paths.map((p) => (Array.isArray(p) ? p.join('.') : String(p))),
     ...(typeof raw.action_reason === 'string' ? { reason: raw.action_reason } : {}),
+    ...(protectionOnInState === undefined ? {} : { protectionOnInState }),
   };
 }
+
+/** Arguments by which providers enforce deletion protection (Memorystore, Secret Manager, and others). */
+const DELETION_PROTECTION_ARGUMENTS = ['deletion_protection', 'deletion_protection_enabled'];
 
 function actionOf(actions: unknown, file: string, address = 'an output'): PlanAction {
   const list = Array.isArray(actions) ? actions.join(',') : '';

@@ -360,6 +360,7 @@ export const parameterFileSchema = strictObject(
                 .regex(/^CK-[A-Z0-9-]+$/, withFix('is not a policy rule id', 'copy the id from docs/policies.md, e.g. "CK-LOG-RETENTION"')),
               reason: z
                 .string()
+                .trim()
                 .min(20, withFix('a suppression needs a written reason of at least 20 characters', 'say why this stack may break the rule and who decided')),
             }),
           )
@@ -373,6 +374,7 @@ export const parameterFileSchema = strictObject(
       {
         reason: z
           .string()
+          .trim()
           .min(20, withFix('allowing destroy needs a written reason of at least 20 characters', 'say why the broker or its secrets may go, with the ticket and who approved it')),
       },
       'Lets this stack delete or replace its stateful resources (broker, disks, secrets): drops Terraform prevent_destroy and the cloud deletion protection, and lets `celerykit guard` pass such plans. Remove it again after the change.',

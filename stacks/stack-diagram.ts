@@ -102,8 +102,8 @@ function networkTitle(network: NetworkSpec, cloud: DeploymentSpec['cloud']): str
   switch (network.mode) {
     case 'create':
       return cloud === 'aws'
-        ? `new VPC ${network.cidr}: private subnets${zones}, no public IPs`
-        : `new VPC network ${network.cidr}: private subnetwork${zones}, no external IPs`;
+        ? `new VPC ${network.cidr}: private subnets${zones}, workers without public IPs`
+        : `new VPC network ${network.cidr}: private subnetwork${zones}, workers without external IPs`;
     case 'existing-aws':
       return `existing VPC ${network.vpcId}: private subnets ${network.subnetIds.join(', ')}${zones}`;
     case 'existing-gcp':

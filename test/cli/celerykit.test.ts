@@ -109,6 +109,18 @@ describe('celerykit', () => {
       expect(r.stderr).toContain('customers/globex-prod.yaml was removed; its stack is not destroyed by the pipeline.');
     });
 
+    it('follows a renamed file to its stack instead of calling the stack removed, and ignores subfolders', () => {
+      const { dir, git } = userRepository();
+      git('mv', 'customers/acme-prod.yaml', 'customers/acme-production.yaml');
+      mkdirSync(join(dir, 'customers', 'archive'));
+      git('mv', 'customers/globex-prod.yaml', 'customers/archive/globex-prod.yaml');
+      git('commit', '-q', '-m', 'rename acme, archive globex');
+      const r = celerykitIn(dir, 'changed', '--base', 'main', '--json');
+      expect(r.status, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout).map((s: { stack: string; file: string }) => [s.stack, s.file])).toEqual([['acme-prod', 'customers/acme-production.yaml']]);
+      expect(r.stderr.trim()).toBe('celerykit changed: customers/globex-prod.yaml was removed; its stack is not destroyed by the pipeline. Run terraform destroy for it by hand, after setting allowDestroy, if that is intended.');
+    });
+
     it('needs a base that git knows', () => {
       const { dir } = userRepository();
       expect(celerykitIn(dir, 'changed', '--json').stderr.trim()).toBe(
@@ -149,6 +161,13 @@ describe('celerykit', () => {
       const known = celerykit('guard', noStack, '--stack', 'acme-prod');
       expect(known.status, known.stderr).toBe(0);
       expect(known.stdout).toContain('passed, no stateful resource is deleted or replaced');
+    });
+
+    it('refuse to judge a plan by another stack\'s parameter file', () => {
+      const acmePlan = planFile(JSON.stringify({ format_version: '1.2', resource_changes: [], output_changes: { stack_id: { actions: ['no-op'], before: 'acme-prod', after: 'acme-prod' } } }));
+      const r = celerykit('guard', acmePlan, '--stack', 'globex-prod');
+      expect(r.status).toBe(1);
+      expect(r.stderr.trim()).toBe(`celerykit guard: ${acmePlan} is a plan of stack acme-prod, not globex-prod. Fix: drop --stack, or guard the plan of globex-prod.`);
     });
 
     it('reject unknown options', () => {

@@ -9,8 +9,8 @@ import { statefulReason, statefulTypesForDocs } from '../../pipeline/stateful-re
 const doc = readFileSync(join(resolve(__dirname, '../..'), 'docs', 'destroy-protection.md'), 'utf8');
 
 describe('stateful resources for the change guard', () => {
-  it('include brokers, secrets, generated credentials, disks, keys and state buckets', () => {
-    for (const type of ['aws_elasticache_replication_group', 'aws_mq_broker', 'aws_secretsmanager_secret', 'terraform_data', 'google_memorystore_instance', 'google_compute_disk', 'aws_kms_key', 'aws_s3_bucket', 'google_storage_bucket']) {
+  it('include brokers, secrets, generated credentials, disks, keys, state buckets, queued messages and public IPs', () => {
+    for (const type of ['aws_sqs_queue', 'aws_eip', 'google_compute_global_address', 'aws_elasticache_replication_group', 'aws_mq_broker', 'aws_secretsmanager_secret', 'terraform_data', 'google_memorystore_instance', 'google_compute_disk', 'aws_kms_key', 'aws_s3_bucket', 'google_storage_bucket']) {
       expect(statefulReason(type, 'any_name_1234'), type).toBeDefined();
     }
   });

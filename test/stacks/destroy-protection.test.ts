@@ -47,13 +47,12 @@ describe('destroy protection', () => {
     }
   });
 
-  it('does not treat worker groups or the front door address as stateful', () => {
+  it('does not treat worker groups as stateful', () => {
     const workerGroups = resources(examples.find((s) => s.spec.stackId === 'umbrella-staging')!).filter(
       ([type, name]) => type === 'google_compute_region_instance_group_manager' && !name.startsWith('gcp_rabbitmq_'),
     );
     expect(workerGroups.length).toBeGreaterThan(0);
     for (const [type, name] of workerGroups) expect(statefulReason(type, name)).toBeUndefined();
-    expect(statefulReason('google_compute_global_address', 'gcp_front-door_address_1234')).toBeUndefined();
   });
 
   it('is lifted by allowDestroy on every resource that had it, with the cloud deletion protection', () => {
@@ -81,7 +80,8 @@ describe('destroy protection', () => {
     }
   });
 
-  it('needs a written reason', () => {
+  it('needs a written reason, not blanks', () => {
+    expect(problemLines(`${readFileSync(join(repo, 'customers', 'acme-prod.yaml'), 'utf8')}\nallowDestroy:\n  reason: "${' '.repeat(24)}"\n`)).toHaveLength(1);
     expect(problemLines(`${readFileSync(join(repo, 'customers', 'acme-prod.yaml'), 'utf8')}\nallowDestroy:\n  reason: yes\n`)).toEqual([
       expect.stringMatching(/^FILE:99: error: allowDestroy\.reason: allowing destroy needs a written reason of at least 20 characters\. Fix: say why/),
     ]);
