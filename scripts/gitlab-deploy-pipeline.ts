@@ -18,6 +18,13 @@ export interface ChangedStack {
 }
 
 const ON_DEFAULT_BRANCH = '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH';
+/** Drops the plan text, which can hold secret values, but its "Plan:" / "No changes" line. */
+const PLAN_LINE_ONLY = "{ grep -E '^(Plan:|No changes)' || true; }";
+const CURRENT_COMMIT_CHECK = [
+  'git fetch --no-tags --depth=1 origin "$CI_DEFAULT_BRANCH"',
+  'tip=$(git rev-parse FETCH_HEAD)',
+  'if [ "$tip" != "$CI_COMMIT_SHA" ]; then echo "this pipeline deploys $CI_COMMIT_SHA but $CI_DEFAULT_BRANCH is at $tip; start a new pipeline from $CI_DEFAULT_BRANCH" >&2; exit 1; fi',
+];
 const CLEANUP = 'rm -f "$STACK_DIR/celerykit-secrets.auto.tfvars.json" "$STACK_DIR/plan.tfplan" "$STACK_DIR/plan.json"';
 
 /** Checks the list, since stack ids end up in job names, environments and shell variables. */
@@ -59,15 +66,23 @@ export function deployPipeline(stacks: readonly ChangedStack[]): Record<string, 
       // Production waits for a person to start it; a manual job in rules blocks the pipeline.
       rules: [{ if: ON_DEFAULT_BRANCH, when: s.production ? 'manual' : 'on_success' }],
       script: [
+        // A failing terraform plan fails its pipe (its text is filtered, below).
+        'set -o pipefail',
         '. ci-templates/gitlab/cloud-login.sh deploy "$STACK" "$CLOUD"',
         'npm run synth',
         'bash ci-templates/stack-tfvars.sh deploy "$STACK" "$STACK_DIR"',
         'terraform -chdir="$STACK_DIR" init',
-        'terraform -chdir="$STACK_DIR" plan -out=plan.tfplan',
+        // The plan text prints the values of replaced or deleted resources, generated passwords
+        // included: only its "Plan:" line reaches the log; the summary lists the changes.
+        `terraform -chdir="$STACK_DIR" plan -input=false -no-color -out=plan.tfplan | ${PLAN_LINE_ONLY}`,
         'terraform -chdir="$STACK_DIR" show -json plan.tfplan > "$STACK_DIR/plan.json"',
         'npx --no-install celerykit summary "$STACK_DIR/plan.json"',
         'npx --no-install celerykit guard "$STACK_DIR/plan.json"',
-        // The saved plan only: exactly what the guard checked.
+        // Retrying an old pipeline's job would synthesize and apply its older commit: a rollback
+        // nobody reviewed. Deploy only the commit the default branch is at now.
+        ...CURRENT_COMMIT_CHECK,
+        // The saved plan only: exactly what the guard checked. Prints progress lines with resource
+        // ids and the stack outputs (no secret among them); never attribute values.
         'terraform -chdir="$STACK_DIR" apply plan.tfplan',
       ],
       // The variables file, the saved plan and its JSON hold the secret values; after_script runs

@@ -91,6 +91,48 @@ function secretProblems(name: string, lines: readonly string[], cleanup: readonl
   return problems;
 }
 
+// The plan text: Terraform prints the values of resources it replaces or deletes (a generated
+// password in a terraform_data, for one), so no job lets it reach the log.
+
+/** terraform plan, with or without -chdir (not terraform show -json plan.tfplan). */
+const TF_PLAN_ANYWHERE = /\bterraform\b(\s+-chdir=\S+)?\s+plan\b/;
+/** Keeps the "Plan:" / "No changes" line of the plan text; with pipefail a failing plan still fails. */
+const PLAN_LINE_FILTER = "| { grep -E '^(Plan:|No changes)' || true; }";
+/** stdout (not 2>) into a file or /dev/null. */
+const STDOUT_TO_FILE = /(^|\s)1?>>?\s*\S+/;
+const SETS_PIPEFAIL = /^set -\w*o pipefail$/;
+
+/** Problems with the plan text in one job's shell lines; `pipefail` whether the shell has it from the start. */
+function planOutputProblems(name: string, lines: readonly string[], pipefail: boolean): string[] {
+  const problems: string[] = [];
+  lines.forEach((line, i) => {
+    if (line.startsWith('#') || !TF_PLAN_ANYWHERE.test(line)) return;
+    const filtered = line.includes(PLAN_LINE_FILTER);
+    const rest = line.replace(PLAN_LINE_FILTER, '');
+    if (!filtered && !STDOUT_TO_FILE.test(rest)) problems.push(`${name}: terraform plan prints its text to the log: ${line}`);
+    if (/\|\||\|\s*grep/.test(rest)) problems.push(`${name}: a failing terraform plan may not fail the job: ${line}`);
+    if (filtered && !pipefail && !lines.slice(0, i).some((l) => SETS_PIPEFAIL.test(l))) problems.push(`${name}: terraform plan is piped without set -o pipefail`);
+  });
+  return problems;
+}
+
+// An old run re-run (or an old pipeline's job retried) would synthesize its older commit and apply
+// it: each deploy job checks, right before the apply, that the branch is still at its commit.
+
+/** Problems with that check in one deploy job's shell lines: `fetch` the fetch line, `sha` the commit's variable. */
+function currentCommitProblems(name: string, lines: readonly string[], fetch: RegExp, sha: string): string[] {
+  const apply = indexOf(lines, APPLY);
+  let at = lastIndexOf(lines.slice(0, Math.max(apply, 0)), GUARD);
+  // Each of these after the guard and the one before (or on its line), all before the apply.
+  for (const pattern of [fetch, /\$\(git rev-parse FETCH_HEAD\)/, new RegExp(`!= "\\$${sha}"`), /\bexit 1\b/]) {
+    if (at < 0) break;
+    const from = pattern === fetch ? at + 1 : at;
+    const i = indexOf(lines.slice(from, apply), pattern);
+    at = i < 0 ? -1 : from + i;
+  }
+  return at < 0 ? [`${name}: does not check, between the guard and the apply, that the branch is still at $${sha}`] : [];
+}
+
 // ---------------------------------------------------------------------------------------------
 // GitHub Actions
 
@@ -133,6 +175,8 @@ function githubProblems(workflow: Obj): string[] {
       if (!(job.steps as Obj[]).some((s) => String(s.uses).startsWith('actions/checkout') && s.with?.['fetch-depth'] === 0)) problems.push(`${name}: celerykit changed without fetch-depth: 0`);
       if (!lines.some((l) => /celerykit changed --base "?\$\w+"? --json/.test(l))) problems.push(`${name}: celerykit changed not called as changed --base <ref> --json`);
     }
+    const bash = workflow.defaults?.run?.shell === 'bash' && (job.steps as Obj[]).every((s) => s.shell === undefined || s.shell === 'bash');
+    problems.push(...planOutputProblems(name, lines.map((l) => l.trim()), bash));
     if (lines.some((l) => PLAN_OUT.test(l))) {
       if (!lines.some((l) => SHOW_JSON.test(l))) problems.push(`${name}: plan without terraform show -json`);
       if (!lines.some((l) => /celerykit summary .*plan\.json.*>> "\$GITHUB_STEP_SUMMARY"/.test(l))) problems.push(`${name}: plan summary does not go to $GITHUB_STEP_SUMMARY`);
@@ -149,6 +193,7 @@ function githubProblems(workflow: Obj): string[] {
   for (const name of deployJobs) {
     const job = jobs[name]!;
     problems.push(...applyOrderProblems(name, githubLines(job)));
+    problems.push(...currentCommitProblems(name, githubLines(job).map((l) => l.trim()), /^git fetch --no-tags --depth=1 origin main$/, 'GITHUB_SHA'));
     const needs = [job.needs ?? []].flat();
     for (const plan of planJobs) if (!needs.includes(plan)) problems.push(`${name}: does not need ${plan}`);
     const condition = String(job.if ?? '');
@@ -313,6 +358,30 @@ describe('the GitHub Actions template', () => {
       expect(mutated((w) => (w.jobs.deploy.steps[step(w, 'deploy', /stack-tfvars\.sh/)].env.STACK_TF_VARS = '${{ secrets.TF_VARS }}'))).toContain("deploy: the variables do not come from the stack's secret CELERYKIT_TF_VARS_<STACK>");
     });
 
+    it('a terraform plan whose text reaches the log, or whose failure would pass', () => {
+      const planStep = (w: Obj, job: string) => w.jobs[job].steps[step(w, job, PLAN_OUT)];
+      for (const job of ['plan', 'deploy']) {
+        const problems = mutated((w) => (planStep(w, job).run = planStep(w, job).run.replace(` ${PLAN_LINE_FILTER}`, '')));
+        expect(problems.filter((p) => p.startsWith(`${job}: terraform plan prints its text to the log:`))).toHaveLength(1);
+        const stderrOnly = mutated((w) => (planStep(w, job).run = planStep(w, job).run.replace(` ${PLAN_LINE_FILTER}`, ' 2> plan.err')));
+        expect(stderrOnly.filter((p) => p.startsWith(`${job}: terraform plan prints its text to the log:`))).toHaveLength(1);
+      }
+      const swallowed = mutated((w) => (planStep(w, 'plan').run = planStep(w, 'plan').run.replace(PLAN_LINE_FILTER, "| grep -E '^(Plan:|No changes)' || true")));
+      expect(swallowed.filter((p) => p.startsWith('plan: a failing terraform plan may not fail the job:'))).toHaveLength(1);
+      expect(mutated((w) => (planStep(w, 'deploy').shell = 'sh'))).toContain('deploy: terraform plan is piped without set -o pipefail');
+      expect(mutated((w) => delete w.defaults)).toContain('plan: terraform plan is piped without set -o pipefail');
+    });
+
+    it('a deploy that does not check that main is still at its commit before the apply', () => {
+      const problem = 'deploy: does not check, between the guard and the apply, that the branch is still at $GITHUB_SHA';
+      const check = (w: Obj) => step(w, 'deploy', /FETCH_HEAD/);
+      expect(mutated((w) => w.jobs.deploy.steps.splice(check(w), 1))).toContain(problem);
+      expect(mutated((w) => w.jobs.deploy.steps.push(...w.jobs.deploy.steps.splice(check(w), 1)))).toContain(problem);
+      expect(mutated((w) => w.jobs.deploy.steps.splice(step(w, 'deploy', GUARD) - 1, 0, ...w.jobs.deploy.steps.splice(check(w), 1)))).toContain(problem);
+      expect(mutated((w) => (w.jobs.deploy.steps[check(w)].run = w.jobs.deploy.steps[check(w)].run.replace('"$GITHUB_SHA"', '"$GITHUB_BASE_REF"')))).toContain(problem);
+      expect(mutated((w) => (w.jobs.deploy.steps[check(w)].run = w.jobs.deploy.steps[check(w)].run.replace('exit 1', 'true')))).toContain(problem);
+    });
+
     it('a stored key', () => {
       expect(text.replace('TF_INPUT: "0"', 'TF_INPUT: "0"\n  AWS_SECRET_ACCESS_KEY: ${{ secrets.KEY }}')).toMatch(LONG_LIVED_KEY);
       expect('credentials_json: ${{ secrets.GCP_KEY }}').toMatch(LONG_LIVED_KEY);
@@ -335,6 +404,7 @@ const onlyOnDefaultBranch = (job: Obj) => Array.isArray(job.rules) && job.rules.
 /** Checks of a job that runs terraform apply, in the parent or a generated child pipeline. */
 function gitlabDeployJobProblems(name: string, job: Obj, stack: ChangedStack | undefined): string[] {
   const problems = applyOrderProblems(name, gitlabLines(job));
+  problems.push(...currentCommitProblems(name, gitlabLines(job), /^git fetch --no-tags --depth=1 origin "\$CI_DEFAULT_BRANCH"$/, 'CI_COMMIT_SHA'));
   if (!onlyOnDefaultBranch(job)) problems.push(`${name}: not restricted to the default branch`);
   if (!job.id_tokens?.CELERYKIT_ID_TOKEN?.aud) problems.push(`${name}: no id_tokens with aud`);
   if (job.interruptible === true) problems.push(`${name}: a newer pipeline may cancel a running deploy (interruptible)`);
@@ -359,7 +429,10 @@ function gitlabProblems(parent: Obj, child: Obj, changed: readonly ChangedStack[
   if (!sources.some((s) => s.includes('merge_request_event')) || !sources.some((s) => s.includes('$CI_DEFAULT_BRANCH'))) problems.push('workflow does not run on merge requests and the default branch');
   const jobs = new Map(gitlabJobs(parent));
   for (const [pipeline, prefix] of [[parent, ''], [child, 'child ']] as const) {
-    for (const [name, job] of gitlabJobs(pipeline)) problems.push(...secretProblems(`${prefix}${name}`, gitlabLines(job), gitlabAfterScript(job), job.artifacts?.paths ?? []));
+    for (const [name, job] of gitlabJobs(pipeline)) {
+      problems.push(...secretProblems(`${prefix}${name}`, gitlabLines(job), gitlabAfterScript(job), job.artifacts?.paths ?? []));
+      problems.push(...planOutputProblems(`${prefix}${name}`, gitlabLines(job), false));
+    }
   }
 
   const planJobs = [...jobs].filter(([, j]) => gitlabLines(j).some((l) => GUARD.test(l)) && !gitlabLines(j).some((l) => APPLY.test(l))).map(([n]) => n);
@@ -516,6 +589,30 @@ describe('the GitLab CI template', () => {
       expect(problems).toContain(`child deploy:acme-prod: a value on the terraform command line: ${apply}`);
     });
 
+    it('a terraform plan whose text reaches the log, or that is piped without pipefail', () => {
+      const unfiltered = (l: string) => l.replace(` ${PLAN_LINE_FILTER}`, '');
+      const parentProblems = mutatedParent((p) => (p.plan.script = (p.plan.script as string[]).map(unfiltered)));
+      expect(parentProblems.filter((p) => p.startsWith('plan: terraform plan prints its text to the log:'))).toHaveLength(1);
+      const childProblems = mutatedChild((c) => (c['deploy:acme-prod'].script = (c['deploy:acme-prod'].script as string[]).map(unfiltered)));
+      expect(childProblems.filter((p) => p.startsWith('child deploy:acme-prod: terraform plan prints its text to the log:'))).toHaveLength(1);
+      const noPipefail = (l: string) => l.split('\n').filter((x) => !SETS_PIPEFAIL.test(x.trim())).join('\n');
+      expect(mutatedParent((p) => (p.plan.script = (p.plan.script as string[]).map(noPipefail)))).toContain('plan: terraform plan is piped without set -o pipefail');
+      expect(mutatedChild((c) => (c['deploy:acme-prod'].script = (c['deploy:acme-prod'].script as string[]).filter((l) => !SETS_PIPEFAIL.test(l))))).toContain('child deploy:acme-prod: terraform plan is piped without set -o pipefail');
+    });
+
+    it('a child deploy that does not check that the default branch is still at its commit before the apply', () => {
+      const problem = 'child deploy:acme-prod: does not check, between the guard and the apply, that the branch is still at $CI_COMMIT_SHA';
+      const isCheck = (l: string) => /git fetch|FETCH_HEAD|CI_COMMIT_SHA/.test(l);
+      expect(mutatedChild((c) => (c['deploy:acme-prod'].script = (c['deploy:acme-prod'].script as string[]).filter((l) => !isCheck(l))))).toContain(problem);
+      const afterApply = mutatedChild((c) => {
+        const script = c['deploy:acme-prod'].script as string[];
+        c['deploy:acme-prod'].script = [...script.filter((l) => !isCheck(l)), ...script.filter(isCheck)];
+      });
+      expect(afterApply).toContain(problem);
+      const noExit = mutatedChild((c) => (c['deploy:acme-prod'].script = (c['deploy:acme-prod'].script as string[]).map((l) => l.replace('exit 1', 'true'))));
+      expect(noExit).toContain(problem);
+    });
+
     it('a plan summary that does not reach the merge request, and a shallow clone', () => {
       expect(mutatedParent((p) => delete p.plan.artifacts.expose_as)).toContain('plan: summary is not exposed on the merge request');
       expect(mutatedParent((p) => (p.variables.GIT_DEPTH = '20'))).toContain('GIT_DEPTH is not 0');
@@ -661,6 +758,151 @@ describe('the stack variables script', () => {
     expect(r.status, r.stderr).toBe(0);
     const lines = r.output.split('\n').filter((l) => l.includes('VALUE'));
     expect(lines.sort()).toEqual([`::add-mask::${OIDC}`, `::add-mask::${WEBHOOK}`].sort());
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The templates' shell lines, run: stub terraform and npx, real git and jq
+
+/** A folder of executable stubs, to put first on PATH. */
+function stubs(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'celerykit-stubs-'));
+  for (const [name, body] of Object.entries(files)) writeFileSync(join(dir, name), `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+  return dir;
+}
+
+const run = (script: string, env: Record<string, string>, cwd = repo, shell = ['--noprofile', '--norc', '-eo', 'pipefail']) =>
+  spawnSync('bash', [...shell, '-c', script], { cwd, encoding: 'utf8', env: { PATH: process.env.PATH!, ...env } });
+
+/** What the GitHub runner runs for `run:` with shell: bash. */
+const GITHUB_SHELL = ['--noprofile', '--norc', '-eo', 'pipefail'];
+/** GitLab's bash: -e, and pipefail only where the script sets it (the runner's own setting is not relied on). */
+const GITLAB_SHELL = ['--noprofile', '--norc', '-e'];
+
+const githubText = read(GITHUB);
+const githubWorkflow = parse(githubText) as Obj;
+const gitlabParent = parse(read(GITLAB)) as Obj;
+const gitlabChild = parse(renderDeployPipeline(JSON.stringify(CHANGED))) as Obj;
+
+describe('the terraform plan lines, run', () => {
+  const SECRET = 'pw-LIVE-VALUE-5c1e';
+  // What terraform 1.11 prints when a plan replaces a terraform_data holding a generated password.
+  const terraform = stubs({
+    terraform: `case " $* " in *" plan "*) printf '  # terraform_data.password must be replaced\\n-/+ resource "terraform_data" "password" {\\n      ~ input = "${SECRET}" -> (known after apply)\\n    }\\n\\nPlan: 1 to add, 0 to change, 1 to destroy.\\n'; echo "Error: stub failure" >&2; exit "\${PLAN_RC:-0}";; esac`,
+  });
+  /** [job, the lines the shell runs up to and including the plan line]. */
+  const planScripts: [string, string[], string[]][] = [
+    ...(['plan', 'deploy'] as const).map((job): [string, string[], string[]] => {
+      const line = githubLines(githubWorkflow.jobs[job]).map((l) => l.trim()).find((l) => TF_PLAN_ANYWHERE.test(l) && !l.startsWith('#'))!;
+      return [`GitHub ${job}`, [line], GITHUB_SHELL];
+    }),
+    ...([['GitLab plan', gitlabParent.plan], ['GitLab child deploy:acme-prod', gitlabChild['deploy:acme-prod']]] as const).map(([name, job]): [string, string[], string[]] => {
+      const lines = gitlabLines(job);
+      const plan = lines.findIndex((l) => TF_PLAN_ANYWHERE.test(l) && !l.startsWith('#'));
+      return [name, [...lines.slice(0, plan).filter((l) => SETS_PIPEFAIL.test(l)), lines[plan]!.replace(/ &&$/, '')], GITLAB_SHELL];
+    }),
+  ];
+
+  it.each(planScripts)('%s: prints the Plan: line and errors, never the plan text', (_, lines, shell) => {
+    const r = run(lines.join('\n'), { PATH: `${terraform}:${process.env.PATH}` }, repo, shell);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe('Plan: 1 to add, 0 to change, 1 to destroy.\n');
+    expect(r.stderr).toContain('Error: stub failure');
+    expect(r.stdout + r.stderr).not.toContain(SECRET);
+  });
+
+  it.each(planScripts)('%s: fails when terraform plan fails', (_, lines, shell) => {
+    expect(run(lines.join('\n'), { PATH: `${terraform}:${process.env.PATH}`, PLAN_RC: '1' }, repo, shell).status).not.toBe(0);
+  });
+
+  it('the check catches a filter that would pass a failing plan, and a missing pipefail', () => {
+    const [, [line]] = planScripts[0]!;
+    const env = { PATH: `${terraform}:${process.env.PATH}`, PLAN_RC: '1' };
+    const swallowing = line!.replace(PLAN_LINE_FILTER, "| grep -E '^(Plan:|No changes)' || true");
+    expect(run(swallowing, env, repo, GITHUB_SHELL).status).toBe(0);
+    expect(planOutputProblems('job', [swallowing], true)).toContain(`job: a failing terraform plan may not fail the job: ${swallowing}`);
+    expect(run(line!, env, repo, GITLAB_SHELL).status).toBe(0);
+    expect(planOutputProblems('job', [line!], false)).toEqual(['job: terraform plan is piped without set -o pipefail']);
+  });
+});
+
+/** A repository whose origin's main is at `tip`, cloned shallow (as actions/checkout does) at `old`. */
+function shallowClone(): { dir: string; old: string; tip: string } {
+  const root = mkdtempSync(join(tmpdir(), 'celerykit-git-'));
+  const env = { GIT_AUTHOR_NAME: 'ci', GIT_AUTHOR_EMAIL: 'ci@example.com', GIT_COMMITTER_NAME: 'ci', GIT_COMMITTER_EMAIL: 'ci@example.com', HOME: root };
+  const git = (cwd: string, ...args: string[]) => {
+    const r = spawnSync('git', args, { cwd, encoding: 'utf8', env: { PATH: process.env.PATH!, ...env } });
+    if (r.status !== 0) throw new Error(r.stderr);
+    return r.stdout.trim();
+  };
+  const origin = join(root, 'origin');
+  git(root, 'init', '-q', '-b', 'main', origin);
+  git(origin, 'commit', '-q', '--allow-empty', '-m', 'old');
+  const old = git(origin, 'rev-parse', 'HEAD');
+  git(origin, 'commit', '-q', '--allow-empty', '-m', 'tip');
+  const tip = git(origin, 'rev-parse', 'HEAD');
+  const dir = join(root, 'work');
+  git(root, 'clone', '-q', '--depth=1', `file://${origin}`, dir);
+  return { dir, old, tip };
+}
+
+describe('the check that the branch is still at the deployed commit, run', () => {
+  const { dir, old, tip } = shallowClone();
+  const githubCheck = (githubWorkflow.jobs.deploy.steps as Obj[]).find((s) => /FETCH_HEAD/.test(String(s.run)))!.run as string;
+  const gitlabCheck = gitlabLines(gitlabChild['deploy:acme-prod']).filter((l) => /git fetch|FETCH_HEAD|CI_COMMIT_SHA/.test(l)).join('\n');
+
+  it('GitHub: passes at the tip of main, in a shallow clone', () => {
+    const r = run(githubCheck, { GITHUB_SHA: tip }, dir, GITHUB_SHELL);
+    expect(r.status, r.stderr).toBe(0);
+  });
+
+  it('GitHub: stops a re-run of an older commit', () => {
+    const r = run(githubCheck, { GITHUB_SHA: old }, dir, GITHUB_SHELL);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain(`::error::this run deploys ${old} but main is at ${tip}; start a new run from main`);
+  });
+
+  it('GitLab: passes at the tip of the default branch, stops an older commit', () => {
+    const env = { CI_DEFAULT_BRANCH: 'main' };
+    expect(run(gitlabCheck, { ...env, CI_COMMIT_SHA: tip }, dir, GITLAB_SHELL).status).toBe(0);
+    const r = run(gitlabCheck, { ...env, CI_COMMIT_SHA: old }, dir, GITLAB_SHELL);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`this pipeline deploys ${old} but main is at ${tip}; start a new pipeline from main`);
+  });
+});
+
+describe('the GitHub matrix limit, run', () => {
+  const step = (githubWorkflow.jobs.test.steps as Obj[]).find((s) => s.id === 'changed')!;
+  /** Runs the changed-stacks step with `celerykit changed` printing `count` stacks. */
+  const changedStep = (script: string, count: number) => {
+    const { dir, tip } = shallowClone();
+    const list = Array.from({ length: count }, (_, i) => ({ stack: `customer${i}-prod`, file: `customers/customer${i}-prod.yaml`, cloud: 'aws', environment: 'prod', production: true }));
+    const listFile = join(dir, '..', 'changed.json');
+    writeFileSync(listFile, JSON.stringify(list));
+    const output = join(dir, '..', 'github-output');
+    writeFileSync(output, '');
+    const npx = stubs({ npx: `cat "${listFile}"` });
+    const r = run(script, { PATH: `${npx}:${process.env.PATH}`, BASE: tip, GITHUB_OUTPUT: output }, dir, GITHUB_SHELL);
+    return { ...r, output: readFileSync(output, 'utf8') };
+  };
+  /** Problems: a list over 256 that reaches the matrix, or one of 256 that does not. */
+  const limitProblems = (script: string) => {
+    const problems: string[] = [];
+    const over = changedStep(script, 257);
+    if (over.status === 0 || !over.stdout.includes('::error::257 stacks changed, but a GitHub matrix holds at most 256 jobs') || over.output !== '') problems.push('257 stacks reach the matrix');
+    const full = changedStep(script, 256);
+    if (full.status !== 0 || !full.output.startsWith('stacks=[{')) problems.push('256 stacks do not reach the matrix');
+    return problems;
+  };
+
+  it('fails the test job with ::error:: over 256 stacks, before writing the output', () => {
+    expect(limitProblems(step.run)).toEqual([]);
+  });
+
+  it('the check catches a step without the limit', () => {
+    const without = (step.run as string).replace(/# A matrix holds[\s\S]*?\n\s*fi\n/, '');
+    expect(without).not.toContain('256');
+    expect(limitProblems(without)).toEqual(['257 stacks reach the matrix']);
   });
 });
 
