@@ -20,7 +20,9 @@ process.setSourceMapsEnabled(false);
 skipTokenCreationTraces();
 
 /** Phase timings on stderr when CELERYKIT_TIMINGS is set (used by the benchmark). */
-const timings = process.env.CELERYKIT_TIMINGS ? (phase: string, since: number) => console.error(`timing ${phase} ${(performance.now() - since).toFixed(0)} ms`) : () => undefined;
+const timings = process.env.CELERYKIT_TIMINGS
+  ? (phase: string, since: number, detail?: string) => console.error(`timing ${phase} ${(performance.now() - since).toFixed(0)} ms${detail === undefined ? '' : ` (${detail})`}`)
+  : () => undefined;
 
 async function main(): Promise<number> {
   let t = performance.now();
@@ -50,14 +52,15 @@ async function main(): Promise<number> {
   // No stack traces in metadata (they cost a captured Error per construct) and no validation pass,
   // which the kit's schema and policy pack already cover.
   const app = new App({ outdir, stackTraces: false, skipValidation: true });
-  const checked = await buildStacks(app, specs, process.cwd(), second);
-  timings('build-render-check', t);
-  // The policy pack ran before anything is written: a violation stops the whole run.
+  const { checked, failures, unbuilt, onSecondThread } = await buildStacks(app, specs, process.cwd(), second);
+  timings('build-render-check', t, onSecondThread > 0 ? `${onSecondThread} of ${specs.length} stacks on the second thread` : undefined);
+  // The policy pack ran before anything is written: a stack that could not be built or a violation stops the whole run.
   for (const c of checked) for (const line of c.suppressed) console.error(line);
   const violations = checked.flatMap((c) => c.violations);
-  if (violations.length > 0) {
-    for (const line of violations) console.error(line);
-    console.error(`\n${violations.length} policy violation${violations.length === 1 ? '' : 's'}; nothing was synthesized.`);
+  if (failures.length > 0 || violations.length > 0) {
+    for (const line of [...failures, ...violations]) console.error(line);
+    const counts = [unbuilt > 0 ? `${plural(unbuilt, 'stack')} could not be built` : '', violations.length > 0 ? plural(violations.length, 'policy violation') : ''];
+    console.error(`\n${counts.filter((c) => c !== '').join(', ')}; nothing was synthesized.`);
     if (!outdirExisted) rmSync(outdir, { recursive: true, force: true });
     return 1;
   }
@@ -74,6 +77,10 @@ async function main(): Promise<number> {
   timings('artifacts-and-summary', t);
   console.log(`${specs.length} stack${specs.length === 1 ? '' : 's'} synthesized from ${customersDir}`);
   return 0;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 function printProblems(problems: readonly SpecProblem[]): void {
@@ -95,7 +102,6 @@ function summaryLine(spec: DeploymentSpec, app: App): string {
   // The rendered JSON synth just wrote (kept by the stack), rather than the file read back and parsed.
   const json = (app.node.findChild(spec.stackId) as TerraformStack).toTerraform() as { resource?: Record<string, Record<string, unknown>> };
   const resources = Object.values(json.resource ?? {}).reduce((n, byName) => n + Object.keys(byName).length, 0);
-  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   return [
     spec.stackId.padEnd(24),
     `${spec.cloud} ${spec.region}`.padEnd(22),

@@ -27,21 +27,61 @@ export interface CheckedStack {
   readonly suppressed: string[];
 }
 
-/** Builds, renders and checks the stacks of `specs` in `app`, on this thread. */
-export function buildAndCheck(app: App, specs: readonly DeploymentSpec[], localStateDir: string): Array<CheckedStack & { stack: CeleryStack }> {
+/** A stack whose building, rendering or checking threw; the run stops with one line for it. */
+export interface FailedStack {
+  readonly stackId: string;
+  readonly sourceFile: string;
+  readonly message: string;
+}
+
+/** One line, no stack trace: the file, the stack, what went wrong and what to do. */
+export function formatFailure(f: FailedStack): string {
+  return `${f.sourceFile}: stack ${f.stackId} could not be built: ${f.message}. Fix: this is a fault in celerykit, not in the file; report this line with the file to the platform team.`;
+}
+
+/** A failure for an error thrown while the stack of `spec` was built. */
+function failureOf(spec: DeploymentSpec, error: unknown): FailedStack {
+  return { stackId: spec.stackId, sourceFile: spec.sourceFile, message: oneLine(error) };
+}
+
+/** An error's message on one line, without a closing full stop (the line adds its own). */
+function oneLine(error: unknown): string {
+  const message = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').trim().replace(/\.$/, '');
+  return message === '' ? 'unknown error' : message;
+}
+
+/** What `build` returned for one spec, or why it threw. */
+export type Outcome<T> = { readonly built: T } | { readonly failed: FailedStack };
+
+/** Runs `build` for every spec, in order; a spec whose build throws yields its failure and the others still run. */
+export function buildEach<T>(specs: readonly DeploymentSpec[], build: (spec: DeploymentSpec) => T): Array<Outcome<T>> {
   return specs.map((spec) => {
-    const stack = new CeleryStack(app, { spec, localStateDir });
-    // One render per stack: the policy pack checks it and app.synth() writes it.
-    stack.render();
-    const violations: string[] = [];
-    for (const s of spec.policySuppressions) {
-      if (!POLICY_RULES.some((r) => r.id === s.rule)) violations.push(`${spec.sourceFile}: policy.suppress: no rule ${s.rule}. Fix: use an id from docs/policies.md.`);
+    try {
+      return { built: build(spec) };
+    } catch (e) {
+      return { failed: failureOf(spec, e) };
     }
-    const result = checkStackPolicies(stack, spec.stackId, spec.policySuppressions);
-    violations.push(...result.violations.map(formatViolation));
-    const suppressed = spec.policySuppressions.map((s) => `${spec.stackId}: policy ${s.rule} suppressed (${result.usedSuppressions.get(s.rule) ?? 0} findings): ${s.reason}`);
-    return { spec, stack, violations, suppressed };
   });
+}
+
+/** Builds, renders and checks the stack of `spec` in `app`, on this thread; throws what a construct throws. */
+export function buildAndCheckOne(app: App, spec: DeploymentSpec, localStateDir: string): CheckedStack & { stack: CeleryStack } {
+  const stack = new CeleryStack(app, { spec, localStateDir });
+  // One render per stack: the policy pack checks it and app.synth() writes it.
+  stack.render();
+  const violations: string[] = [];
+  for (const s of spec.policySuppressions) {
+    if (!POLICY_RULES.some((r) => r.id === s.rule)) violations.push(`${spec.sourceFile}: policy.suppress: no rule ${s.rule}. Fix: use an id from docs/policies.md.`);
+  }
+  const result = checkStackPolicies(stack, spec.stackId, spec.policySuppressions);
+  violations.push(...result.violations.map(formatViolation));
+  const suppressed = spec.policySuppressions.map((s) => `${spec.stackId}: policy ${s.rule} suppressed (${result.usedSuppressions.get(s.rule) ?? 0} findings): ${s.reason}`);
+  return { spec, stack, violations, suppressed };
+}
+
+/** Builds, renders and checks the stacks of `specs` in `app`, on this thread, collecting a failure per stack that throws. */
+export function buildAndCheck(app: App, specs: readonly DeploymentSpec[], localStateDir: string): Array<Outcome<CheckedStack & { stack: CeleryStack }>> {
+  return buildEach(specs, (spec) => buildAndCheckOne(app, spec, localStateDir));
 }
 
 /** What the second thread sends back per stack. */
@@ -74,7 +114,7 @@ class RenderedStack extends TerraformStack {
  */
 export class SecondThread {
   private readonly worker: Worker;
-  private readonly result: Promise<RenderedResult[]>;
+  private readonly result: Promise<Array<Outcome<RenderedResult>>>;
 
   /**
    * A second thread for a run over the folder `customersDir`, or undefined when it would not pay.
@@ -89,21 +129,22 @@ export class SecondThread {
     }
     // Only compiled (npm run synth): a worker started under tsx would not get tsx's loader.
     const compiled = extname(__filename) === '.js';
-    return compiled && entries >= MIN_STACKS_FOR_A_SECOND_THREAD && availableParallelism() >= 2 ? new SecondThread() : undefined;
+    return compiled && entries >= MIN_STACKS_FOR_A_SECOND_THREAD && availableParallelism() >= 2 ? new SecondThread(customersDir) : undefined;
   }
 
-  private constructor() {
+  private constructor(readonly customersDir: string) {
     this.worker = new Worker(join(__dirname, 'build-worker.js'));
     this.result = new Promise((resolve, reject) => {
       this.worker.once('message', resolve);
+      // A thread that dies (an error outside any one stack, out of memory) rejects; buildStacks() turns that into one line.
       this.worker.once('error', reject);
-      this.worker.once('exit', (code) => reject(new Error(`the second synth thread stopped with code ${code}`)));
+      this.worker.once('exit', (code) => reject(new Error(`it stopped with exit code ${code}`)));
     });
     // A run that stops before handing out work must not wait for it.
     this.result.catch(() => undefined);
   }
 
-  build(specs: readonly DeploymentSpec[], outdir: string, localStateDir: string): Promise<RenderedResult[]> {
+  build(specs: readonly DeploymentSpec[], outdir: string, localStateDir: string): Promise<Array<Outcome<RenderedResult>>> {
     this.worker.postMessage({ specs, outdir, localStateDir });
     return this.result;
   }
@@ -113,26 +154,56 @@ export class SecondThread {
   }
 }
 
+/** What buildStacks() found, in the order of the specs. */
+export interface BuiltStacks {
+  /** The stacks that were built, rendered and checked. */
+  readonly checked: CheckedStack[];
+  /** One line per stack that could not be built (or one for a second thread that died); empty when all were. */
+  readonly failures: string[];
+  /** How many stacks could not be built (all of its share when the second thread died). */
+  readonly unbuilt: number;
+  /** How many stacks were handed to the second thread (0 when the run stayed on one thread). */
+  readonly onSecondThread: number;
+}
+
 /**
  * Builds, renders and checks one stack per spec in `app`, sharing the work with `second` when
- * given, and returns the findings in the order of `specs`. Writes nothing.
+ * given, and returns the findings and failures in the order of `specs`. Writes nothing and never
+ * throws for a stack: a stack that throws becomes a failure line.
  */
-export async function buildStacks(app: App, specs: readonly DeploymentSpec[], localStateDir: string, second?: SecondThread): Promise<CheckedStack[]> {
+export async function buildStacks(app: App, specs: readonly DeploymentSpec[], localStateDir: string, second?: SecondThread): Promise<BuiltStacks> {
   if (second === undefined || specs.length < MIN_STACKS_FOR_A_SECOND_THREAD) {
     second?.stop();
-    return buildAndCheck(app, specs, localStateDir);
+    return collect(specs, buildAndCheck(app, specs, localStateDir), 0);
   }
   const mine = specs.filter((_, i) => i % 2 === 0);
   const theirs = specs.filter((_, i) => i % 2 === 1);
   const remote = second.build(theirs, app.outdir, localStateDir);
   const local = buildAndCheck(app, mine, localStateDir);
-  const rendered = await remote;
-  const results: CheckedStack[] = [];
-  specs.forEach((spec, i) => {
-    if (i % 2 === 0) return results.push(local[i / 2]!);
+  let rendered: Array<Outcome<RenderedResult>>;
+  try {
+    rendered = await remote;
+  } catch (e) {
+    const died = `${second.customersDir}: the second synth thread stopped before it sent back its ${theirs.length} stacks: ${oneLine(e)}. Fix: run the synth again; if it stops again, report this line to the platform team.`;
+    const built = collect(mine, local, 0);
+    return { ...built, failures: [...built.failures, died], unbuilt: built.unbuilt + theirs.length };
+  }
+  const outcomes: Array<Outcome<CheckedStack>> = specs.map((spec, i) => {
+    if (i % 2 === 0) return local[i / 2]!;
     const r = rendered[(i - 1) / 2]!;
-    new RenderedStack(app, spec.stackId, r.json);
-    return results.push({ spec, violations: r.violations, suppressed: r.suppressed });
+    if ('failed' in r) return r;
+    new RenderedStack(app, spec.stackId, r.built.json);
+    return { built: { spec, violations: r.built.violations, suppressed: r.built.suppressed } };
   });
-  return results;
+  return collect(specs, outcomes, theirs.length);
+}
+
+function collect(specs: readonly DeploymentSpec[], outcomes: ReadonlyArray<Outcome<CheckedStack>>, onSecondThread: number): BuiltStacks {
+  const checked: CheckedStack[] = [];
+  const failures: string[] = [];
+  outcomes.forEach((o, i) => {
+    if ('failed' in o) failures.push(formatFailure(o.failed));
+    else checked.push({ spec: specs[i]!, violations: o.built.violations, suppressed: o.built.suppressed });
+  });
+  return { checked, failures, unbuilt: failures.length, onSecondThread };
 }

@@ -1,11 +1,13 @@
 /**
  * The second synth thread (see build-stacks.ts): loads the kit, then builds, renders and checks the
- * stacks it is sent in an app of its own, and sends back their JSON and findings. It writes nothing.
+ * stacks it is sent in an app of its own, and sends back their JSON and findings, or for a stack
+ * that throws, its failure (stack, file, message), so that the main thread can report it in one line.
+ * It writes nothing.
  */
 import { App } from 'cdktf';
 import { parentPort } from 'node:worker_threads';
 import type { DeploymentSpec } from '../spec/types';
-import { buildAndCheck, type RenderedResult } from './build-stacks';
+import { buildAndCheckOne, buildEach, type Outcome, type RenderedResult } from './build-stacks';
 import { skipTokenCreationTraces } from './token-traces';
 
 // Each thread loads its own copy of cdktf, so the main thread's setting does not reach this one.
@@ -14,6 +16,9 @@ skipTokenCreationTraces();
 // The main thread sends this thread's share once it has read the parameter files.
 parentPort!.once('message', ({ specs, outdir, localStateDir }: { specs: DeploymentSpec[]; outdir: string; localStateDir: string }) => {
   const app = new App({ outdir, stackTraces: false, skipValidation: true });
-  const results: RenderedResult[] = buildAndCheck(app, specs, localStateDir).map(({ stack, violations, suppressed }) => ({ violations, suppressed, json: stack.toTerraform() }));
+  const results: Array<Outcome<RenderedResult>> = buildEach(specs, (spec) => {
+    const { stack, violations, suppressed } = buildAndCheckOne(app, spec, localStateDir);
+    return { violations, suppressed, json: stack.toTerraform() };
+  });
   parentPort!.postMessage(results);
 });

@@ -3,11 +3,13 @@
  * one line per problem and nothing written.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, type TestContext } from 'vitest';
 import { randomParameterFile } from '../scripts/parameter-file-generator';
-import { editBase, tempDir, writeParameterFiles } from './helpers/parameter-files';
+import { buildEach, formatFailure } from '../stacks/build-stacks';
+import { editBase, specFromYaml, tempDir, writeParameterFiles } from './helpers/parameter-files';
 import { synthesizeDir } from './helpers/synth';
 
 const repo = resolve(__dirname, '..');
@@ -26,6 +28,68 @@ function runSynth(customersDir: string, cwd = tempDir('celerykit-run-')) {
 function buildDist(): void {
   const build = spawnSync(join(repo, 'node_modules', '.bin', 'tsc'), ['-b', join(repo, 'tsconfig.build.json')], { cwd: repo, encoding: 'utf8', timeout: 120_000 });
   expect(build.status, build.stdout).toBe(0);
+}
+
+/**
+ * A second synth thread starts only with two CPUs or more. Elsewhere a two-thread test is skipped
+ * with the reason printed; in CI (CI set) it fails instead, so that CI never passes it unrun.
+ */
+function requireTwoCpus(ctx: TestContext): void {
+  const cpus = availableParallelism();
+  if (cpus >= 2) return;
+  const reason = `this machine has ${cpus} CPU and a second synth thread starts only with 2 or more`;
+  if (process.env.CI && process.env.CI !== 'false') throw new Error(`${reason}; CI must run this test on 2 CPUs or more`);
+  console.warn(`skipped "${ctx.task.name}": ${reason}`);
+  ctx.skip();
+}
+
+/**
+ * A copy of the compiled kit (dist/) in a temp folder, with `files` (path -> JavaScript) written
+ * into it: the way to make the kit fail for a test without a hook for tests in the kit itself.
+ */
+function compiledKitWith(files: Record<string, string>): string {
+  buildDist();
+  const root = tempDir('celerykit-kit-');
+  cpSync(join(repo, 'dist'), join(root, 'kit'), { recursive: true });
+  symlinkSync(join(repo, 'node_modules'), join(root, 'node_modules'), 'dir');
+  for (const [path, text] of Object.entries(files)) writeFileSync(join(root, 'kit', path), text);
+  return join(root, 'kit');
+}
+
+/**
+ * JavaScript that makes CeleryStack.render() (required from `module`) throw for the stacks the
+ * function `shouldFail(stackId, nth)` picks; nth counts this thread's renders from 0.
+ */
+const failingRender = (module: string, shouldFail: string) => `
+const { CeleryStack } = require('${module}');
+const render = CeleryStack.prototype.render;
+let nth = 0;
+CeleryStack.prototype.render = function () {
+  if ((${shouldFail})(this.node.id, nth++)) throw new Error('injected failure\\n    at a frame that must not be shown');
+  return render.call(this);
+};
+`;
+
+/** A run that stopped the kit's way: exit 1, no stack trace, no summary, no output folder. */
+function expectStoppedCleanly(run: { status: number | null; stdout: string; stderr: string; cwd: string }): void {
+  expect(run.status, run.stderr).toBe(1);
+  expect(run.stderr).not.toMatch(/^\s+at /m);
+  expect(run.stdout).toBe('');
+  expect(existsSync(join(run.cwd, 'cdktf.out'))).toBe(false);
+}
+
+/** Enough generated parameter files for a second thread, with their folder. */
+function sixteenFiles(): { dir: string; files: Array<{ name: string; text: string }> } {
+  const files = Array.from({ length: 16 }, (_, i) => randomParameterFile(300 + i, { minPools: 3, monitoring: true }));
+  return { dir: writeParameterFiles(Object.fromEntries(files.map((f) => [f.name, f.text]))), files };
+}
+
+const FAULT_FIX = 'Fix: this is a fault in celerykit, not in the file; report this line with the file to the platform team.';
+
+function runCompiled(entry: string, customersDir: string, env: Record<string, string> = {}) {
+  const cwd = tempDir('celerykit-run-');
+  const r = spawnSync('node', [entry], { cwd, encoding: 'utf8', env: { ...process.env, CUSTOMERS_DIR: customersDir, CDKTF_OUTDIR: '', ...env }, timeout: 120_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, cwd };
 }
 
 /** A file unlike the examples: other names, other cloud layout, a JSON file. */
@@ -128,13 +192,15 @@ describe('npm run synth (main.ts)', () => {
     }
   }, 180_000);
 
-  it('builds many stacks on two threads with the same output as one thread', () => {
-    const files = Array.from({ length: 16 }, (_, i) => randomParameterFile(300 + i, { minPools: 3, monitoring: true }));
-    const dir = writeParameterFiles(Object.fromEntries(files.map((f) => [f.name, f.text])));
+  it('builds many stacks on two threads with the same output as one thread', (ctx) => {
+    requireTwoCpus(ctx);
+    const { dir } = sixteenFiles();
     const cwd = tempDir('celerykit-run-');
     buildDist();
-    const run = spawnSync('node', [join(repo, 'dist', 'main.js')], { cwd, encoding: 'utf8', env: { ...process.env, CUSTOMERS_DIR: dir, CDKTF_OUTDIR: '' }, timeout: 120_000 });
+    const run = spawnSync('node', [join(repo, 'dist', 'main.js')], { cwd, encoding: 'utf8', env: { ...process.env, CUSTOMERS_DIR: dir, CDKTF_OUTDIR: '', CELERYKIT_TIMINGS: '1' }, timeout: 120_000 });
     expect(run.status, run.stderr).toBe(0);
+    // The second thread did run, and built every other stack.
+    expect(run.stderr).toMatch(/^timing build-render-check \d+ ms \(8 of 16 stacks on the second thread\)$/m);
     // Under tsx (tests, cdktf.json) the same run stays on one thread.
     const sources = spawnSync(join(repo, 'node_modules', '.bin', 'tsx'), [join(repo, 'main.ts')], { cwd, encoding: 'utf8', env: { ...process.env, CUSTOMERS_DIR: dir, CDKTF_OUTDIR: 'sources.out' }, timeout: 120_000 });
     expect(sources.status, sources.stderr).toBe(0);
@@ -147,11 +213,69 @@ describe('npm run synth (main.ts)', () => {
     }
   }, 180_000);
 
+  it('names the file and stack of a stack that throws while it is built, in one line, and writes nothing', () => {
+    const kit = compiledKitWith({ 'fail-main.js': `${failingRender('./stacks/celery-stack', "(id) => id === 'hooli-qa'")}\nrequire('./main.js');\n` });
+    const dir = writeParameterFiles({ 'hooli-qa.json': UNSEEN_GCP_FILE, 'acme.yaml': editBase({}) });
+    const run = runCompiled(join(kit, 'fail-main.js'), dir);
+    expectStoppedCleanly(run);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      `${join(dir, 'hooli-qa.json')}: stack hooli-qa could not be built: injected failure at a frame that must not be shown. ${FAULT_FIX}`,
+      '',
+      '1 stack could not be built; nothing was synthesized.',
+    ]);
+  }, 180_000);
+
+  it('names the file and stack of a stack that throws on the second thread, in one line, and writes nothing', (ctx) => {
+    requireTwoCpus(ctx);
+    // The second thread's first stack throws; the main thread's stacks build as usual.
+    const kit = compiledKitWith({});
+    renameSync(join(kit, 'stacks', 'build-worker.js'), join(kit, 'stacks', 'real-build-worker.js'));
+    writeFileSync(join(kit, 'stacks', 'build-worker.js'), `${failingRender('./celery-stack', '(_, nth) => nth === 0')}\nrequire('./real-build-worker.js');\n`);
+    const { dir, files } = sixteenFiles();
+    const run = runCompiled(join(kit, 'main.js'), dir);
+    expectStoppedCleanly(run);
+    const [line, ...rest] = run.stderr.trim().split('\n');
+    expect(rest).toEqual(['', '1 stack could not be built; nothing was synthesized.']);
+    expect(line!.endsWith(`could not be built: injected failure at a frame that must not be shown. ${FAULT_FIX}`), line).toBe(true);
+    const [file, stack] = line!.split(': ');
+    expect(files.map((f) => join(dir, f.name))).toContain(file);
+    expect(stack).toMatch(/^stack [a-z0-9-]+ could not be built$/);
+  }, 180_000);
+
+  it('stops with one line, and writes nothing, when the second thread dies', (ctx) => {
+    requireTwoCpus(ctx);
+    const kit = compiledKitWith({ 'stacks/build-worker.js': "throw new Error('the thread could not load');\n" });
+    const { dir } = sixteenFiles();
+    const run = runCompiled(join(kit, 'main.js'), dir);
+    expectStoppedCleanly(run);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      `${dir}: the second synth thread stopped before it sent back its 8 stacks: the thread could not load. Fix: run the synth again; if it stops again, report this line to the platform team.`,
+      '',
+      '8 stacks could not be built; nothing was synthesized.',
+    ]);
+  }, 180_000);
+
   it('names a missing customers folder in one line', () => {
     const run = runSynth('/nonexistent/customers');
     expect(run.status).toBe(1);
     expect(run.stderr.trim().split('\n')[0]).toBe(
       '/nonexistent/customers: error: (top level): this folder does not exist. Fix: create it with your customer files, or point CUSTOMERS_DIR at the folder that holds them.',
+    );
+  });
+});
+
+describe('buildEach (what both synth threads build stacks with)', () => {
+  it('turns a stack that throws into its failure, on one line, and still builds the others', () => {
+    const specs = [specFromYaml(editBase({}), 'acme.yaml'), specFromYaml(editBase({ 1: 'customer: other' }), 'other.yaml')];
+    const outcomes = buildEach(specs, (spec) => {
+      if (spec.stackId === 'acme-prod') throw new Error('a construct broke:\n    at somewhere (file.js:1:1).');
+      return spec.stackId;
+    });
+    expect(outcomes[1]).toEqual({ built: 'other-prod' });
+    const failed = outcomes[0]!;
+    if (!('failed' in failed)) throw new Error('expected a failure');
+    expect(formatFailure(failed.failed)).toBe(
+      `${specs[0]!.sourceFile}: stack acme-prod could not be built: a construct broke: at somewhere (file.js:1:1). ${FAULT_FIX}`,
     );
   });
 });
