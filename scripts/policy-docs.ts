@@ -46,5 +46,11 @@ export function renderPolicyReference(): string {
     '',
     'A suppression that names a rule that does not exist is an error.',
     '',
+    'The check fails closed: a resource it cannot find in the rendered stack (and that was not moved',
+    'away with a `moved` block) is reported as `CK-POLICY-UNCHECKED`, which no suppression hides.',
+    '',
+    '`allowDestroy` in a parameter file (docs/destroy-protection.md) lifts `CK-STATE-PROTECTED` for that',
+    'stack; every synth prints it as a suppression with the reason.',
+    '',
   ].join('\n');
 }
