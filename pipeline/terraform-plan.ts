@@ -3,6 +3,7 @@
  * and the stack the plan belongs to (its `stack_id` output).
  */
 import { readFileSync } from 'node:fs';
+import { DELETION_PROTECTION_ARGUMENT } from '../constructs/celery/deletion-protection';
 
 /** What a plan does to one resource. `replace` covers both delete-then-create and create-then-delete. */
 export type PlanAction = 'create' | 'update' | 'replace' | 'delete' | 'no-op' | 'read' | 'forget';
@@ -117,8 +118,8 @@ function toResourceChange(raw: RawChange, file: string): ResourceChange {
   };
 }
 
-/** Arguments by which providers enforce deletion protection (Memorystore, Secret Manager, and others). */
-const DELETION_PROTECTION_ARGUMENTS = ['deletion_protection', 'deletion_protection_enabled'];
+/** Every argument name by which the kit's resources carry deletion protection, whatever the type. */
+const DELETION_PROTECTION_ARGUMENTS = [...new Set(Object.values(DELETION_PROTECTION_ARGUMENT))];
 
 function actionOf(actions: unknown, file: string, address = 'an output'): PlanAction {
   const list = Array.isArray(actions) ? actions.join(',') : '';

@@ -8,12 +8,7 @@
  */
 import { TerraformResource } from 'cdktf';
 import type { IConstruct } from 'constructs';
-
-/** Cloud deletion-protection arguments, by resource type (Amazon MQ and ElastiCache have none). */
-const DELETION_PROTECTION_ARGUMENT: Readonly<Record<string, string>> = {
-  google_memorystore_instance: 'deletion_protection_enabled',
-  google_secret_manager_secret: 'deletion_protection',
-};
+import { DELETION_PROTECTION_ARGUMENT } from '../constructs/celery/deletion-protection';
 
 /** Turns prevent_destroy and deletion protection off on every protected resource under `scope`; returns how many. */
 export function releaseDestroyProtection(scope: IConstruct): number {

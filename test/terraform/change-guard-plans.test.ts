@@ -10,8 +10,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { writeParameterFiles } from '../helpers/parameter-files';
 import { runAsync } from '../helpers/run';
 import { synthesizeDir } from '../helpers/synth';
-import { convergeState, editStateAttributes, planJson, terraformAsync, type PlanJson } from './converged-state';
-import { findTerraform, prepareOfflineWorkdir, type TerraformSetup } from './terraform-harness';
+import { convergeState, editStateAttributes, planJson, type PlanJson } from './converged-state';
+import { findTerraform, prepareOfflineWorkdir, terraformAsync, type TerraformSetup } from './terraform-harness';
 
 const found = findTerraform();
 const inCi = process.env.CI === 'true' || process.env.CI === '1';

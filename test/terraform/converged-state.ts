@@ -10,8 +10,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runAsync } from '../helpers/run';
-import type { TerraformSetup } from './terraform-harness';
+import { terraformAsync, type TerraformSetup } from './terraform-harness';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type AttributeType = string | [string, ...unknown[]];
@@ -40,10 +39,6 @@ interface StateResource {
 const AWS_PROVIDER = 'registry.terraform.io/hashicorp/aws';
 /** The kit's generated secrets: a fixed stand-in value, typed as terraform_data stores it. */
 const STAND_IN_SECRET = { value: { value: '0123456789abcdef'.repeat(4) }, type: ['object', { value: 'string' }] };
-
-export async function terraformAsync(setup: TerraformSetup, cwd: string, args: string[]) {
-  return runAsync('terraform', [...args, '-no-color'], { cwd, env: setup.env, timeoutMs: 300_000 });
-}
 
 /** Plans with the saved state and returns the plan as JSON (and terraform's exit status). */
 export async function planJson(setup: TerraformSetup, work: string, planFile = 'plan.tfplan'): Promise<{ status: number | null; output: string; plan?: PlanJson; jsonFile: string }> {

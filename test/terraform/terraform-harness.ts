@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/parameter-files';
+import { runAsync, type RunResult } from '../helpers/run';
 
 export const AWS_PROVIDER_VERSION = '5.100.0';
 
@@ -100,4 +101,9 @@ export function prepareOfflineWorkdir(stackDir: string): string {
 export function terraform(setup: TerraformSetup, cwd: string, args: string[]): CommandResult {
   const r = spawnSync('terraform', [...args, '-no-color'], { cwd, env: setup.env, encoding: 'utf8', timeout: 300_000 });
   return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? (r.error ? String(r.error) : '') };
+}
+
+/** The same, without blocking the test worker (for runs of many plans in one test file). */
+export function terraformAsync(setup: TerraformSetup, cwd: string, args: string[]): Promise<RunResult> {
+  return runAsync('terraform', [...args, '-no-color'], { cwd, env: setup.env, timeoutMs: 300_000 });
 }

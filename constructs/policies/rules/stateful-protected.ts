@@ -1,4 +1,5 @@
 import { STATE_PROTECTED_RULE_ID } from '../../../spec/defaults';
+import { DELETION_PROTECTION_ARGUMENT } from '../../celery/deletion-protection';
 import { block, isTrue, type PolicyRule } from '../policy-rule';
 
 /** Resources whose loss loses tasks or credentials. */
@@ -18,8 +19,8 @@ export const statefulProtected: PolicyRule = {
   resourceTypes: STATEFUL_TYPES,
   check: ({ type, config }) => {
     if (!isTrue(block(config, 'lifecycle')?.prevent_destroy)) return 'lifecycle.prevent_destroy is not set';
-    if (type === 'google_memorystore_instance' && !isTrue(config.deletion_protection_enabled)) return 'deletion protection is off';
-    if (type === 'google_secret_manager_secret' && !isTrue(config.deletion_protection)) return 'deletion protection is off';
+    const argument = DELETION_PROTECTION_ARGUMENT[type];
+    if (argument !== undefined && !isTrue(config[argument])) return 'deletion protection is off';
     return undefined;
   },
 };
