@@ -62,7 +62,8 @@ function checkApp(file: ParameterFile, out: ProblemCollector): void {
   const lastSegment = image.slice(image.lastIndexOf('/') + 1);
   if (!image.includes('@sha256:') && !lastSegment.includes(':')) {
     out.error(['app', 'image'], `image "${image}" has no tag or digest, so every deploy may run different code`, 'pin it, e.g. "…/app:1.4.2" or "…/app@sha256:…"');
-  } else if (lastSegment.endsWith(':latest')) {
+  } else if (lastSegment.toLowerCase().endsWith(':latest')) {
+    // Registries treat tags case-sensitively, but `LATEST` is the same floating intent (issue 18).
     out.error(['app', 'image'], 'the "latest" tag changes under a running deployment', 'pin a version tag or a digest');
   }
   for (const [name, value] of Object.entries(env)) {

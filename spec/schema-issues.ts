@@ -5,14 +5,17 @@ import type { z } from 'zod';
 import { allowedKeysOf, splitFix } from './schema-helpers';
 import { closestMatch, type KeyPath, type ProblemCollector } from './problems';
 
-/** Unknown keys that users write often, with the reason they are not accepted where they stand. */
-const UNKNOWN_KEY_HINTS: Record<string, string> = {
+/**
+ * Unknown keys that users write often, with the reason they are not accepted where they stand.
+ * A Map, so a user key such as `__proto__` or `constructor` never finds Object.prototype (issue 18).
+ */
+const UNKNOWN_KEY_HINTS: ReadonlyMap<string, string> = new Map(Object.entries({
   visibilityTimeout: 'visibilityTimeout exists only for broker.kind: redis (RabbitMQ acknowledges instead); remove it',
   clientSecret:
     'secrets never go in parameter files; remove it and pass the OIDC client secret at deploy time as the sensitive Terraform variable oidc_client_secret (TF_VAR_oidc_client_secret)',
   password: 'secrets never go in parameter files; the kit generates broker credentials and keeps them in the cloud secret store. Remove it',
   url: 'URLs of webhooks carry credentials; list the webhook by name under monitoring.alerts.notify.webhooks and pass the URL as the sensitive Terraform variable webhook_<name>',
-};
+}));
 
 export function reportSchemaIssues(issues: readonly z.core.$ZodIssue[], out: ProblemCollector): void {
   for (const issue of issues) reportIssue(issue, issue.path as KeyPath, out);
@@ -24,7 +27,7 @@ function reportIssue(issue: z.core.$ZodIssue, path: KeyPath, out: ProblemCollect
     for (const key of issue.keys) {
       const guess = closestMatch(key, allowed);
       const fix =
-        UNKNOWN_KEY_HINTS[key] ??
+        UNKNOWN_KEY_HINTS.get(key) ??
         (guess !== undefined ? `did you mean "${guess}"? Rename it` : `remove it; the keys allowed here are: ${allowed.join(', ')}`);
       out.error([...path, key], `unknown key "${key}"`, fix);
     }

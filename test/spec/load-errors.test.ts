@@ -118,6 +118,16 @@ describe('a malformed parameter file', () => {
       'FILE:6: error: app.image: image "registry.example.com/acme/app" has no tag or digest, so every deploy may run different code. Fix: pin it, e.g. "…/app:1.4.2" or "…/app@sha256:…".',
     ],
     [
+      'an upper-case latest tag',
+      { 6: '  image: registry.example.com/acme/app:LATEST' },
+      'FILE:6: error: app.image: the "latest" tag changes under a running deployment. Fix: pin a version tag or a digest.',
+    ],
+    [
+      'an unknown key named like an Object.prototype member',
+      { 7: '  module: myapp\n  __proto__: x' },
+      'FILE:8: error: app.__proto__: unknown key "__proto__". Fix: remove it; the keys allowed here are: image, module, env, secrets.',
+    ],
+    [
       'a worker size Fargate does not offer',
       { 17: '    timeLimit: 60\n    cpu: 0.5\n    memory: 8192' },
       'FILE:19: error: workers.fast.memory: 8192 MiB does not fit 0.5 vCPU on Fargate. Fix: use 1024-4096 MiB in steps of 1024.',
