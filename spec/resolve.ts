@@ -37,7 +37,8 @@ export function resolveSpec(file: ParameterFile, sourceFile: string, warnings: r
     defaultQueue,
     queues: queueNamesOf(file).map((name) => ({
       name,
-      routes: file.queues?.[name] ?? [],
+      // Own keys only: a queue named "constructor" must not find Object.prototype (issue 18).
+      routes: file.queues !== undefined && Object.hasOwn(file.queues, name) ? file.queues[name]! : [],
       consumedBy: pools.find((p) => p.queues.includes(name))!.name,
     })),
     pools,

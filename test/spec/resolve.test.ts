@@ -299,3 +299,10 @@ describe('a JSON parameter file', () => {
     expect(fromJson.spec.pools.map((p) => p.name)).toEqual(['fast', 'batch']);
   });
 });
+
+describe('a queue named like an Object.prototype member', () => {
+  it('gets no routes from Object.prototype (own keys only, issue 18)', () => {
+    const spec = specFromYaml(editBase({ 1: 'customer: acme\ndefaultQueue: constructor', 15: '    queues: [email, constructor]' }));
+    expect(spec.queues.find((q) => q.name === 'constructor')?.routes).toEqual([]);
+  });
+});
