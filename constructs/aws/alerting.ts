@@ -59,6 +59,16 @@ export class AwsAlerting extends Construct {
             Resource: '*',
             Condition: { StringEquals: { 'aws:SourceAccount': account } },
           },
+          {
+            // The backstop alarms publish too: without the key, CloudWatch drops their notifications
+            // silently (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services).
+            Sid: 'CloudWatchAlarmsPublish',
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+            Resource: '*',
+            Condition: { StringEquals: { 'aws:SourceAccount': account } },
+          },
         ],
       }),
     });
