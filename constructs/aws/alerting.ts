@@ -38,6 +38,15 @@ export class AwsAlerting extends Construct {
     super(scope, id);
     const { spec, monitoring } = props;
     const account = spec.accountId!;
+    /** What a service needs of the key to publish to the encrypted topic, on behalf of this account only. */
+    const keyUseBy = (sid: string, service: string) => ({
+      Sid: sid,
+      Effect: 'Allow',
+      Principal: { Service: service },
+      Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+      Resource: '*',
+      Condition: { StringEquals: { 'aws:SourceAccount': account } },
+    });
 
     this.workspace = new PrometheusWorkspace(this, 'workspace', { alias: `celerykit-${spec.stackId}` });
     this.remoteWriteUrl = `${this.workspace.prometheusEndpoint}api/v1/remote_write`;
@@ -51,14 +60,10 @@ export class AwsAlerting extends Construct {
         Version: '2012-10-17',
         Statement: [
           { Sid: 'AccountAdministers', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'kms:*', Resource: '*' },
-          {
-            Sid: 'ManagedPrometheusPublishes',
-            Effect: 'Allow',
-            Principal: { Service: 'aps.amazonaws.com' },
-            Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
-            Resource: '*',
-            Condition: { StringEquals: { 'aws:SourceAccount': account } },
-          },
+          keyUseBy('ManagedPrometheusPublishes', 'aps.amazonaws.com'),
+          // The backstop alarms publish too: without the key, CloudWatch drops their notifications
+          // silently (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services).
+          keyUseBy('CloudWatchAlarmsPublish', 'cloudwatch.amazonaws.com'),
         ],
       }),
     });

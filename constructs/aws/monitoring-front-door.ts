@@ -71,6 +71,11 @@ export class AwsMonitoringFrontDoor extends Construct {
       new VpcSecurityGroupEgressRule(this, `alb-to-${name}`, { securityGroupId: albGroup.id, referencedSecurityGroupId: group, ipProtocol: 'tcp', fromPort: port, toPort: port, description: `to ${name}` });
       new VpcSecurityGroupIngressRule(this, `${name}-from-alb`, { securityGroupId: group, referencedSecurityGroupId: albGroup.id, ipProtocol: 'tcp', fromPort: port, toPort: port, description: 'from the SSO load balancer only' });
     }
+    // authenticate-oidc: the load balancer itself calls the IdP's token and user-info endpoints, which
+    // are public HTTPS names whose addresses the kit cannot know, so 443 to anywhere
+    // (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-authenticate-users.html;
+    // aws-cdk's AuthenticateOidcOptions.allowHttpsOutbound opens the same). Without it, sign-in times out.
+    new VpcSecurityGroupEgressRule(this, 'alb-to-idp', { securityGroupId: albGroup.id, ipProtocol: 'tcp', fromPort: 443, toPort: 443, cidrIpv4: '0.0.0.0/0', description: 'to the IdP token and user-info endpoints (OIDC)' });
     new VpcSecurityGroupEgressRule(this, 'grafana-egress', { securityGroupId: grafanaGroup.id, ipProtocol: '-1', cidrIpv4: '0.0.0.0/0', description: 'Managed Prometheus and image pulls' });
 
     this.loadBalancer = new Lb(this, 'alb', {

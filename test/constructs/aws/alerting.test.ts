@@ -65,6 +65,18 @@ describe('AWS alerting', () => {
     expect(aps.Condition.ArnEquals!['aws:SourceArn']).toMatch(/^\$\{aws_prometheus_workspace\.[^.]+\.arn\}$/);
   });
 
+  it('lets every publisher of the topic use its key: Managed Prometheus and the CloudWatch backstop alarms', () => {
+    type Statement = { Effect: string; Principal?: { Service?: string }; Action: string | string[] };
+    const keyPolicy = JSON.parse(String(onlyResource(json, 'aws_kms_key').policy)) as { Statement: Statement[] };
+    const topicPolicy = JSON.parse(String(onlyResource(json, 'aws_sns_topic_policy').policy)) as { Statement: Statement[] };
+    const publishers = topicPolicy.Statement.flatMap((s) => ([] as string[]).concat(s.Action).includes('sns:Publish') && s.Principal?.Service ? [s.Principal.Service] : []);
+    expect(publishers.sort()).toEqual(['aps.amazonaws.com', 'cloudwatch.amazonaws.com']);
+    for (const service of publishers) {
+      const actions = keyPolicy.Statement.filter((s) => s.Effect === 'Allow' && s.Principal?.Service === service).flatMap((s) => ([] as string[]).concat(s.Action));
+      expect(actions, service).toEqual(expect.arrayContaining(['kms:Decrypt', 'kms:GenerateDataKey*']));
+    }
+  });
+
   it('subscribes the file emails, and webhooks whose URLs come from sensitive variables', () => {
     const subscriptions = Object.values(resourcesOf(json, 'aws_sns_topic_subscription'));
     expect(subscriptions.filter((s) => s.protocol === 'email').map((s) => s.endpoint)).toEqual(['oncall@acme.example.com']);

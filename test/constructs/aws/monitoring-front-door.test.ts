@@ -59,6 +59,17 @@ describe.each(stacks.map((s) => [s.spec.stackId, s] as const))('the monitoring f
     }
   });
 
+  it('lets the load balancer reach the IdP token and user-info endpoints on 443, and nothing else outside', () => {
+    const groups = resourcesOf(json, 'aws_security_group');
+    const nameOf = (ref: unknown) => groups[/aws_security_group\.([^.]+)\.id/.exec(String(ref))![1]!]!.name;
+    const outOfAlb = Object.values(resourcesOf(json, 'aws_vpc_security_group_egress_rule')).filter((r) => nameOf(r.security_group_id) === `${id}-alb`);
+    const outside = outOfAlb.filter((r) => r.referenced_security_group_id === undefined);
+    expect(outside.length).toBeGreaterThan(0);
+    for (const r of outside) expect({ protocol: r.ip_protocol, from: r.from_port, to: r.to_port }).toEqual({ protocol: 'tcp', from: 443, to: 443 });
+    // The load balancer is IPv4-only (no ip_address_type), so IPv4 egress is all it can use.
+    expect(outside.map((r) => r.cidr_ipv4 ?? r.cidr_ipv6)).toEqual(['0.0.0.0/0']);
+  });
+
   it('runs a pinned Flower under /flower that reads the broker URL from Secrets Manager', () => {
     const task = Object.values(resourcesOf(json, 'aws_ecs_task_definition')).find((t) => t.family === `${id}-flower`)!;
     const [flower] = containersOf(task);
