@@ -103,7 +103,14 @@ export class AwsScheduledTasks extends Construct {
           Resource: [`arn:aws:ecs:${spec.region}:${account}:task-definition/${family}:*`],
           Condition: { ArnEquals: { 'ecs:cluster': props.clusterArn } },
         },
-        { Sid: 'PassItsRoles', Effect: 'Allow', Action: ['iam:PassRole'], Resource: [roles.execution.arn, roles.task.arn] },
+        {
+          Sid: 'PassItsRoles',
+          Effect: 'Allow',
+          Action: ['iam:PassRole'],
+          Resource: [roles.execution.arn, roles.task.arn],
+          // Only to ECS tasks (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/CWE_IAM_role.html).
+          Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+        },
         { Sid: 'ParkFailedStarts', Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: [this.deadLetterQueue.arn] },
       ],
     });

@@ -8,10 +8,17 @@ export const WILDCARD_RESOURCE_EXCEPTIONS: Readonly<Record<string, string>> = {
   'kms:*': 'a KMS key policy names its own key as "*" and is held to the account root',
 };
 
-interface Statement {
+export interface PolicyStatement {
   Effect?: string;
   Action?: string | string[];
   Resource?: string | string[];
+  Condition?: Record<string, Record<string, unknown>>;
+}
+
+/** The Allow statements of an aws_iam_role_policy or aws_iam_policy, with Action as a list. */
+export function allowStatements(config: Record<string, unknown>): (PolicyStatement & { actions: string[] })[] {
+  const document = JSON.parse(String(config.policy)) as { Statement: PolicyStatement[] };
+  return document.Statement.filter((s) => s.Effect === 'Allow').map((s) => ({ ...s, actions: [s.Action ?? []].flat() }));
 }
 
 export const iamNoWildcards: PolicyRule = {
@@ -21,10 +28,8 @@ export const iamNoWildcards: PolicyRule = {
   fix: 'name the actions and the resources (ARNs) the component needs',
   resourceTypes: ['aws_iam_role_policy', 'aws_iam_policy'],
   check: ({ config }) => {
-    const document = JSON.parse(String(config.policy)) as { Statement: Statement[] };
-    for (const statement of document.Statement) {
-      if (statement.Effect !== 'Allow') continue;
-      const actions = [statement.Action ?? []].flat();
+    for (const statement of allowStatements(config)) {
+      const actions = statement.actions;
       const resources = [statement.Resource ?? []].flat();
       if (actions.some((a) => a === '*' || a.endsWith(':*'))) return `allows ${actions.join(', ')}`;
       if (resources.includes('*')) {

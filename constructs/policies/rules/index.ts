@@ -17,6 +17,7 @@ import { logRetention } from './log-retention';
 import { noOpenIngress } from './no-open-ingress';
 import { noPlainSecrets } from './no-plain-secrets';
 import { noPublicIp } from './no-public-ip';
+import { passroleScoped } from './passrole-scoped';
 import { noServiceAccountKeys } from './no-service-account-keys';
 import { requiredTags } from './required-tags';
 import { statefulProtected } from './stateful-protected';
@@ -34,6 +35,7 @@ export const POLICY_RULES: readonly PolicyRule[] = [
   containersNotPrivileged,
   logRetention,
   iamNoWildcards,
+  passroleScoped,
   identitiesDedicated,
   noServiceAccountKeys,
   noPlainSecrets,

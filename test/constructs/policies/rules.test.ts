@@ -162,6 +162,12 @@ const cases: RuleCase[] = [
     expected: 'policy-test: aws_iam_role_policy.policy (policy-test/policy): CK-IAM-LEAST-PRIVILEGE no IAM action "*", and no resource "*" except where AWS demands it: allows s3:PutObject on every resource. Fix: name the actions and the resources (ARNs) the component needs.',
   },
   {
+    rule: 'CK-IAM-PASSROLE-SCOPED',
+    compliant: (s) => new IamRolePolicy(s, 'policy', { role: 'r', policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['iam:PassRole'], Resource: 'arn:aws:iam::1:role/a', Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } } }] }) }),
+    violating: (s) => new IamRolePolicy(s, 'policy', { role: 'r', policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['iam:PassRole'], Resource: 'arn:aws:iam::1:role/a' }] }) }),
+    expected: 'policy-test: aws_iam_role_policy.policy (policy-test/policy): CK-IAM-PASSROLE-SCOPED iam:PassRole names the service the role may be passed to: allows iam:PassRole without an iam:PassedToService condition. Fix: add "Condition": {"StringEquals": {"iam:PassedToService": "<service>.amazonaws.com"}} to the statement.',
+  },
+  {
     rule: 'CK-IAM-DEDICATED',
     compliant: (s) => {
       new EcsTaskDefinition(s, 'a', { family: 'a', containerDefinitions: container(), taskRoleArn: 'arn:aws:iam::1:role/a-task', executionRoleArn: 'arn:aws:iam::1:role/a-exec' });
