@@ -35,6 +35,15 @@ export interface ContainerVmProps {
   readonly sidecars?: ReadonlyArray<{ readonly name: string; readonly image: string; readonly args: readonly string[]; readonly runOptions?: readonly string[] }>;
 }
 
+/**
+ * HOME for the startup script. Container-Optimized OS mounts `/` (and so `/root`) read-only;
+ * `/var` is writable and stateful
+ * (https://cloud.google.com/container-optimized-os/docs/concepts/disks-and-filesystem).
+ * `docker-credential-gcr configure-docker` writes `$HOME/.docker/config.json`, and `docker run`
+ * reads it from there, so both must see this HOME.
+ */
+export const VM_SCRIPT_HOME = '/var/lib/celerykit/home';
+
 /** Single-quotes a word for bash. */
 export function shellQuote(word: string): string {
   return `'${word.replace(/'/g, `'\\''`)}'`;
@@ -58,6 +67,9 @@ export function containerStartupScript(props: ContainerVmProps): string {
       '#!/bin/bash',
       `# celerykit: runs ${props.name} (${props.image}); secrets come from Secret Manager at boot.`,
       'set -euo pipefail',
+      // A writable HOME (see VM_SCRIPT_HOME); with set -e a read-only one ends the script before docker run.
+      `export HOME=${VM_SCRIPT_HOME}`,
+      'mkdir -p "$HOME"',
       // Read one secret; retry for about five minutes (IAM grants made by the same apply take
       // a while to reach Secret Manager) and fail the script rather than start without it.
       'secret() {',
