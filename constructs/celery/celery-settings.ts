@@ -25,6 +25,8 @@ export function celerySettingsValues(spec: DeploymentSpec) {
     workerPrefetchMultiplier: 1,
     taskAcksLate: true,
     taskRejectOnWorkerLost: true,
+    /** No result is stored unless a task asks for it: results left in a `noeviction` broker fill it (issue 17 item 6). */
+    taskIgnoreResult: true,
     quorumQueues: rabbit,
   };
 }
@@ -72,6 +74,9 @@ export function celerySettingsModule(spec: DeploymentSpec): string {
     '# A task is acknowledged after it ran, and returned to its queue when its worker dies.',
     'task_acks_late = True',
     'task_reject_on_worker_lost = True',
+    '# Store no task results by default (Celery 5.6.3 defaults to False, celery/app/defaults.py): results written to',
+    '# a noeviction Redis broker without expiry would fill it until it refuses writes. No result_backend is set.',
+    `task_ignore_result = ${py(v.taskIgnoreResult)}`,
     '# One message per slot; each pool also passes --prefetch-multiplier on its command line.',
     `worker_prefetch_multiplier = ${v.workerPrefetchMultiplier}`,
     '# Events for celery-exporter and Flower.',

@@ -47,6 +47,9 @@ class GeneratedSettings(unittest.TestCase):
                     self.assertEqual(conf.broker_transport_options, {"confirm_publish": True})
                 self.assertTrue(conf.task_acks_late)
                 self.assertTrue(conf.task_reject_on_worker_lost)
+                # No results by default, and no backend that could be the broker itself.
+                self.assertTrue(conf.task_ignore_result)
+                self.assertIsNone(conf.result_backend)
                 self.assertEqual(conf.worker_prefetch_multiplier, 1)
                 self.assertTrue(conf.worker_send_task_events)
                 self.assertTrue(conf.task_send_sent_event)
