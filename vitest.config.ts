@@ -7,5 +7,6 @@ export default defineConfig({
     // Terraform checks spawn terraform and a 700 MB provider; one file at a time per core is plenty.
     maxWorkers: 2,
     reporters: ['default'],
+    setupFiles: ['test/setup/event-loop-guard.ts'],
   },
 });

@@ -2,7 +2,6 @@
  * The synth entry point as users run it: a folder of parameter files in, one stack each out, or
  * one line per problem and nothing written.
  */
-import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -10,23 +9,21 @@ import { describe, expect, it, type TestContext } from 'vitest';
 import { randomParameterFile } from '../scripts/parameter-file-generator';
 import { buildEach, formatFailure } from '../stacks/build-stacks';
 import { editBase, specFromYaml, tempDir, writeParameterFiles } from './helpers/parameter-files';
+import { runAsync } from './helpers/run';
 import { synthesizeDir } from './helpers/synth';
 
 const repo = resolve(__dirname, '..');
 
-function runSynth(customersDir: string, cwd = tempDir('celerykit-run-')) {
-  const r = spawnSync(join(repo, 'node_modules', '.bin', 'tsx'), [join(repo, 'main.ts')], {
-    cwd,
-    encoding: 'utf8',
-    env: { ...process.env, CUSTOMERS_DIR: customersDir, CDKTF_OUTDIR: '' },
-    timeout: 60_000,
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr, cwd };
+const TSX = join(repo, 'node_modules', '.bin', 'tsx');
+
+async function runSynth(customersDir: string, cwd = tempDir('celerykit-run-')) {
+  const r = await runAsync(TSX, [join(repo, 'main.ts')], { cwd, env: { ...process.env, CUSTOMERS_DIR: customersDir, CDKTF_OUTDIR: '' }, timeoutMs: 60_000 });
+  return { ...r, cwd };
 }
 
 /** Compiles the kit into dist/ the way npm run synth does (nothing to do when it is up to date). */
-function buildDist(): void {
-  const build = spawnSync(join(repo, 'node_modules', '.bin', 'tsc'), ['-b', join(repo, 'tsconfig.build.json')], { cwd: repo, encoding: 'utf8', timeout: 120_000 });
+async function buildDist(): Promise<void> {
+  const build = await runAsync(join(repo, 'node_modules', '.bin', 'tsc'), ['-b', join(repo, 'tsconfig.build.json')], { cwd: repo, timeoutMs: 120_000 });
   expect(build.status, build.stdout).toBe(0);
 }
 
@@ -47,8 +44,8 @@ function requireTwoCpus(ctx: TestContext): void {
  * A copy of the compiled kit (dist/) in a temp folder, with `files` (path -> JavaScript) written
  * into it: the way to make the kit fail for a test without a hook for tests in the kit itself.
  */
-function compiledKitWith(files: Record<string, string>): string {
-  buildDist();
+async function compiledKitWith(files: Record<string, string>): Promise<string> {
+  await buildDist();
   const root = tempDir('celerykit-kit-');
   cpSync(join(repo, 'dist'), join(root, 'kit'), { recursive: true });
   symlinkSync(join(repo, 'node_modules'), join(root, 'node_modules'), 'dir');
@@ -86,10 +83,10 @@ function sixteenFiles(): { dir: string; files: Array<{ name: string; text: strin
 
 const FAULT_FIX = 'Fix: this is a fault in celerykit, not in the file; report this line with the file to the platform team.';
 
-function runCompiled(entry: string, customersDir: string, env: Record<string, string> = {}) {
+async function runCompiled(entry: string, customersDir: string, env: Record<string, string> = {}) {
   const cwd = tempDir('celerykit-run-');
-  const r = spawnSync('node', [entry], { cwd, encoding: 'utf8', env: { ...process.env, CUSTOMERS_DIR: customersDir, CDKTF_OUTDIR: '', ...env }, timeout: 120_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr, cwd };
+  const r = await runAsync('node', [entry], { cwd, env: { ...process.env, CUSTOMERS_DIR: customersDir, CDKTF_OUTDIR: '', ...env }, timeoutMs: 120_000 });
+  return { ...r, cwd };
 }
 
 /** A file unlike the examples: other names, other cloud layout, a JSON file. */
@@ -111,9 +108,9 @@ const UNSEEN_GCP_FILE = JSON.stringify({
 });
 
 describe('npm run synth (main.ts)', () => {
-  it('writes one cdk.tf.json per file and a summary line per stack for a file it has never seen', () => {
+  it('writes one cdk.tf.json per file and a summary line per stack for a file it has never seen', async () => {
     const dir = writeParameterFiles({ 'hooli-qa.json': UNSEEN_GCP_FILE, 'acme.yaml': editBase({}) });
-    const run = runSynth(dir);
+    const run = await runSynth(dir);
     expect(run.status, run.stderr).toBe(0);
     expect(existsSync(join(run.cwd, 'cdktf.out', 'stacks', 'hooli-qa', 'cdk.tf.json'))).toBe(true);
     expect(existsSync(join(run.cwd, 'cdktf.out', 'stacks', 'acme-prod', 'cdk.tf.json'))).toBe(true);
@@ -123,9 +120,9 @@ describe('npm run synth (main.ts)', () => {
     expect(run.stdout).toContain('2 stacks synthesized from');
   });
 
-  it('prints three lines for a file with three mistakes, exits non-zero, writes nothing, shows no stack trace', () => {
+  it('prints three lines for a file with three mistakes, exits non-zero, writes nothing, shows no stack trace', async () => {
     const dir = writeParameterFiles({ 'three.yaml': editBase({ 3: 'cloud: awz', 16: '    pool: gevent\n    concurency: 50', 20: '    timeLimit: "3600"' }) });
-    const run = runSynth(dir);
+    const run = await runSynth(dir);
     expect(run.status).toBe(1);
     const file = join(dir, 'three.yaml');
     expect(run.stderr.trim().split('\n')).toEqual([
@@ -140,50 +137,50 @@ describe('npm run synth (main.ts)', () => {
     expect(existsSync(join(run.cwd, 'cdktf.out'))).toBe(false);
   });
 
-  it('synthesizes nothing when one file of several is bad, and leaves earlier output alone', () => {
+  it('synthesizes nothing when one file of several is bad, and leaves earlier output alone', async () => {
     const dir = writeParameterFiles({ 'good.yaml': editBase({}), 'bad.yaml': editBase({ 1: 'customer: other', 9: '  kind: redsi' }) });
     const cwd = tempDir('celerykit-run-');
     mkdirSync(join(cwd, 'cdktf.out', 'stacks', 'earlier'), { recursive: true });
     writeFileSync(join(cwd, 'cdktf.out', 'stacks', 'earlier', 'cdk.tf.json'), '{}');
-    const run = runSynth(dir, cwd);
+    const run = await runSynth(dir, cwd);
     expect(run.status).toBe(1);
     expect(run.stderr).toContain(`${join(dir, 'bad.yaml')}:9: error: broker.kind:`);
     expect(readdirSync(join(cwd, 'cdktf.out', 'stacks'))).toEqual(['earlier']);
   });
 
-  it('removes stack folders whose file is gone, so CI never plans a deleted customer', () => {
+  it('removes stack folders whose file is gone, so CI never plans a deleted customer', async () => {
     const dir = writeParameterFiles({ 'good.yaml': editBase({}) });
     const cwd = tempDir('celerykit-run-');
     mkdirSync(join(cwd, 'cdktf.out', 'stacks', 'gone-prod'), { recursive: true });
-    const run = runSynth(dir, cwd);
+    const run = await runSynth(dir, cwd);
     expect(run.status, run.stderr).toBe(0);
     expect(readdirSync(join(cwd, 'cdktf.out', 'stacks'))).toEqual(['acme-prod']);
   });
 
-  it('prints every policy suppression with its reason, and synthesizes', () => {
+  it('prints every policy suppression with its reason, and synthesizes', async () => {
     const reason = 'Legal hold: logs of this tenant are kept until the case closes (LEGAL-42)';
     const dir = writeParameterFiles({ 'good.yaml': `${editBase({})}\npolicy:\n  suppress:\n    - rule: CK-LOG-RETENTION\n      reason: "${reason}"\n` });
-    const run = runSynth(dir);
+    const run = await runSynth(dir);
     expect(run.status, run.stderr).toBe(0);
     expect(run.stderr).toContain(`acme-prod: policy CK-LOG-RETENTION suppressed (0 findings): ${reason}`);
   });
 
-  it('refuses a suppression of a rule that does not exist, and writes nothing', () => {
+  it('refuses a suppression of a rule that does not exist, and writes nothing', async () => {
     const dir = writeParameterFiles({ 'good.yaml': `${editBase({})}\npolicy:\n  suppress:\n    - rule: CK-NO-SUCH-RULE\n      reason: "because a reviewer said so in a long enough sentence"\n` });
-    const run = runSynth(dir);
+    const run = await runSynth(dir);
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('policy.suppress: no rule CK-NO-SUCH-RULE. Fix: use an id from docs/policies.md.');
     expect(run.stderr).toContain('1 policy violation; nothing was synthesized.');
     expect(existsSync(join(run.cwd, 'cdktf.out'))).toBe(false);
   });
 
-  it('runs as compiled JavaScript (what npm run synth runs) with the same output as the TypeScript sources', () => {
-    buildDist();
+  it('runs as compiled JavaScript (what npm run synth runs) with the same output as the TypeScript sources', async () => {
+    await buildDist();
     const dir = writeParameterFiles({ 'hooli-qa.json': UNSEEN_GCP_FILE, 'acme.yaml': editBase({}) });
     const cwd = tempDir('celerykit-run-');
-    const compiled = spawnSync('node', [join(repo, 'dist', 'main.js')], { cwd, encoding: 'utf8', env: { ...process.env, CUSTOMERS_DIR: dir, CDKTF_OUTDIR: 'compiled.out' }, timeout: 60_000 });
+    const compiled = await runAsync('node', [join(repo, 'dist', 'main.js')], { cwd, env: { ...process.env, CUSTOMERS_DIR: dir, CDKTF_OUTDIR: 'compiled.out' }, timeoutMs: 60_000 });
     expect(compiled.status, compiled.stderr).toBe(0);
-    const sources = spawnSync(join(repo, 'node_modules', '.bin', 'tsx'), [join(repo, 'main.ts')], { cwd, encoding: 'utf8', env: { ...process.env, CUSTOMERS_DIR: dir, CDKTF_OUTDIR: 'sources.out' }, timeout: 60_000 });
+    const sources = await runAsync(TSX, [join(repo, 'main.ts')], { cwd, env: { ...process.env, CUSTOMERS_DIR: dir, CDKTF_OUTDIR: 'sources.out' }, timeoutMs: 60_000 });
     expect(sources.status, sources.stderr).toBe(0);
     for (const stack of ['hooli-qa', 'acme-prod']) {
       for (const file of readdirSync(join(cwd, 'sources.out', 'stacks', stack))) {
@@ -192,17 +189,17 @@ describe('npm run synth (main.ts)', () => {
     }
   }, 180_000);
 
-  it('builds many stacks on two threads with the same output as one thread', (ctx) => {
+  it('builds many stacks on two threads with the same output as one thread', async (ctx) => {
     requireTwoCpus(ctx);
     const { dir } = sixteenFiles();
     const cwd = tempDir('celerykit-run-');
-    buildDist();
-    const run = spawnSync('node', [join(repo, 'dist', 'main.js')], { cwd, encoding: 'utf8', env: { ...process.env, CUSTOMERS_DIR: dir, CDKTF_OUTDIR: '', CELERYKIT_TIMINGS: '1' }, timeout: 120_000 });
+    await buildDist();
+    const run = await runAsync('node', [join(repo, 'dist', 'main.js')], { cwd, env: { ...process.env, CUSTOMERS_DIR: dir, CDKTF_OUTDIR: '', CELERYKIT_TIMINGS: '1' }, timeoutMs: 120_000 });
     expect(run.status, run.stderr).toBe(0);
     // The second thread did run, and built every other stack.
     expect(run.stderr).toMatch(/^timing build-render-check \d+ ms \(8 of 16 stacks on the second thread\)$/m);
     // Under tsx (tests, cdktf.json) the same run stays on one thread.
-    const sources = spawnSync(join(repo, 'node_modules', '.bin', 'tsx'), [join(repo, 'main.ts')], { cwd, encoding: 'utf8', env: { ...process.env, CUSTOMERS_DIR: dir, CDKTF_OUTDIR: 'sources.out' }, timeout: 120_000 });
+    const sources = await runAsync(TSX, [join(repo, 'main.ts')], { cwd, env: { ...process.env, CUSTOMERS_DIR: dir, CDKTF_OUTDIR: 'sources.out' }, timeoutMs: 120_000 });
     expect(sources.status, sources.stderr).toBe(0);
     const oneThread = synthesizeDir(dir, cwd);
     expect(oneThread).toHaveLength(16);
@@ -213,10 +210,10 @@ describe('npm run synth (main.ts)', () => {
     }
   }, 180_000);
 
-  it('names the file and stack of a stack that throws while it is built, in one line, and writes nothing', () => {
-    const kit = compiledKitWith({ 'fail-main.js': `${failingRender('./stacks/celery-stack', "(id) => id === 'hooli-qa'")}\nrequire('./main.js');\n` });
+  it('names the file and stack of a stack that throws while it is built, in one line, and writes nothing', async () => {
+    const kit = await compiledKitWith({ 'fail-main.js': `${failingRender('./stacks/celery-stack', "(id) => id === 'hooli-qa'")}\nrequire('./main.js');\n` });
     const dir = writeParameterFiles({ 'hooli-qa.json': UNSEEN_GCP_FILE, 'acme.yaml': editBase({}) });
-    const run = runCompiled(join(kit, 'fail-main.js'), dir);
+    const run = await runCompiled(join(kit, 'fail-main.js'), dir);
     expectStoppedCleanly(run);
     expect(run.stderr.trim().split('\n')).toEqual([
       `${join(dir, 'hooli-qa.json')}: stack hooli-qa could not be built: injected failure at a frame that must not be shown. ${FAULT_FIX}`,
@@ -225,14 +222,14 @@ describe('npm run synth (main.ts)', () => {
     ]);
   }, 180_000);
 
-  it('names the file and stack of a stack that throws on the second thread, in one line, and writes nothing', (ctx) => {
+  it('names the file and stack of a stack that throws on the second thread, in one line, and writes nothing', async (ctx) => {
     requireTwoCpus(ctx);
     // The second thread's first stack throws; the main thread's stacks build as usual.
-    const kit = compiledKitWith({});
+    const kit = await compiledKitWith({});
     renameSync(join(kit, 'stacks', 'build-worker.js'), join(kit, 'stacks', 'real-build-worker.js'));
     writeFileSync(join(kit, 'stacks', 'build-worker.js'), `${failingRender('./celery-stack', '(_, nth) => nth === 0')}\nrequire('./real-build-worker.js');\n`);
     const { dir, files } = sixteenFiles();
-    const run = runCompiled(join(kit, 'main.js'), dir);
+    const run = await runCompiled(join(kit, 'main.js'), dir);
     expectStoppedCleanly(run);
     const [line, ...rest] = run.stderr.trim().split('\n');
     expect(rest).toEqual(['', '1 stack could not be built; nothing was synthesized.']);
@@ -242,11 +239,11 @@ describe('npm run synth (main.ts)', () => {
     expect(stack).toMatch(/^stack [a-z0-9-]+ could not be built$/);
   }, 180_000);
 
-  it('stops with one line, and writes nothing, when the second thread dies', (ctx) => {
+  it('stops with one line, and writes nothing, when the second thread dies', async (ctx) => {
     requireTwoCpus(ctx);
-    const kit = compiledKitWith({ 'stacks/build-worker.js': "throw new Error('the thread could not load');\n" });
+    const kit = await compiledKitWith({ 'stacks/build-worker.js': "throw new Error('the thread could not load');\n" });
     const { dir } = sixteenFiles();
-    const run = runCompiled(join(kit, 'main.js'), dir);
+    const run = await runCompiled(join(kit, 'main.js'), dir);
     expectStoppedCleanly(run);
     expect(run.stderr.trim().split('\n')).toEqual([
       `${dir}: the second synth thread stopped before it sent back its 8 stacks: the thread could not load. Fix: run the synth again; if it stops again, report this line to the platform team.`,
@@ -255,8 +252,8 @@ describe('npm run synth (main.ts)', () => {
     ]);
   }, 180_000);
 
-  it('names a missing customers folder in one line', () => {
-    const run = runSynth('/nonexistent/customers');
+  it('names a missing customers folder in one line', async () => {
+    const run = await runSynth('/nonexistent/customers');
     expect(run.status).toBe(1);
     expect(run.stderr.trim().split('\n')[0]).toBe(
       '/nonexistent/customers: error: (top level): this folder does not exist. Fix: create it with your customer files, or point CUSTOMERS_DIR at the folder that holds them.',
@@ -265,7 +262,7 @@ describe('npm run synth (main.ts)', () => {
 });
 
 describe('buildEach (what both synth threads build stacks with)', () => {
-  it('turns a stack that throws into its failure, on one line, and still builds the others', () => {
+  it('turns a stack that throws into its failure, on one line, and still builds the others', async () => {
     const specs = [specFromYaml(editBase({}), 'acme.yaml'), specFromYaml(editBase({ 1: 'customer: other' }), 'other.yaml')];
     const outcomes = buildEach(specs, (spec) => {
       if (spec.stackId === 'acme-prod') throw new Error('a construct broke:\n    at somewhere (file.js:1:1).');

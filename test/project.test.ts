@@ -1,10 +1,10 @@
 /**
  * The promises the README makes about the project itself.
  */
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runAsync } from './helpers/run';
 
 const repo = resolve(__dirname, '..');
 const readme = readFileSync(resolve(repo, 'README.md'), 'utf8');
@@ -32,9 +32,28 @@ describe('the project', () => {
     expect(pkg.devDependencies['cdktf-cli']).toBe('0.21.0');
   });
 
-  it('has a parameter reference and JSON Schema that match the schema in spec/', () => {
-    const r = spawnSync(resolve(repo, 'node_modules/.bin/tsx'), [resolve(repo, 'scripts/write-schema.ts'), '--check'], { encoding: 'utf8' });
+  it('has a parameter reference and JSON Schema that match the schema in spec/', async () => {
+    const r = await runAsync(resolve(repo, 'node_modules/.bin/tsx'), [resolve(repo, 'scripts/write-schema.ts'), '--check'], { timeoutMs: 60_000 });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
   });
+
+  it('runs other programs from tests only through test/helpers/run.ts (no synchronous child_process call elsewhere)', () => {
+    // A synchronous child process holds the test worker; see test/helpers/run.ts and the event-loop guard.
+    const syncCall = /\b(spawnSync|execSync|execFileSync)\s*\(/;
+    expect(syncCall.test(`const r = ${'spawn'}Sync('terraform', ['plan']);`)).toBe(true);
+    const offenders = testSources(resolve(repo, 'test'))
+      .filter((file) => !file.endsWith(join('helpers', 'run.ts')))
+      .filter((file) => syncCall.test(readFileSync(file, 'utf8')))
+      .map((file) => relative(repo, file));
+    expect(offenders).toEqual([]);
+  });
 });
+
+function testSources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return testSources(path);
+    return entry.name.endsWith('.ts') ? [path] : [];
+  });
+}

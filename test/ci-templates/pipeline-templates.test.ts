@@ -3,13 +3,13 @@
  * safety properties docs/ci.md promises. Each checker returns its problems; the mutation tests
  * show that each property it checks can fail.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { deployPipeline, parseChangedStacks, renderDeployPipeline, type ChangedStack } from '../../scripts/gitlab-deploy-pipeline';
+import { runQuick } from '../helpers/run';
 
 const repo = resolve(__dirname, '../..');
 const read = (path: string) => readFileSync(resolve(repo, path), 'utf8');
@@ -626,11 +626,7 @@ describe('the GitLab CI template', () => {
 /** Sources cloud-login.sh in bash with `env` and prints the variables terraform would read. */
 function login(args: string[], env: Record<string, string>) {
   const show = 'echo "AWS_ROLE_ARN=${AWS_ROLE_ARN:-}"; echo "TOKEN=$(cat "${AWS_WEB_IDENTITY_TOKEN_FILE:-/dev/null}")"; [ -z "${GOOGLE_APPLICATION_CREDENTIALS:-}" ] || cat "$GOOGLE_APPLICATION_CREDENTIALS"';
-  return spawnSync('bash', ['-c', `. ci-templates/gitlab/cloud-login.sh "$@" && { ${show}; }`, 'login', ...args], {
-    cwd: repo,
-    encoding: 'utf8',
-    env: { PATH: process.env.PATH!, ...env },
-  });
+  return runQuick('bash', ['-c', `. ci-templates/gitlab/cloud-login.sh "$@" && { ${show}; }`, 'login', ...args], { cwd: repo, env: { PATH: process.env.PATH!, ...env } });
 }
 
 describe('the GitLab cloud login', () => {
@@ -684,7 +680,7 @@ describe('the GitLab cloud login', () => {
 function tfvars(purpose: string, stack: string, variables: Obj | undefined, env: Record<string, string>) {
   const dir = mkdtempSync(join(tmpdir(), 'celerykit-tfvars-'));
   writeFileSync(join(dir, 'cdk.tf.json'), JSON.stringify({ variable: variables, resource: {} }));
-  const r = spawnSync('bash', [TFVARS_SCRIPT, purpose, stack, dir], { cwd: repo, encoding: 'utf8', env: { PATH: process.env.PATH!, ...env } });
+  const r = runQuick('bash', [TFVARS_SCRIPT, purpose, stack, dir], { cwd: repo, env: { PATH: process.env.PATH!, ...env } });
   const file = join(dir, 'celerykit-secrets.auto.tfvars.json');
   return { ...r, output: r.stdout + r.stderr, file, written: existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Obj) : undefined };
 }
@@ -772,7 +768,7 @@ function stubs(files: Record<string, string>): string {
 }
 
 const run = (script: string, env: Record<string, string>, cwd = repo, shell = ['--noprofile', '--norc', '-eo', 'pipefail']) =>
-  spawnSync('bash', [...shell, '-c', script], { cwd, encoding: 'utf8', env: { PATH: process.env.PATH!, ...env } });
+  runQuick('bash', [...shell, '-c', script], { cwd, env: { PATH: process.env.PATH!, ...env } });
 
 /** What the GitHub runner runs for `run:` with shell: bash. */
 const GITHUB_SHELL = ['--noprofile', '--norc', '-eo', 'pipefail'];
@@ -831,7 +827,7 @@ function shallowClone(): { dir: string; old: string; tip: string } {
   const root = mkdtempSync(join(tmpdir(), 'celerykit-git-'));
   const env = { GIT_AUTHOR_NAME: 'ci', GIT_AUTHOR_EMAIL: 'ci@example.com', GIT_COMMITTER_NAME: 'ci', GIT_COMMITTER_EMAIL: 'ci@example.com', HOME: root };
   const git = (cwd: string, ...args: string[]) => {
-    const r = spawnSync('git', args, { cwd, encoding: 'utf8', env: { PATH: process.env.PATH!, ...env } });
+    const r = runQuick('git', args, { cwd, env: { PATH: process.env.PATH!, ...env } });
     if (r.status !== 0) throw new Error(r.stderr);
     return r.stdout.trim();
   };

@@ -1,20 +1,24 @@
 /**
  * The celerykit command line, run as users run it (bin/celerykit.cjs).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BASE_FILE, editBase, tempDir, writeParameterFiles } from '../helpers/parameter-files';
+import { runQuick } from '../helpers/run';
 
 const repo = resolve(__dirname, '../..');
-const celerykitIn = (cwd: string, ...args: string[]) => spawnSync(process.execPath, [join(repo, 'bin', 'celerykit.cjs'), ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
+const celerykitIn = (cwd: string, ...args: string[]) => runQuick(process.execPath, [join(repo, 'bin', 'celerykit.cjs'), ...args], { cwd });
 const celerykit = (...args: string[]) => celerykitIn(repo, ...args);
 
 /** A git repository shaped like a user's: the kit's examples in customers/, one commit on main. */
 function userRepository(): { dir: string; git: (...args: string[]) => string } {
   const dir = tempDir('celerykit-repo-');
-  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: dir, encoding: 'utf8' });
+  const git = (...args: string[]): string => {
+    const r = runQuick('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: dir });
+    if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
+    return r.stdout;
+  };
   cpSync(join(repo, 'customers'), join(dir, 'customers'), { recursive: true });
   mkdirSync(join(dir, 'constructs'));
   writeFileSync(join(dir, 'constructs', 'kit.ts'), 'export {};\n');

@@ -3,11 +3,12 @@
  * create-blocks-from openmetrics`, for checking that queries return data. Started and stopped by
  * the test that uses it.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { tempDir } from './parameter-files';
+import { runAsync } from './run';
 
 export interface SampleSeries {
   readonly name: string;
@@ -62,7 +63,7 @@ export class PrometheusServer {
     mkdirSync(data);
     const input = join(dir, 'samples.om');
     writeFileSync(input, openMetrics(series));
-    const blocks = spawnSync('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', input, data], { encoding: 'utf8' });
+    const blocks = await runAsync('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', input, data], { timeoutMs: 120_000 });
     if (blocks.status !== 0) throw new Error(`promtool could not build blocks: ${blocks.stdout}${blocks.stderr}`);
     const config = join(dir, 'prometheus.yml');
     writeFileSync(config, 'global:\n  scrape_interval: 1m\n');

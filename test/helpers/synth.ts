@@ -37,6 +37,31 @@ export function synthesizeDir(customersDir = 'customers', localStateDir = '/var/
   });
 }
 
+/** Lets the test worker answer vitest between long synchronous steps (see test/helpers/run.ts). */
+export const yieldToRunner = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * synthesizeDir for many files: several stacks per App, as main.ts does, in chunks with the event
+ * loop let go between them, so no single synchronous block nears vitest's 60 s RPC timeout.
+ */
+export async function synthesizeDirInChunks(customersDir: string, chunkSize = 10, localStateDir = '/var/lib/celerykit-test'): Promise<SynthesizedStack[]> {
+  const { specs } = loadDeploymentsFromDir(customersDir);
+  const stacks: SynthesizedStack[] = [];
+  for (let start = 0; start < specs.length; start += chunkSize) {
+    await yieldToRunner();
+    const chunk = specs.slice(start, start + chunkSize);
+    const outdir = tempDir('celerykit-synth-');
+    const app = new App({ outdir });
+    for (const spec of chunk) new CeleryStack(app, { spec, localStateDir });
+    app.synth();
+    for (const spec of chunk) {
+      const dir = join(outdir, 'stacks', spec.stackId);
+      stacks.push({ spec, dir, json: JSON.parse(readFileSync(join(dir, 'cdk.tf.json'), 'utf8')) as TerraformJson });
+    }
+  }
+  return stacks;
+}
+
 export type ResourceBody = Record<string, unknown> & { lifecycle?: Record<string, unknown> };
 
 /** Resources of one type in a synthesized stack, keyed by their Terraform name. */

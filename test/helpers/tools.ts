@@ -2,7 +2,7 @@
  * Real tools the tests use. Outside CI a missing tool skips its tests with a printed reason; in CI
  * (CI=true) the tests fail instead, so a green CI run always means the tool ran.
  */
-import { spawnSync } from 'node:child_process';
+import { runQuick } from './run';
 
 export const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
 
@@ -14,8 +14,8 @@ export interface ToolCheck {
 }
 
 export function requireTool(label: string, command: string, args: string[], installHint: string): ToolCheck {
-  const r = spawnSync(command, args, { encoding: 'utf8' });
-  const missing = r.error || r.status !== 0 ? `${command} is not usable (${installHint})` : undefined;
+  const r = runQuick(command, args);
+  const missing = r.status !== 0 ? `${command} is not usable (${installHint})` : undefined;
   if (missing !== undefined && !IN_CI) console.warn(`[skipped] ${label}: ${missing}`);
   return { ...(missing === undefined ? {} : { missing }), skip: missing !== undefined && !IN_CI };
 }

@@ -10,13 +10,15 @@ import { CeleryStack } from '../../stacks/celery-stack';
 import { renderStackOnce } from '../../stacks/render-stack';
 import { randomParameterFile } from '../../scripts/parameter-file-generator';
 import { tempDir, writeParameterFiles } from '../helpers/parameter-files';
+import { yieldToRunner } from '../helpers/synth';
 
 describe('rendering a stack in one pass', () => {
-  it('equals cdktf prepareStack() then toTerraform() for the examples and generated files, overrides included', () => {
+  it('equals cdktf prepareStack() then toTerraform() for the examples and generated files, overrides included', async () => {
     const generated = Array.from({ length: 6 }, (_, i) => randomParameterFile(200 + i, { monitoring: true }));
     const specs = [...loadDeploymentsFromDir('customers').specs, ...loadDeploymentsFromDir(writeParameterFiles(Object.fromEntries(generated.map((f) => [f.name, f.text])))).specs];
     expect(new Set(specs.map((s) => s.state.backend))).toContain('s3');
     for (const spec of specs) {
+      await yieldToRunner();
       const once = renderStackOnce(new CeleryStack(new App({ outdir: tempDir() }), { spec, localStateDir: '/tmp' }));
       const reference = new CeleryStack(new App({ outdir: tempDir() }), { spec, localStateDir: '/tmp' });
       TerraformStack.prototype.prepareStack.call(reference);

@@ -49,22 +49,22 @@ describe.skipIf(missing !== undefined && !inCi)('the AWS example stacks, checked
     expect(awsStacks.map((s) => s.spec.broker.kind).sort()).toEqual(expect.arrayContaining(['rabbitmq', 'redis']));
   });
 
-  it.each(awsStacks.map((s) => [s.spec.stackId, s] as const))('%s initializes, validates and plans', (_id, stack) => {
+  it.each(awsStacks.map((s) => [s.spec.stackId, s] as const))('%s initializes, validates and plans', async (_id, stack) => {
     expect(stack.json.terraform?.required_providers?.aws?.version).toBe(AWS_PROVIDER_VERSION);
     const work = prepareOfflineWorkdir(stack.dir);
 
-    const init = terraform(setup, work, ['init', '-input=false']);
+    const init = await terraform(setup, work, ['init', '-input=false']);
     expect(init.status, `terraform init from ${setup.providerSource}:\n${init.stdout}\n${init.stderr}`).toBe(0);
 
-    const validate = terraform(setup, work, ['validate', '-json']);
+    const validate = await terraform(setup, work, ['validate', '-json']);
     const verdict = JSON.parse(validate.stdout) as { valid: boolean; error_count: number; diagnostics: unknown[] };
     expect(verdict, validate.stdout).toMatchObject({ valid: true, error_count: 0 });
 
     // -detailed-exitcode: 0 no changes, 1 error, 2 changes present. A fresh stack must create things.
-    const plan = terraform(setup, work, ['plan', '-input=false', '-lock=false', '-detailed-exitcode', '-out=plan.bin']);
+    const plan = await terraform(setup, work, ['plan', '-input=false', '-lock=false', '-detailed-exitcode', '-out=plan.bin']);
     expect(plan.status, `${plan.stdout}\n${plan.stderr}`).toBe(2);
 
-    const show = terraform(setup, work, ['show', '-json', 'plan.bin']);
+    const show = await terraform(setup, work, ['show', '-json', 'plan.bin']);
     expect(show.status, show.stderr).toBe(0);
     const planned = JSON.parse(show.stdout) as { resource_changes: Array<{ type: string; change: { actions: string[] } }> };
     const resourcesInConfig = Object.values(stack.json.resource ?? {}).reduce((n, byName) => n + Object.keys(byName).length, 0);

@@ -11,7 +11,7 @@ import { writeParameterFiles } from '../helpers/parameter-files';
 import { runAsync } from '../helpers/run';
 import { synthesizeDir } from '../helpers/synth';
 import { convergeState, editStateAttributes, planJson, type PlanJson } from './converged-state';
-import { findTerraform, prepareOfflineWorkdir, terraformAsync, type TerraformSetup } from './terraform-harness';
+import { findTerraform, prepareOfflineWorkdir, terraform, type TerraformSetup } from './terraform-harness';
 
 const found = findTerraform();
 const inCi = process.env.CI === 'true' || process.env.CI === '1';
@@ -63,7 +63,7 @@ describe.skipIf(missing !== undefined && !inCi)('celerykit guard on real terrafo
     // terraform plans replacements that prevent_destroy would refuse.
     work = prepareOfflineWorkdir(stackDirs.allowing);
     statePath = join(work, 'offline.tfstate');
-    const init = await terraformAsync(setup, work, ['init', '-input=false']);
+    const init = await terraform(setup, work, ['init', '-input=false']);
     expect(init.status, init.stderr).toBe(0);
     writeFileSync(statePath, '');
     await convergeState(setup, work, statePath);

@@ -10,7 +10,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { terraformAsync, type TerraformSetup } from './terraform-harness';
+import { terraform, type TerraformSetup } from './terraform-harness';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type AttributeType = string | [string, ...unknown[]];
@@ -42,10 +42,10 @@ const STAND_IN_SECRET = { value: { value: '0123456789abcdef'.repeat(4) }, type: 
 
 /** Plans with the saved state and returns the plan as JSON (and terraform's exit status). */
 export async function planJson(setup: TerraformSetup, work: string, planFile = 'plan.tfplan'): Promise<{ status: number | null; output: string; plan?: PlanJson; jsonFile: string }> {
-  const plan = await terraformAsync(setup, work, ['plan', '-input=false', '-lock=false', '-refresh=false', '-detailed-exitcode', `-out=${planFile}`]);
+  const plan = await terraform(setup, work, ['plan', '-input=false', '-lock=false', '-refresh=false', '-detailed-exitcode', `-out=${planFile}`]);
   const jsonFile = join(work, `${planFile}.json`);
   if (plan.status !== 0 && plan.status !== 2) return { status: plan.status, output: `${plan.stdout}\n${plan.stderr}`, jsonFile };
-  const show = await terraformAsync(setup, work, ['show', '-json', planFile]);
+  const show = await terraform(setup, work, ['show', '-json', planFile]);
   if (show.status !== 0) throw new Error(`terraform show failed:\n${show.stderr}`);
   writeFileSync(jsonFile, show.stdout);
   return { status: plan.status, output: plan.stdout, plan: JSON.parse(show.stdout) as PlanJson, jsonFile };
@@ -57,7 +57,7 @@ export async function planJson(setup: TerraformSetup, work: string, planFile = '
  * replace resources whose stand-in ids changed.
  */
 export async function convergeState(setup: TerraformSetup, work: string, statePath: string, maxRounds = 8): Promise<number> {
-  const schema = await terraformAsync(setup, work, ['providers', 'schema', '-json']);
+  const schema = await terraform(setup, work, ['providers', 'schema', '-json']);
   if (schema.status !== 0) throw new Error(`terraform providers schema failed:\n${schema.stderr}`);
   const resourceSchemas = (JSON.parse(schema.stdout) as { provider_schemas: Record<string, { resource_schemas: Record<string, { version: number; block: { attributes?: Record<string, { type?: AttributeType }> } }> }> })
     .provider_schemas[AWS_PROVIDER]!.resource_schemas;

@@ -3,10 +3,10 @@
  * the kit writes into them can still be parsed by the real terraform CLI: each `${...}` of the
  * synthesized JSON becomes a local value, and `terraform fmt` must read the file.
  */
-import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { synthesizeDir } from '../helpers/synth';
 import { assertToolPresent, requireTool } from '../helpers/tools';
+import { runQuick } from '../helpers/run';
 
 const terraform = requireTool('GCP expression syntax', 'terraform', ['version'], 'install the terraform CLI');
 
@@ -30,7 +30,7 @@ export function templateExpressions(value: unknown, found = new Set<string>()): 
 
 function parses(expressions: Iterable<string>): { status: number | null; stderr: string } {
   const hcl = `locals {\n${[...expressions].map((e, i) => `  e${i} = ${e}\n`).join('')}}\n`;
-  const r = spawnSync('terraform', ['fmt', '-no-color', '-'], { input: hcl, encoding: 'utf8', env: { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null' } });
+  const r = runQuick('terraform', ['fmt', '-no-color', '-'], { input: hcl, env: { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null' } });
   return { status: r.status, stderr: r.stderr };
 }
 

@@ -3,11 +3,10 @@
  * the backend is swapped for local state, and the AWS provider gets fake credentials with every
  * account/credential lookup skipped. A proxy on a closed port makes any network call fail loudly.
  */
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/parameter-files';
-import { runAsync, type RunResult } from '../helpers/run';
+import { runAsync, runQuick, type RunResult } from '../helpers/run';
 
 export const AWS_PROVIDER_VERSION = '5.100.0';
 
@@ -23,8 +22,8 @@ export interface TerraformSetup {
  * (CI=true) the caller must fail on that reason rather than skip.
  */
 export function findTerraform(): TerraformSetup | { missing: string } {
-  const version = spawnSync('terraform', ['version', '-json'], { encoding: 'utf8', env: { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null' } });
-  if (version.error || version.status !== 0) return { missing: 'the terraform CLI is not on PATH' };
+  const version = runQuick('terraform', ['version', '-json'], { env: { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null' } });
+  if (version.status !== 0) return { missing: 'the terraform CLI is not on PATH' };
 
   const work = tempDir('celerykit-tf-');
   const cache = join(work, 'plugin-cache');
@@ -64,12 +63,6 @@ export function findTerraform(): TerraformSetup | { missing: string } {
   };
 }
 
-export interface CommandResult {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 /**
  * Copies a synthesized stack into a work folder with an override file that swaps the backend for
  * local state and skips the AWS account lookups; returns the folder.
@@ -98,12 +91,7 @@ export function prepareOfflineWorkdir(stackDir: string): string {
   return work;
 }
 
-export function terraform(setup: TerraformSetup, cwd: string, args: string[]): CommandResult {
-  const r = spawnSync('terraform', [...args, '-no-color'], { cwd, env: setup.env, encoding: 'utf8', timeout: 300_000 });
-  return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? (r.error ? String(r.error) : '') };
-}
-
-/** The same, without blocking the test worker (for runs of many plans in one test file). */
-export function terraformAsync(setup: TerraformSetup, cwd: string, args: string[]): Promise<RunResult> {
+/** Runs terraform without blocking the test worker (see test/helpers/run.ts for why). */
+export function terraform(setup: TerraformSetup, cwd: string, args: string[]): Promise<RunResult> {
   return runAsync('terraform', [...args, '-no-color'], { cwd, env: setup.env, timeoutMs: 300_000 });
 }

@@ -2,7 +2,6 @@
  * AWS alerting: Managed Prometheus with the kit's rules, an alert manager routing to an encrypted
  * SNS topic (checked by the real amtool), subscribers from the file, and ECS backstop alarms.
  */
-import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -11,6 +10,7 @@ import { renderAlertRules } from '../../../constructs/celery/alert-rules';
 import { tempDir } from '../../helpers/parameter-files';
 import { containersOf, inlinePolicyOfRole, onlyResource, resourcesOf, synthesizeDir } from '../../helpers/synth';
 import { assertToolPresent, requireTool } from '../../helpers/tools';
+import { runQuick } from '../../helpers/run';
 
 const amtool = requireTool('alert manager configuration', 'amtool', ['--version'], 'install the Debian package prometheus-alertmanager');
 const acme = synthesizeDir().find((s) => s.spec.stackId === 'acme-prod')!;
@@ -25,7 +25,7 @@ function alertmanagerConfigOf(definition: string): string {
 function checkConfig(text: string) {
   const file = join(tempDir('celerykit-am-'), 'alertmanager.yml');
   writeFileSync(file, text);
-  return spawnSync('amtool', ['check-config', file], { encoding: 'utf8' });
+  return runQuick('amtool', ['check-config', file]);
 }
 
 describe('AWS alerting', () => {

@@ -2,7 +2,6 @@
  * The alert rules, checked and unit-tested by the real promtool: each alert fires on a series
  * that should fire it and stays silent on one that should not.
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -11,6 +10,7 @@ import { alertRules, renderAlertRules } from '../../../constructs/celery/alert-r
 import { loadParameterFile } from '../../../spec/load';
 import { tempDir } from '../../helpers/parameter-files';
 import { assertToolPresent, requireTool } from '../../helpers/tools';
+import { runAsync, runQuick } from '../../helpers/run';
 
 const promtool = requireTool('alert rules', 'promtool', ['--version'], 'install the Debian package prometheus');
 const loaded = loadParameterFile('customers/acme-prod.yaml');
@@ -46,7 +46,7 @@ function expectedAnnotations(alertname: string, labels: Record<string, string>, 
   );
 }
 
-function runPromtoolTests(cases: AlertCase[], evaluationInterval: string): { status: number | null; output: string } {
+async function runPromtoolTests(cases: AlertCase[], evaluationInterval: string): Promise<{ status: number | null; output: string }> {
   const dir = tempDir('celerykit-alerts-');
   const rules = join(dir, 'rules.yaml');
   writeFileSync(rules, renderAlertRules(spec));
@@ -68,14 +68,14 @@ function runPromtoolTests(cases: AlertCase[], evaluationInterval: string): { sta
   };
   const file = join(dir, 'tests.yaml');
   writeFileSync(file, stringify(tests, { lineWidth: 0 }));
-  const r = spawnSync('promtool', ['test', 'rules', file], { encoding: 'utf8' });
+  const r = await runAsync('promtool', ['test', 'rules', file], { timeoutMs: 120_000 });
   return { status: r.status, output: `${r.stdout}\n${r.stderr}` };
 }
 
 /** Week-long histories are evaluated every 5 minutes: rule evaluation over a week at 1 minute takes minutes. */
-function expectCasesPass(cases: AlertCase[], evaluationInterval = '1m'): void {
+async function expectCasesPass(cases: AlertCase[], evaluationInterval = '1m'): Promise<void> {
   assertToolPresent(promtool);
-  const result = runPromtoolTests(cases, evaluationInterval);
+  const result = await runPromtoolTests(cases, evaluationInterval);
   expect(result.output).toContain('SUCCESS');
   expect(result.status, result.output).toBe(0);
 }
@@ -87,7 +87,7 @@ describe.skipIf(promtool.skip)('the rendered alert rules', () => {
     assertToolPresent(promtool);
     const file = join(tempDir('celerykit-alerts-'), 'rules.yaml');
     writeFileSync(file, renderAlertRules(spec, { selector: 'cluster="acme-prod"' }));
-    const r = spawnSync('promtool', ['check', 'rules', file], { encoding: 'utf8' });
+    const r = runQuick('promtool', ['check', 'rules', file]);
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(readFileSync(file, 'utf8')).toContain('celery_queue_length{cluster="acme-prod"}');
   });
@@ -96,26 +96,26 @@ describe.skipIf(promtool.skip)('the rendered alert rules', () => {
     assertToolPresent(promtool);
     const file = join(tempDir('celerykit-alerts-'), 'rules.yaml');
     writeFileSync(file, renderAlertRules(spec));
-    const r = spawnSync('promtool', ['check', 'rules', file], { encoding: 'utf8' });
+    const r = runQuick('promtool', ['check', 'rules', file]);
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain(`SUCCESS: ${alertRules(spec).length} rules found`);
   });
 
-  it('fire on a queue that stays over 500 for 5 minutes, not on a brief spike or a short queue', () => {
-    expectCasesPass([
+  it('fire on a queue that stays over 500 for 5 minutes, not on a brief spike or a short queue', async () => {
+    await expectCasesPass([
       { name: 'sustained backlog', interval: '1m', series: [{ series: 'celery_queue_length{queue_name="email"}', values: '600x15' }], evalTime: '10m', alertname: 'CeleryQueueTooLong', firing: [page({ queue_name: 'email' })], value: '600' },
       { name: 'brief spike', interval: '1m', series: [{ series: 'celery_queue_length{queue_name="email"}', values: '600x3 10x12' }], evalTime: '10m', alertname: 'CeleryQueueTooLong', firing: [] },
       { name: 'short queue', interval: '1m', series: [{ series: 'celery_queue_length{queue_name="email"}', values: '400x15' }], evalTime: '10m', alertname: 'CeleryQueueTooLong', firing: [] },
     ]);
   });
 
-  it('fire when a pool has fewer live workers than its minimum for 2 minutes, not at its minimum or on a blip', () => {
+  it('fire when a pool has fewer live workers than its minimum for 2 minutes, not at its minimum or on a blip', async () => {
     // The fast pool (email, webhooks) has autoscale.min 2.
     const workers = (values: string) => [
       { series: 'celery_active_worker_count{queue_name="email"}', values },
       { series: 'celery_active_worker_count{queue_name="webhooks"}', values },
     ];
-    expectCasesPass([
+    await expectCasesPass([
       { name: 'one worker left', interval: '1m', series: workers('2x2 1x10'), evalTime: '8m', alertname: 'CeleryWorkersBelowExpected', firing: [page({ pool: 'fast' })], value: '1' },
       { name: 'autoscaled pool at its minimum', interval: '1m', series: workers('2x12'), evalTime: '8m', alertname: 'CeleryWorkersBelowExpected', firing: [] },
       { name: 'one-minute blip during a deploy', interval: '1m', series: workers('2x3 1x1 2x8'), evalTime: '8m', alertname: 'CeleryWorkersBelowExpected', firing: [] },
@@ -128,21 +128,21 @@ describe.skipIf(promtool.skip)('the rendered alert rules', () => {
     expect(pools).not.toContain('ml');
   });
 
-  it('fire on a failure rate far above its own baseline, not on a quiet task failing once or a steady rate', () => {
+  it('fire on a failure rate far above its own baseline, not on a quiet task failing once or a steady rate', async () => {
     // A day and a bit of history at 1-minute resolution; counters are cumulative.
     const day = 24 * 60;
     const counter = (name: string, baselinePerMinute: number, spikePerMinute: number) => ({
       series: `celery_task_failed_total{name="${name}",hostname="h",exception="Timeout",queue_name="email"}`,
       values: `${ramp(0, baselinePerMinute, day + 1)} ${ramp(baselinePerMinute * (day + 1), spikePerMinute, 20)}`,
     });
-    expectCasesPass([
+    await expectCasesPass([
       { name: 'spike', interval: '1m', series: [counter('myapp.tasks.email.send', 2, 30)], evalTime: `${day + 15}m`, alertname: 'CeleryTaskFailureSpike', firing: [page({ name: 'myapp.tasks.email.send' })], value: '500m' },
       { name: 'steady failures', interval: '1m', series: [counter('myapp.tasks.email.send', 5, 5)], evalTime: `${day + 15}m`, alertname: 'CeleryTaskFailureSpike', firing: [] },
       { name: 'quiet task fails a little more than never', interval: '1m', series: [counter('myapp.tasks.email.rare', 0, 0.2)], evalTime: `${day + 15}m`, alertname: 'CeleryTaskFailureSpike', firing: [] },
     ]);
   });
 
-  it('fire on a p95 and p99 regression against last week, not for a task that ran too rarely', () => {
+  it('fire on a p95 and p99 regression against last week, not for a task that ran too rarely', async () => {
     // 5-minute samples over a week and an hour: last week ~all tasks under 1 s; this hour ~all between 2.5 and 5 s.
     const week = (7 * 24 * 60) / 5;
     const steps = 12;
@@ -165,7 +165,7 @@ describe.skipIf(promtool.skip)('the rendered alert rules', () => {
     };
     const at = `${week * 5 + 55}m`;
     const ticket = (alert: string, name: string, value: string) => ({ alertname: alert, firing: [{ stack: STACK, severity: 'ticket', name }], value });
-    expectCasesPass([
+    await expectCasesPass([
       { name: 'p95 regression', interval: '5m', series: histogram('myapp.tasks.reports.build', 100), evalTime: at, ...ticket('CeleryTaskRuntimeP95Regression', 'myapp.tasks.reports.build', '4.875s') },
       { name: 'p99 regression', interval: '5m', series: histogram('myapp.tasks.reports.build', 100), evalTime: at, ...ticket('CeleryTaskRuntimeP99Regression', 'myapp.tasks.reports.build', '4.975s') },
       { name: 'low-traffic task', interval: '5m', series: histogram('myapp.tasks.reports.rare', 1), evalTime: at, alertname: 'CeleryTaskRuntimeP95Regression', firing: [] },
@@ -173,8 +173,8 @@ describe.skipIf(promtool.skip)('the rendered alert rules', () => {
     ], '5m');
   }, 120_000);
 
-  it('fire when the exporter is down, and when it reports nothing, but not while it works', () => {
-    expectCasesPass([
+  it('fire when the exporter is down, and when it reports nothing, but not while it works', async () => {
+    await expectCasesPass([
       { name: 'exporter down', interval: '1m', series: [{ series: 'up{job="celery-exporter"}', values: '1x2 0x10' }, { series: 'celery_queue_length{queue_name="email"}', values: '0x12' }], evalTime: '10m', alertname: 'CeleryExporterDown', firing: [page({ job: 'celery-exporter' })] },
       { name: 'exporter healthy', interval: '1m', series: [{ series: 'up{job="celery-exporter"}', values: '1x20' }, { series: 'celery_queue_length{queue_name="email"}', values: '0x20' }], evalTime: '18m', alertname: 'CeleryExporterSilent', firing: [] },
       { name: 'exporter silent', interval: '1m', series: [{ series: 'up{job="celery-exporter"}', values: '1x30' }, { series: 'celery_queue_length{queue_name="email"}', values: '0x2' }], evalTime: '25m', alertname: 'CeleryExporterSilent', firing: [page({})] },

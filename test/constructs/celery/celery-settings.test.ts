@@ -3,7 +3,6 @@
  * infrastructure uses (queues from the exporter and worker commands, the visibility timeout the
  * exporter was given, quorum queues on RabbitMQ).
  */
-import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -11,6 +10,7 @@ import { celerySettingsModule, celerySettingsValues } from '../../../constructs/
 import { tempDir } from '../../helpers/parameter-files';
 import { containersOf, resourcesOf, synthesizeDir, type SynthesizedStack } from '../../helpers/synth';
 import { assertToolPresent, requireTool } from '../../helpers/tools';
+import { runAsync } from '../../helpers/run';
 
 const python = requireTool('generated Celery settings', '/usr/bin/python3', ['-c', 'import celery'], 'install the Debian package python3-celery');
 const stacks = synthesizeDir();
@@ -49,7 +49,7 @@ describe('the generated Celery settings', () => {
     }
   });
 
-  it.skipIf(python.skip)('load in a real Celery app and route every task class to its queue', () => {
+  it.skipIf(python.skip)('load in a real Celery app and route every task class to its queue', async () => {
     assertToolPresent(python);
     const dir = tempDir('celerykit-settings-');
     const cases = stacks.map((stack) => {
@@ -59,11 +59,10 @@ describe('the generated Celery settings', () => {
     });
     const casesFile = join(dir, 'cases.json');
     writeFileSync(casesFile, JSON.stringify(cases));
-    const r = spawnSync('/usr/bin/python3', ['-m', 'unittest', '-v', 'test_generated_settings'], {
+    const r = await runAsync('/usr/bin/python3', ['-m', 'unittest', '-v', 'test_generated_settings'], {
       cwd: resolve(__dirname, 'python'),
       env: { ...process.env, CELERYKIT_SETTINGS_CASES: casesFile, CELERY_BROKER_URL: 'memory://' },
-      encoding: 'utf8',
-      timeout: 60_000,
+      timeoutMs: 60_000,
     });
     expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(r.stderr).toMatch(/Ran 1 test/);

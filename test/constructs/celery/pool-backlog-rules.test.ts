@@ -2,7 +2,6 @@
  * The per-pool backlog recording rules, checked and unit-tested by the real promtool: a pool's
  * backlog is the sum of exactly its own queues, and zero before any queue is reported.
  */
-import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -11,6 +10,7 @@ import { poolBacklogRules } from '../../../constructs/celery/pool-backlog-rules'
 import { loadParameterFile } from '../../../spec/load';
 import { tempDir } from '../../helpers/parameter-files';
 import { assertToolPresent, requireTool } from '../../helpers/tools';
+import { runAsync, runQuick } from '../../helpers/run';
 
 const promtool = requireTool('pool backlog rules', 'promtool', ['--version'], 'install the Debian package prometheus');
 const loaded = loadParameterFile('customers/initech-prod.yaml');
@@ -24,12 +24,12 @@ describe.skipIf(promtool.skip)('the pool backlog recording rules', () => {
 
   it('pass promtool check rules', () => {
     assertToolPresent(promtool);
-    const r = spawnSync('promtool', ['check', 'rules', rules], { encoding: 'utf8' });
+    const r = runQuick('promtool', ['check', 'rules', rules]);
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain(`SUCCESS: ${spec.pools.length} rules found`);
   });
 
-  it('sum exactly the queues of each pool, and give 0 while nothing is reported (promtool test rules)', () => {
+  it('sum exactly the queues of each pool, and give 0 while nothing is reported (promtool test rules)', async () => {
     assertToolPresent(promtool);
     const at = (pool: string) => ({ stack: spec.stackId, pool });
     const tests = {
@@ -53,7 +53,7 @@ describe.skipIf(promtool.skip)('the pool backlog recording rules', () => {
     };
     const file = join(dir, 'tests.yaml');
     writeFileSync(file, stringify(tests));
-    const r = spawnSync('promtool', ['test', 'rules', file], { encoding: 'utf8' });
+    const r = await runAsync('promtool', ['test', 'rules', file], { timeoutMs: 60_000 });
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain('SUCCESS');
   });

@@ -4,12 +4,12 @@
  * stand-ins for the VM's commands on PATH (curl, docker-credential-gcr, docker). The script's fixed
  * paths are moved under a temporary folder; nothing else is changed.
  */
-import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { containerStartupScript, VM_SCRIPT_HOME } from '../../../constructs/gcp/container-vm-scripts';
+import { runQuick } from '../../helpers/run';
 
 const NOBODY = '65534';
 const root = mkdtempSync(join(tmpdir(), 'celerykit-vm-home-'));
@@ -44,12 +44,7 @@ function runWithReadOnlyHome(script: string): { status: number | null; stderr: s
   stub(bin, 'docker-credential-gcr', 'mkdir -p "$HOME/.docker" && echo \'{"credHelpers":{}}\' > "$HOME/.docker/config.json"');
   stub(bin, 'docker', `echo "HOME=$HOME config=$([ -f "$HOME/.docker/config.json" ] && echo yes || echo no) $*" >> ${dockerLog}`);
   const moved = script.split('/run/celerykit').join(`${run}/celerykit`).split(VM_SCRIPT_HOME).join(writableHome);
-  const r = spawnSync('setpriv', ['--reuid', NOBODY, '--regid', NOBODY, '--clear-groups', 'bash', '-s'], {
-    input: moved,
-    encoding: 'utf8',
-    env: { PATH: `${bin}:/usr/bin:/bin`, HOME: readOnlyHome },
-    timeout: 30_000,
-  });
+  const r = runQuick('setpriv', ['--reuid', NOBODY, '--regid', NOBODY, '--clear-groups', 'bash', '-s'], { input: moved, env: { PATH: `${bin}:/usr/bin:/bin`, HOME: readOnlyHome } });
   return { status: r.status, stderr: r.stderr, dockerLog: readFileSync(dockerLog, 'utf8'), writableHome };
 }
 

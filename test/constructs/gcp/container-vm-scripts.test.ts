@@ -2,10 +2,10 @@
  * The generated VM scripts are valid bash (checked by bash itself) and never contain Terraform
  * template syntax of their own.
  */
-import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { containerShutdownScript, containerStartupScript, shellQuote } from '../../../constructs/gcp/container-vm-scripts';
 import { synthesizeDir } from '../../helpers/synth';
+import { runQuick } from '../../helpers/run';
 
 const templates = synthesizeDir()
   .filter((s) => s.spec.cloud === 'gcp')
@@ -14,7 +14,7 @@ const templates = synthesizeDir()
 function bashSyntax(script: string): { status: number | null; stderr: string } {
   // Terraform references are resolved before the VM sees the script; stand in a plain word.
   const resolved = script.replace(/\$\{[^}]*\}/g, 'RESOLVED');
-  const r = spawnSync('bash', ['-n'], { input: resolved, encoding: 'utf8' });
+  const r = runQuick('bash', ['-n'], { input: resolved });
   return { status: r.status, stderr: r.stderr };
 }
 
@@ -33,7 +33,7 @@ describe('a generated VM script', () => {
 
   it('quotes every word so arguments survive the shell unchanged', () => {
     const words = ["it's", '-n', 'fast@%h', 'a b', '$HOME'];
-    const r = spawnSync('bash', ['-c', `printf '%s\\n' ${words.map(shellQuote).join(' ')}`], { encoding: 'utf8' });
+    const r = runQuick('bash', ['-c', `printf '%s\\n' ${words.map(shellQuote).join(' ')}`]);
     expect(r.stdout.trimEnd().split('\n')).toEqual(words);
   });
 
