@@ -96,7 +96,12 @@ export class AwsPlatform extends Construct {
     }).overrideLogicalId('broker_url_secret_arn');
 
     this.cluster = new AwsEcsCluster(this, 'cluster', { stackId: spec.stackId });
-    const placement = { clusterArn: this.cluster.cluster.arn, subnetIds: this.network.privateSubnetIds, brokerUrlSecretArn: this.brokerUrlSecret.arn };
+    const placement = {
+      clusterArn: this.cluster.cluster.arn,
+      subnetIds: this.network.privateSubnetIds,
+      brokerUrlSecretArn: this.brokerUrlSecret.arn,
+      startsAfter: { capacityProviders: this.cluster.capacityProviders, egress: this.network.privateEgress },
+    };
 
     if (spec.monitoring !== undefined) {
       this.alerting = new AwsAlerting(this, 'alerting', {
@@ -122,6 +127,7 @@ export class AwsPlatform extends Construct {
         privateSubnetIds: this.network.privateSubnetIds,
         clusterArn: this.cluster.cluster.arn,
         brokerUrlSecretArn: this.brokerUrlSecret.arn,
+        startsAfter: placement.startsAfter,
         flowerSecurityGroupId: this.securityGroups.clients.flower.id,
         ...(this.broker instanceof AwsRabbitmqBroker ? { brokerManagementApiUrl: this.broker.managementApiUrl } : {}),
         prometheusWorkspace: { arn: this.alerting.workspace.arn, endpoint: this.alerting.workspace.prometheusEndpoint },

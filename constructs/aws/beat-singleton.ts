@@ -8,7 +8,7 @@ import type { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
 import { Construct } from 'constructs';
 import type { DeploymentSpec } from '../../spec/types';
 import { appContainerSecrets } from './app-container';
-import { awsLogs, fargateTaskDefinition, privateFargateService } from './fargate';
+import { awsLogs, fargateTaskDefinition, privateFargateService, type EcsStartPrerequisites } from './fargate';
 import { EcsTaskRoles } from './task-roles';
 
 export interface AwsBeatSingletonProps {
@@ -17,6 +17,8 @@ export interface AwsBeatSingletonProps {
   readonly subnetIds: readonly string[];
   readonly securityGroupId: string;
   readonly brokerUrlSecretArn: string;
+  /** What tasks need before they start (capacity providers, routes out). */
+  readonly startsAfter: EcsStartPrerequisites;
 }
 
 export class AwsBeatSingleton extends Construct {
@@ -59,7 +61,8 @@ export class AwsBeatSingleton extends Construct {
     this.service = privateFargateService(this, 'service', {
       name: 'beat',
       clusterArn: props.clusterArn,
-      taskDefinitionArn: taskDefinition.arn,
+      task: taskDefinition,
+      startsAfter: props.startsAfter,
       subnetIds: props.subnetIds,
       securityGroupId: props.securityGroupId,
       desiredCount: 1,

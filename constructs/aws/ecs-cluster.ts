@@ -12,6 +12,12 @@ export interface AwsEcsClusterProps {
 
 export class AwsEcsCluster extends Construct {
   readonly cluster: EcsCluster;
+  /**
+   * FARGATE and FARGATE_SPOT attached to the cluster. CreateService refuses a capacity provider
+   * strategy naming a provider the cluster does not have yet, so services wait for this
+   * (https://github.com/aws/containers-roadmap/issues/631#issuecomment-816354807).
+   */
+  readonly capacityProviders: EcsClusterCapacityProviders;
   /** Cluster name: the stack id, known at synth time (metric dimensions and ARNs use it). */
   readonly name: string;
 
@@ -22,7 +28,7 @@ export class AwsEcsCluster extends Construct {
       name: this.name,
       setting: [{ name: 'containerInsights', value: 'enabled' }],
     });
-    new EcsClusterCapacityProviders(this, 'capacity', {
+    this.capacityProviders = new EcsClusterCapacityProviders(this, 'capacity', {
       clusterName: this.cluster.name,
       capacityProviders: ['FARGATE', 'FARGATE_SPOT'],
       defaultCapacityProviderStrategy: [{ capacityProvider: 'FARGATE', weight: 1 }],

@@ -4,7 +4,42 @@
  */
 import { EcsService, type EcsServiceConfig } from '@cdktf/provider-aws/lib/ecs-service';
 import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
+import type { ITerraformDependable } from 'cdktf';
 import type { Construct } from 'constructs';
+import { startAfter } from '../celery/start-order';
+import { secretValues } from './managed-secret';
+
+/**
+ * What any task of the cluster needs before it can start in the private subnets. Every component
+ * that starts tasks gets this one value, so none can forget a piece.
+ */
+export interface EcsStartPrerequisites {
+  /** The cluster's capacity providers (services use a capacity provider strategy). */
+  readonly capacityProviders: ITerraformDependable;
+  /** Routes out of the private subnets (image pulls, Secrets Manager, logs). */
+  readonly egress: readonly ITerraformDependable[];
+}
+
+/**
+ * The one list of what tasks of `task` need before the first starts: the value of each kit secret
+ * its containers inject, the subnets' routes out, the capacity providers when it runs on them,
+ * and whatever routes traffic to it (listener rules, so its target groups have a load balancer).
+ */
+export function taskStartPrerequisites(
+  task: EcsTaskDefinition,
+  startsAfter: EcsStartPrerequisites,
+  options: { readonly onCapacityProviders: boolean; readonly routedBy?: readonly ITerraformDependable[] },
+): ITerraformDependable[] {
+  return [
+    ...secretValues(task).valuesOf(INJECTED.get(task) ?? []),
+    ...startsAfter.egress,
+    ...(options.onCapacityProviders ? [startsAfter.capacityProviders] : []),
+    ...(options.routedBy ?? []),
+  ];
+}
+
+/** valueFrom of every secret each task definition's containers inject, as the constructs passed them. */
+const INJECTED = new WeakMap<EcsTaskDefinition, string[]>();
 
 export interface FargateTaskDefinitionProps {
   readonly family: string;
@@ -21,7 +56,7 @@ export interface FargateTaskDefinitionProps {
 }
 
 export function fargateTaskDefinition(scope: Construct, id: string, props: FargateTaskDefinitionProps): EcsTaskDefinition {
-  return new EcsTaskDefinition(scope, id, {
+  const task = new EcsTaskDefinition(scope, id, {
     family: props.family,
     requiresCompatibilities: ['FARGATE'],
     networkMode: 'awsvpc',
@@ -33,12 +68,20 @@ export function fargateTaskDefinition(scope: Construct, id: string, props: Farga
     containerDefinitions: JSON.stringify(props.containers),
     ...(props.scratchVolumes === undefined ? {} : { volume: props.scratchVolumes.map((name) => ({ name })) }),
   });
+  INJECTED.set(
+    task,
+    props.containers.flatMap((c) => ((c.secrets ?? []) as Array<{ valueFrom: string }>).map((s) => s.valueFrom)),
+  );
+  return task;
 }
 
 export interface PrivateFargateServiceProps {
   readonly name: string;
   readonly clusterArn: string;
-  readonly taskDefinitionArn: string;
+  readonly task: EcsTaskDefinition;
+  readonly startsAfter: EcsStartPrerequisites;
+  /** Listener rules that forward to the service's target groups (`loadBalancer`). */
+  readonly routedBy?: readonly ITerraformDependable[];
   readonly subnetIds: readonly string[];
   readonly securityGroupId: string;
   readonly desiredCount: number;
@@ -49,13 +92,15 @@ export interface PrivateFargateServiceProps {
   readonly lifecycle?: EcsServiceConfig['lifecycle'];
   /** Load balancer target groups, e.g. for the monitoring UIs. */
   readonly loadBalancer?: EcsServiceConfig['loadBalancer'];
+  /** Timeouts of the steady-state wait; see waitForSteadyState below. */
+  readonly timeouts?: EcsServiceConfig['timeouts'];
 }
 
 export function privateFargateService(scope: Construct, id: string, props: PrivateFargateServiceProps): EcsService {
-  return new EcsService(scope, id, {
+  const service = new EcsService(scope, id, {
     name: props.name,
     cluster: props.clusterArn,
-    taskDefinition: props.taskDefinitionArn,
+    taskDefinition: props.task.arn,
     desiredCount: props.desiredCount,
     capacityProviderStrategy: [{ capacityProvider: props.spot ? 'FARGATE_SPOT' : 'FARGATE', weight: 1 }],
     networkConfiguration: { subnets: [...props.subnetIds], securityGroups: [props.securityGroupId], assignPublicIp: false },
@@ -65,9 +110,16 @@ export function privateFargateService(scope: Construct, id: string, props: Priva
     enableEcsManagedTags: true,
     propagateTags: 'SERVICE',
     enableExecuteCommand: false,
+    // A deploy whose tasks cannot start (the circuit breaker stops it, running < desired) fails the
+    // apply instead of passing: terraform waits for one deployment with running == desired
+    // (docs/aws.md "Apply order").
+    waitForSteadyState: true,
+    ...(props.timeouts === undefined ? {} : { timeouts: props.timeouts }),
     ...(props.lifecycle === undefined ? {} : { lifecycle: props.lifecycle }),
     ...(props.loadBalancer === undefined ? {} : { loadBalancer: props.loadBalancer }),
   });
+  startAfter(service, taskStartPrerequisites(props.task, props.startsAfter, { onCapacityProviders: true, routedBy: props.routedBy }));
+  return service;
 }
 
 /** Container log configuration for a log group. */

@@ -4,7 +4,24 @@
  */
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
+import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
+import { SecretValueRegistry } from '../celery/start-order';
+
+const VALUES = new WeakMap<TerraformStack, SecretValueRegistry<SecretsmanagerSecretVersion>>();
+
+/**
+ * The kit-owned secret values of the stack around `scope`, by secret ARN (as ManagedSecret.arn
+ * hands it out). A task that injects a secret before its first version exists fails to start
+ * ("ResourceInitializationError: unable to pull secrets",
+ * https://repost.aws/knowledge-center/ecs-unable-to-pull-secrets), so whatever starts tasks waits
+ * for these versions.
+ */
+export function secretValues(scope: Construct): SecretValueRegistry<SecretsmanagerSecretVersion> {
+  const stack = TerraformStack.of(scope);
+  if (!VALUES.has(stack)) VALUES.set(stack, new SecretValueRegistry());
+  return VALUES.get(stack)!;
+}
 
 export interface ManagedSecretProps {
   /** Full secret name, e.g. `celerykit/acme-prod/broker-url`. */
@@ -16,6 +33,8 @@ export interface ManagedSecretProps {
 
 export class ManagedSecret extends Construct {
   readonly secret: SecretsmanagerSecret;
+  /** The value. The broker URL exists only once the broker does (10-30 min), so consumers wait for this, not the secret. */
+  readonly version: SecretsmanagerSecretVersion;
   readonly arn: string;
 
   constructor(scope: Construct, id: string, props: ManagedSecretProps) {
@@ -27,7 +46,8 @@ export class ManagedSecret extends Construct {
       recoveryWindowInDays: 30,
       lifecycle: { preventDestroy: true },
     });
-    new SecretsmanagerSecretVersion(this, 'value', { secretId: this.secret.id, secretString: props.value });
+    this.version = new SecretsmanagerSecretVersion(this, 'value', { secretId: this.secret.id, secretString: props.value });
     this.arn = this.secret.arn;
+    secretValues(this).register(this.arn, this.version);
   }
 }

@@ -19,7 +19,7 @@ import type { DeploymentSpec, MonitoringSpec } from '../../spec/types';
 import { GeneratedSecretValue } from '../celery/generated-secret-value';
 import { grafanaCommonSettings, grafanaProvisioningFiles, writeGrafanaProvisioningCommand } from '../celery/grafana-provisioning';
 import { IMAGES } from '../celery/images';
-import { awsLogs, fargateTaskDefinition, privateFargateService } from './fargate';
+import { awsLogs, fargateTaskDefinition, privateFargateService, type EcsStartPrerequisites } from './fargate';
 import { EcsTaskRoles } from './task-roles';
 import { ManagedSecret } from './managed-secret';
 
@@ -36,12 +36,21 @@ export interface AwsMonitoringFrontDoorProps {
   readonly privateSubnetIds: readonly string[];
   readonly clusterArn: string;
   readonly brokerUrlSecretArn: string;
+  /** What tasks need before they start (capacity providers, routes out). */
+  readonly startsAfter: EcsStartPrerequisites;
   /** Flower is a broker client: its group is the one the broker admits. */
   readonly flowerSecurityGroupId: string;
   /** Management API URL for Flower's broker view (RabbitMQ only). */
   readonly brokerManagementApiUrl?: string;
   readonly prometheusWorkspace: { readonly arn: string; readonly endpoint: string };
 }
+
+/** A UI's target group and the listener rule that forwards to it. */
+interface UiRoute {
+  readonly targets: LbTargetGroup;
+  readonly rule: LbListenerRule;
+}
+type UiPlacement = { readonly clusterArn: string; readonly subnetIds: readonly string[]; readonly startsAfter: EcsStartPrerequisites };
 
 export class AwsMonitoringFrontDoor extends Construct {
   readonly loadBalancer: Lb;
@@ -135,21 +144,26 @@ export class AwsMonitoringFrontDoor extends Construct {
         sessionTimeout: 28800,
       },
     };
-    [
-      ['flower', flowerTargets, 10],
-      ['grafana', grafanaTargets, 20],
-    ].forEach(([name, targets, priority]) => {
+    // ECS refuses a service whose target group has no load balancer yet ("target group ... does not
+    // have an associated load balancer", https://github.com/aws/aws-cdk/issues/1160): a target group
+    // joins the load balancer through the listener rule that forwards to it, so each service waits for it.
+    const [flowerRule, grafanaRule] = (
+      [
+        ['flower', flowerTargets, 10],
+        ['grafana', grafanaTargets, 20],
+      ] as const
+    ).map(([name, targets, priority]) =>
       new LbListenerRule(this, `${name}-rule`, {
         listenerArn: https.arn,
         priority: priority as number,
         condition: [{ pathPattern: { values: [`/${name}`, `/${name}/*`] } }],
-        action: [authenticate, { type: 'forward', order: 2, targetGroupArn: (targets as LbTargetGroup).arn }],
-      });
-    });
+        action: [authenticate, { type: 'forward', order: 2, targetGroupArn: targets.arn }],
+      }),
+    );
 
-    const placement = { clusterArn: props.clusterArn, subnetIds: props.privateSubnetIds };
-    this.flower = this.flowerService(props, flowerTargets, placement);
-    this.grafana = this.grafanaService(props, grafanaTargets, grafanaGroup.id, placement);
+    const placement = { clusterArn: props.clusterArn, subnetIds: props.privateSubnetIds, startsAfter: props.startsAfter };
+    this.flower = this.flowerService(props, { targets: flowerTargets, rule: flowerRule! }, placement);
+    this.grafana = this.grafanaService(props, { targets: grafanaTargets, rule: grafanaRule! }, grafanaGroup.id, placement);
 
     new TerraformOutput(this, 'flower-url', { value: `https://${monitoring.domain}/flower/`, description: 'Flower, behind SSO' }).overrideLogicalId('flower_url');
     new TerraformOutput(this, 'grafana-url', { value: `https://${monitoring.domain}/grafana/`, description: 'Grafana, behind SSO' }).overrideLogicalId('grafana_url');
@@ -159,7 +173,7 @@ export class AwsMonitoringFrontDoor extends Construct {
     }).overrideLogicalId('monitoring_load_balancer_dns');
   }
 
-  private flowerService(props: AwsMonitoringFrontDoorProps, targets: LbTargetGroup, placement: { clusterArn: string; subnetIds: readonly string[] }): EcsService {
+  private flowerService(props: AwsMonitoringFrontDoorProps, route: UiRoute, placement: UiPlacement): EcsService {
     const { spec } = props;
     const logs = new CloudwatchLogGroup(this, 'flower-logs', { name: `/celerykit/${spec.stackId}/flower`, retentionInDays: 30 });
     const brokerApi =
@@ -207,19 +221,20 @@ export class AwsMonitoringFrontDoor extends Construct {
     return privateFargateService(this, 'flower-service', {
       name: 'flower',
       ...placement,
-      taskDefinitionArn: task.arn,
+      task,
       securityGroupId: props.flowerSecurityGroupId,
       desiredCount: 1,
       deployment: { minimumHealthyPercent: 0, maximumPercent: 100 },
-      loadBalancer: [{ targetGroupArn: targets.arn, containerName: 'flower', containerPort: FLOWER_PORT }],
+      loadBalancer: [{ targetGroupArn: route.targets.arn, containerName: 'flower', containerPort: FLOWER_PORT }],
+      routedBy: [route.rule],
     });
   }
 
   private grafanaService(
     props: AwsMonitoringFrontDoorProps,
-    targets: LbTargetGroup,
+    route: UiRoute,
     securityGroupId: string,
-    placement: { clusterArn: string; subnetIds: readonly string[] },
+    placement: UiPlacement,
   ): EcsService {
     const { spec, monitoring } = props;
     const logs = new CloudwatchLogGroup(this, 'grafana-logs', { name: `/celerykit/${spec.stackId}/grafana`, retentionInDays: 30 });
@@ -297,11 +312,12 @@ export class AwsMonitoringFrontDoor extends Construct {
     return privateFargateService(this, 'grafana-service', {
       name: 'grafana',
       ...placement,
-      taskDefinitionArn: task.arn,
+      task,
       securityGroupId,
       desiredCount: 1,
       deployment: { minimumHealthyPercent: 0, maximumPercent: 100 },
-      loadBalancer: [{ targetGroupArn: targets.arn, containerName: 'grafana', containerPort: GRAFANA_PORT }],
+      loadBalancer: [{ targetGroupArn: route.targets.arn, containerName: 'grafana', containerPort: GRAFANA_PORT }],
+      routedBy: [route.rule],
     });
   }
 }

@@ -11,7 +11,7 @@ import { RouteTable } from '@cdktf/provider-aws/lib/route-table';
 import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-association';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
-import { Fn } from 'cdktf';
+import { Fn, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import type { NetworkSpec } from '../../spec/types';
 
@@ -35,6 +35,14 @@ export class AwsNetwork extends Construct {
   /** Public subnets (NAT gateways and the monitoring load balancer only). */
   readonly publicSubnetIds: string[];
   readonly zones: readonly string[];
+  /**
+   * The private subnets' way out: their route tables (0.0.0.0/0 to a NAT gateway) and associations.
+   * A Fargate task in a private subnet pulls its image and its secrets through NAT; started before
+   * the route exists, it fails after 3 minutes
+   * (https://repost.aws/knowledge-center/ecs-fargate-docker-timeout-error). Empty for an existing
+   * network, whose routes are not in this stack.
+   */
+  readonly privateEgress: ITerraformDependable[] = [];
 
   constructor(scope: Construct, id: string, props: AwsNetworkProps) {
     super(scope, id);
@@ -95,7 +103,8 @@ export class AwsNetwork extends Construct {
         route: [{ cidrBlock: '0.0.0.0/0', natGatewayId: nats[natPerZone ? i : 0]!.id }],
         tags: { Name: `${stackId}-private-${zone}` },
       });
-      new RouteTableAssociation(this, `private-${i}-association`, { subnetId: privateSubnet.id, routeTableId: privateRoutes.id });
+      const association = new RouteTableAssociation(this, `private-${i}-association`, { subnetId: privateSubnet.id, routeTableId: privateRoutes.id });
+      this.privateEgress.push(privateRoutes, association);
       this.privateSubnetIds.push(privateSubnet.id);
     });
   }

@@ -10,7 +10,7 @@ import { Construct } from 'constructs';
 import type { DeploymentSpec } from '../../spec/types';
 import { celeryExporterArgs } from '../celery/exporter-args';
 import { CELERY_EXPORTER_PORT, IMAGES } from '../celery/images';
-import { awsLogs, fargateTaskDefinition, privateFargateService } from './fargate';
+import { awsLogs, fargateTaskDefinition, privateFargateService, type EcsStartPrerequisites } from './fargate';
 import { EcsTaskRoles } from './task-roles';
 
 /** CloudWatch namespace of the queue metrics of one stack. */
@@ -26,6 +26,8 @@ export interface AwsQueueMetricsExporterProps {
   readonly subnetIds: readonly string[];
   readonly securityGroupId: string;
   readonly brokerUrlSecretArn: string;
+  /** What tasks need before they start (capacity providers, routes out). */
+  readonly startsAfter: EcsStartPrerequisites;
   /**
    * Seconds between two scrapes of the exporter.
    * @default 30 — two samples per one-minute scaling period.
@@ -107,7 +109,8 @@ export class AwsQueueMetricsExporter extends Construct {
     this.service = privateFargateService(this, 'service', {
       name: 'celery-exporter',
       clusterArn: props.clusterArn,
-      taskDefinitionArn: taskDefinition.arn,
+      task: taskDefinition,
+      startsAfter: props.startsAfter,
       subnetIds: props.subnetIds,
       securityGroupId: props.securityGroupId,
       // One exporter: a second would report the same queues and double the event consumers.

@@ -14,7 +14,8 @@ import type { DeploymentSpec } from '../../spec/types';
 import { scheduledCallCommand } from '../celery/worker-command';
 import { appContainerSecrets } from './app-container';
 import { toEventBridgeCron } from './eventbridge-cron';
-import { awsLogs, fargateTaskDefinition } from './fargate';
+import { startAfter } from '../celery/start-order';
+import { awsLogs, fargateTaskDefinition, taskStartPrerequisites, type EcsStartPrerequisites } from './fargate';
 import { ComponentRole, roleName } from './iam';
 import { EcsTaskRoles } from './task-roles';
 
@@ -26,6 +27,8 @@ export interface AwsScheduledTasksProps {
   readonly subnetIds: readonly string[];
   readonly securityGroupId: string;
   readonly brokerUrlSecretArn: string;
+  /** What tasks need before they start (capacity providers, routes out). */
+  readonly startsAfter: EcsStartPrerequisites;
   /**
    * How often the scheduler retries a task it could not start.
    * @default 3 — rides out a short capacity or API hiccup without piling up late runs.
@@ -116,9 +119,11 @@ export class AwsScheduledTasks extends Construct {
     });
 
     const group = spec.schedules.length > 0 ? new SchedulerScheduleGroup(this, 'group', { name: spec.stackId }) : undefined;
-    this.schedules = spec.schedules.map(
-      (schedule) =>
-        new SchedulerSchedule(this, `schedule-${schedule.name}`, {
+    // A schedule may fire minutes after it is created: its runs need the same secret values and
+    // routes as a service's tasks (launch type FARGATE, so no capacity provider).
+    const prerequisites = taskStartPrerequisites(this.taskDefinition, props.startsAfter, { onCapacityProviders: false });
+    this.schedules = spec.schedules.map((schedule) => {
+      const scheduled = new SchedulerSchedule(this, `schedule-${schedule.name}`, {
           name: schedule.name,
           groupName: group!.name,
           description: `celerykit ${spec.stackId}: ${schedule.task} to ${schedule.queue} at "${schedule.cron}" ${schedule.timezone}`,
@@ -138,7 +143,9 @@ export class AwsScheduledTasks extends Construct {
             retryPolicy: { maximumRetryAttempts: props.maximumRetryAttempts ?? 3, maximumEventAgeInSeconds: props.maximumEventAgeSeconds ?? 3600 },
             deadLetterConfig: { arn: this.deadLetterQueue.arn },
           },
-        }),
-    );
+        });
+      startAfter(scheduled, prerequisites);
+      return scheduled;
+    });
   }
 }

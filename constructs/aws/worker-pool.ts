@@ -10,7 +10,7 @@ import { Construct } from 'constructs';
 import type { DeploymentSpec, WorkerPoolSpec } from '../../spec/types';
 import { workerCommand } from '../celery/worker-command';
 import { appContainerSecrets } from './app-container';
-import { awsLogs, fargateTaskDefinition, privateFargateService } from './fargate';
+import { awsLogs, fargateTaskDefinition, privateFargateService, type EcsStartPrerequisites } from './fargate';
 import { EcsTaskRoles } from './task-roles';
 
 /** Fargate's longest stop timeout: SIGTERM starts Celery's warm shutdown, SIGKILL follows after this. */
@@ -25,9 +25,24 @@ export const TASK_PROTECTION_MINUTES_ENV = 'CELERYKIT_TASK_PROTECTION_MINUTES';
  * expiry a little longer than one task may run (the hook renews it while the worker stays busy).
  */
 export function taskProtectionEnvironment(pool: WorkerPoolSpec): Array<{ name: string; value: string }> {
-  if (pool.timeLimit !== undefined && pool.timeLimit <= FARGATE_MAX_STOP_TIMEOUT_SECONDS) return [];
-  const minutes = Math.min(2880, Math.ceil((pool.timeLimit ?? 3600) / 60) + 5);
-  return [{ name: TASK_PROTECTION_MINUTES_ENV, value: String(minutes) }];
+  const minutes = taskProtectionMinutes(pool);
+  return minutes === undefined ? [] : [{ name: TASK_PROTECTION_MINUTES_ENV, value: String(minutes) }];
+}
+
+/** The protection expiry of the pool's tasks, or undefined when its tasks end within the stop timeout. */
+export function taskProtectionMinutes(pool: WorkerPoolSpec): number | undefined {
+  if (pool.timeLimit !== undefined && pool.timeLimit <= FARGATE_MAX_STOP_TIMEOUT_SECONDS) return undefined;
+  return Math.min(2880, Math.ceil((pool.timeLimit ?? 3600) / 60) + 5);
+}
+
+/**
+ * How long terraform waits for a pool's deploy to settle. A deploy is steady only once the old
+ * tasks are gone, and a protected old task stays until its worker is idle or the protection
+ * expires; so the wait covers the expiry plus the provider's default 20 minutes
+ * (https://registry.terraform.io/providers/hashicorp/aws/5.100.0/docs/resources/ecs_service#timeouts).
+ */
+export function deployWaitMinutes(pool: WorkerPoolSpec): number {
+  return (taskProtectionMinutes(pool) ?? 0) + 20;
 }
 
 export interface AwsWorkerPoolProps {
@@ -38,6 +53,8 @@ export interface AwsWorkerPoolProps {
   readonly subnetIds: readonly string[];
   readonly securityGroupId: string;
   readonly brokerUrlSecretArn: string;
+  /** What tasks need before they start (capacity providers, routes out). */
+  readonly startsAfter: EcsStartPrerequisites;
   /**
    * Days worker logs are kept.
    * @default 30 — a month of history for incident reviews without unbounded cost.
@@ -111,7 +128,8 @@ export class AwsWorkerPool extends Construct {
     this.service = privateFargateService(this, 'service', {
       name: this.serviceName,
       clusterArn: props.clusterArn,
-      taskDefinitionArn: this.taskDefinition.arn,
+      task: this.taskDefinition,
+      startsAfter: props.startsAfter,
       subnetIds: props.subnetIds,
       securityGroupId: props.securityGroupId,
       desiredCount: pool.autoscale.min,
@@ -120,6 +138,7 @@ export class AwsWorkerPool extends Construct {
       deployment: { minimumHealthyPercent: 100, maximumPercent: 200 },
       // The scaler owns the running count after creation.
       lifecycle: { ignoreChanges: ['desired_count'] },
+      timeouts: { create: '20m', update: `${deployWaitMinutes(pool)}m` },
     });
   }
 }

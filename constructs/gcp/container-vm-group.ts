@@ -5,6 +5,7 @@
  */
 import { ComputeInstanceTemplate } from '@cdktf/provider-google/lib/compute-instance-template';
 import { ComputeRegionInstanceGroupManager } from '@cdktf/provider-google/lib/compute-region-instance-group-manager';
+import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { containerShutdownScript, containerStartupScript, type ContainerVmProps } from './container-vm-scripts';
 
@@ -26,6 +27,8 @@ export interface GcpContainerVmGroupProps {
    * Fixed size. Omit when an autoscaler owns the size.
    */
   readonly targetSize?: number;
+  /** What the VMs need at boot (the values of the secrets they read, and the grants to read them). */
+  readonly startsAfter: readonly ITerraformDependable[];
 }
 
 export class GcpContainerVmGroup extends Construct {
@@ -36,6 +39,7 @@ export class GcpContainerVmGroup extends Construct {
     super(scope, id);
     this.template = new ComputeInstanceTemplate(this, 'template', {
       namePrefix: `${props.name}-`,
+      dependsOn: [...props.startsAfter],
       machineType: props.machineType,
       disk: [{ sourceImage: COS_IMAGE, boot: true, autoDelete: true, diskType: 'pd-balanced', diskSizeGb: 20 }],
       // No access_config: the VM gets no external IP and reaches out through Cloud NAT.

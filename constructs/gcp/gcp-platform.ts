@@ -63,8 +63,8 @@ export class GcpPlatform extends Construct {
         : new GcpRabbitmqBroker(this, 'rabbitmq', { stackId: spec.stackId, project, region: spec.region, broker: spec.broker, zones: this.network.zones, ...placement });
 
     this.brokerUrlSecret = new GcpManagedSecret(this, 'broker-url', { secretId: `${spec.stackId}-broker-url`, value: this.broker.brokerUrl });
-    const brokerUrlSecretId = this.brokerUrlSecret.secret.secretId;
-    const secretFiles: Record<string, string> = this.broker instanceof GcpRedisBroker ? { [BROKER_CA_PATH]: this.broker.caSecret.secret.secretId } : {};
+    const brokerUrlSecretId = this.brokerUrlSecret.reference;
+    const secretFiles: Record<string, string> = this.broker instanceof GcpRedisBroker ? { [BROKER_CA_PATH]: this.broker.caSecret.reference } : {};
     const clientProps = { spec, brokerUrlSecretId, secretFiles, subnetworkId: this.network.subnetworkId, zones: this.network.zones };
 
     this.pools = spec.pools.map((pool) => new GcpWorkerPool(this, `pool-${pool.name}`, { ...clientProps, pool }));

@@ -133,6 +133,7 @@ export class GcpMonitoringFrontDoor extends Construct {
     const mounted = secretFileVolumes(props.secretFiles);
     return new CloudRunV2Service(this, 'flower', {
       name: `${spec.stackId}-flower`,
+      dependsOn: account.startPrerequisites,
       location: spec.region,
       ingress: 'INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER',
       // IAP at the load balancer is the access check; the only way in is through it.
@@ -169,7 +170,7 @@ export class GcpMonitoringFrontDoor extends Construct {
       nameParts: [spec.stackId, 'grafana'],
       description: `celerykit ${spec.stackId}: Grafana (reads Managed Prometheus)`,
       projectRoles: ['roles/monitoring.viewer'],
-      secretIds: [admin.secret.secretId],
+      secretIds: [admin.reference],
     });
 
     const files = grafanaProvisioningFiles(spec, { prometheusUrl: 'http://localhost:9090', provisioningDir: '/tmp/provisioning' });
@@ -208,7 +209,7 @@ export class GcpMonitoringFrontDoor extends Construct {
                 GF_AUTH_JWT_USERNAME_CLAIM: 'email',
                 GF_AUTH_JWT_AUTO_SIGN_UP: 'true',
               }),
-              { name: 'GF_SECURITY_ADMIN_PASSWORD', valueSource: { secretKeyRef: { secret: admin.secret.secretId, version: 'latest' } } },
+              { name: 'GF_SECURITY_ADMIN_PASSWORD', valueSource: { secretKeyRef: { secret: admin.reference, version: 'latest' } } },
             ],
             resources: { limits: { cpu: '1', memory: '1Gi' } },
           },
@@ -221,7 +222,7 @@ export class GcpMonitoringFrontDoor extends Construct {
           },
         ],
       },
-      dependsOn: [admin.secret],
+      dependsOn: [admin.secret, ...account.startPrerequisites],
     });
   }
 }

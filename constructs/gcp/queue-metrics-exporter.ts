@@ -58,6 +58,7 @@ export class GcpQueueMetricsExporter extends Construct {
       machineType: 'e2-small',
       spot: false,
       serviceAccountEmail: this.serviceAccount.email,
+      startsAfter: this.serviceAccount.startPrerequisites,
       networkTags: [networkTag(spec.stackId, 'exporter')],
       targetSize: 1,
       container: {

@@ -76,7 +76,7 @@ export class GcpRabbitmqBroker extends Construct {
       nameParts: [stackId, 'rabbitmq'],
       description: `celerykit ${stackId}: RabbitMQ nodes`,
       projectRoles: ['roles/logging.logWriter', 'roles/monitoring.metricWriter'],
-      secretIds: [this.credentialsSecret.secret.secretId, cookieSecret.secret.secretId],
+      secretIds: [this.credentialsSecret.reference, cookieSecret.reference],
     });
 
     const address = (suffix: string) =>
@@ -138,6 +138,8 @@ export class GcpRabbitmqBroker extends Construct {
 
     const template = new ComputeInstanceTemplate(this, 'template', {
       namePrefix: `${name}-`,
+      // The VMs read the cookie and password at boot.
+      dependsOn: account.startPrerequisites,
       machineType: broker.instanceType,
       disk: [
         { sourceImage: COS_IMAGE, boot: true, autoDelete: true, diskType: 'pd-balanced', diskSizeGb: 20 },

@@ -50,6 +50,7 @@ export class GcpScheduledTasks extends Construct {
     const mounted = secretFileVolumes(props.secretFiles);
     this.job = new CloudRunV2Job(this, 'job', {
       name: `${spec.stackId}-scheduled-call`,
+      dependsOn: runner.startPrerequisites,
       location: spec.region,
       // The job holds no state; deleting it loses nothing.
       deletionProtection: false,

@@ -6,7 +6,9 @@ import { ArtifactRegistryRepositoryIamMember } from '@cdktf/provider-google/lib/
 import { ProjectIamMember } from '@cdktf/provider-google/lib/project-iam-member';
 import { SecretManagerSecretIamMember } from '@cdktf/provider-google/lib/secret-manager-secret-iam-member';
 import { ServiceAccount } from '@cdktf/provider-google/lib/service-account';
+import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { gcpSecretValues } from './managed-secret';
 import { serviceAccountId } from './naming';
 
 export interface GcpComponentServiceAccountProps {
@@ -26,6 +28,11 @@ export class GcpComponentServiceAccount extends Construct {
   readonly account: ServiceAccount;
   readonly email: string;
   readonly member: string;
+  /**
+   * What the component needs before it starts: the value of each kit secret it reads and its
+   * grant to read it. Whatever runs as this account (template, Cloud Run service or job) waits for these.
+   */
+  readonly startPrerequisites: ITerraformDependable[];
 
   constructor(scope: Construct, id: string, props: GcpComponentServiceAccountProps) {
     super(scope, id);
@@ -39,13 +46,15 @@ export class GcpComponentServiceAccount extends Construct {
     for (const role of props.projectRoles ?? []) {
       new ProjectIamMember(this, `role-${role.replace(/^roles\//, '').replace(/\./g, '-')}`, { project: props.project, role, member: this.member });
     }
+    this.startPrerequisites = [...gcpSecretValues(this).valuesOf(props.secretIds ?? [])];
     (props.secretIds ?? []).forEach((secretId, index) => {
-      new SecretManagerSecretIamMember(this, `reads-secret-${index}`, {
+      const grant = new SecretManagerSecretIamMember(this, `reads-secret-${index}`, {
         project: props.project,
         secretId,
         role: 'roles/secretmanager.secretAccessor',
         member: this.member,
       });
+      this.startPrerequisites.push(grant);
     });
     const registry = props.image === undefined ? null : /^([a-z0-9-]+)-docker\.pkg\.dev\/([^/]+)\/([^/]+)\//.exec(props.image);
     if (registry !== null) {

@@ -59,6 +59,7 @@ export class GcpWorkerPool extends Construct {
       machineType: e2MachineType(pool.cpu, pool.memory)!,
       spot: pool.spot,
       serviceAccountEmail: this.serviceAccount.email,
+      startsAfter: this.serviceAccount.startPrerequisites,
       networkTags: [networkTag(spec.stackId, 'workers')],
       container: {
         project,

@@ -24,6 +24,7 @@ import { App, TerraformStack } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 import { checkStackPolicies, formatViolation } from '../../../constructs/policies/policy-aspect';
 import { POLICY_RULES } from '../../../constructs/policies/rules';
+import { cloudRunStack, ecsServiceStack, type Prerequisite } from './apply-order-fixture';
 
 const TAGS = { customer: 'acme', environment: 'prod', 'managed-by': 'celerykit' };
 
@@ -85,6 +86,10 @@ interface RuleCase {
   readonly expected: string;
   readonly cloud?: 'aws' | 'gcp';
 }
+
+const orderCase = (rule: string, without: Prerequisite, expected: string): RuleCase[] => [
+  { rule, compliant: (s) => ecsServiceStack(s), violating: (s) => ecsServiceStack(s, without), expected },
+];
 
 const cases: RuleCase[] = [
   {
@@ -211,6 +216,18 @@ const cases: RuleCase[] = [
     violating: (s) => listener(s, 'HTTPS', { type: 'fixed-response', fixedResponse: { contentType: 'text/plain', statusCode: '404' } }, 'ELBSecurityPolicy-2016-08'),
     expected: 'policy-test: aws_lb_listener.listener-HTTPS (policy-test/listener-HTTPS): CK-UI-HTTPS the front door serves HTTPS only, with a modern TLS policy: TLS policy ELBSecurityPolicy-2016-08 is not modern. Fix: HTTP listeners only redirect to HTTPS; use a TLS 1.2+ policy (ELBSecurityPolicy-TLS13-*, GCP MODERN or RESTRICTED).',
   },
+  {
+    rule: 'CK-ORDER-SECRETS',
+    cloud: 'gcp',
+    compliant: (s) => cloudRunStack(s),
+    violating: (s) => cloudRunStack(s, true),
+    expected: "policy-test: google_cloud_run_v2_service.run (policy-test/run): CK-ORDER-SECRETS what starts tasks is created after the value of every secret they read: its tasks read google_secret_manager_secret.secret, whose value is google_secret_manager_secret_version.value, but is not created after it: add google_secret_manager_secret_version.value to its depends_on. Fix: add the secret's version (aws_secretsmanager_secret_version, google_secret_manager_secret_version) to the service's, schedule's or template's depends_on.",
+  },
+  // One ECS service stack per apply-order rule, with that rule's prerequisite left out of depends_on.
+  ...orderCase('CK-ORDER-SECRETS', 'secret', "policy-test: aws_ecs_service.service (policy-test/service): CK-ORDER-SECRETS what starts tasks is created after the value of every secret they read: its tasks read aws_secretsmanager_secret.secret, whose value is aws_secretsmanager_secret_version.value, but is not created after it: add aws_secretsmanager_secret_version.value to its depends_on. Fix: add the secret's version (aws_secretsmanager_secret_version, google_secret_manager_secret_version) to the service's, schedule's or template's depends_on."),
+  ...orderCase('CK-ORDER-CAPACITY', 'capacity', "policy-test: aws_ecs_service.service (policy-test/service): CK-ORDER-CAPACITY ECS services are created after their cluster's capacity providers: it runs on capacity providers that aws_ecs_cluster_capacity_providers.capacity attaches to its cluster, but is not created after it: add aws_ecs_cluster_capacity_providers.capacity to its depends_on. Fix: add the aws_ecs_cluster_capacity_providers of the cluster to the service depends_on."),
+  ...orderCase('CK-ORDER-LISTENER', 'listener', "policy-test: aws_ecs_service.service (policy-test/service): CK-ORDER-LISTENER ECS services are created after the listener rules that forward to their target groups: its target group aws_lb_target_group.targets joins the load balancer through aws_lb_listener_rule.rule, but is not created after it: add aws_lb_listener_rule.rule to its depends_on. Fix: add each aws_lb_listener_rule (or aws_lb_listener) forwarding to the target group to the service depends_on."),
+  ...orderCase('CK-ORDER-NETWORK', 'network', "policy-test: aws_ecs_service.service (policy-test/service): CK-ORDER-NETWORK what starts ECS tasks is created after its subnets' routes out: its tasks leave their subnets through aws_route_table_association.association, but is not created after it: add aws_route_table_association.association to its depends_on. Fix: add the subnets' aws_route_table_association (and any aws_route of their tables) to the depends_on."),
 ];
 
 describe('each policy rule', () => {

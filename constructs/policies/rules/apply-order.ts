@@ -1,0 +1,214 @@
+/**
+ * Apply order: whatever starts tasks is created only after what those tasks need at start, so a
+ * first deploy never starts tasks that fail. Computed on the stack's own graph (references and
+ * depends_on, constructs/policies/resource-graph.ts), the one Terraform follows; the
+ * test/terraform/apply-order-graph.test.ts check confirms it on `terraform graph`.
+ *
+ * What starts tasks: an ECS service, an EventBridge Scheduler schedule or EventBridge target that
+ * runs an ECS task, a Cloud Run service or job, and an instance template (its group's VMs read
+ * their secrets at boot).
+ */
+import { ResourceGraph, referencesIn, typeOf, type ResourceAddress } from '../resource-graph';
+import { block, blocks, type CheckedResource, type PolicyRule } from '../policy-rule';
+
+const ECS_STARTERS = ['aws_ecs_service', 'aws_scheduler_schedule', 'aws_cloudwatch_event_target'];
+const GCP_STARTERS = ['google_cloud_run_v2_service', 'google_cloud_run_v2_job', 'google_compute_instance_template'];
+
+function refsIn(value: unknown): ResourceAddress[] {
+  return value === undefined ? [] : referencesIn(JSON.stringify(value));
+}
+
+function refsOfType(value: unknown, type: string): ResourceAddress[] {
+  return [...new Set(refsIn(value).filter((address) => typeOf(address) === type))];
+}
+
+/** The ECS task definition a starter runs, and the network configuration of its tasks. */
+function ecsLaunch(resource: CheckedResource): { taskDefinition: unknown; network: unknown } | undefined {
+  const { type, config } = resource;
+  if (type === 'aws_ecs_service') return { taskDefinition: config.task_definition, network: block(config, 'network_configuration') };
+  if (type === 'aws_scheduler_schedule') {
+    const ecs = block(block(config, 'target') ?? {}, 'ecs_parameters');
+    return ecs === undefined ? undefined : { taskDefinition: ecs.task_definition_arn, network: block(ecs, 'network_configuration') };
+  }
+  if (type === 'aws_cloudwatch_event_target') {
+    const ecs = block(config, 'ecs_target');
+    return ecs === undefined ? undefined : { taskDefinition: ecs.task_definition_arn, network: block(ecs, 'network_configuration') };
+  }
+  return undefined;
+}
+
+/** Every `valueFrom` / credentials parameter the containers of a task definition read at start. */
+function injectedSecrets(taskDefinition: CheckedResource | undefined): string[] {
+  const raw = taskDefinition?.config.container_definitions;
+  if (typeof raw !== 'string') return [];
+  let containers: Array<Record<string, unknown>>;
+  try {
+    containers = JSON.parse(raw) as Array<Record<string, unknown>>;
+  } catch {
+    return [raw];
+  }
+  return containers.flatMap((c) => [
+    ...((c.secrets ?? []) as Array<{ valueFrom?: string }>).map((s) => s.valueFrom ?? ''),
+    ...(((c.logConfiguration as Record<string, unknown> | undefined)?.secretOptions ?? []) as Array<{ valueFrom?: string }>).map((s) => s.valueFrom ?? ''),
+    String((c.repositoryCredentials as Record<string, unknown> | undefined)?.credentialsParameter ?? ''),
+  ]);
+}
+
+/** One stack's view for the four rules: the graph, and each starter with what it must come after. */
+class StackOrder {
+  readonly graph: ResourceGraph;
+  private readonly resources: readonly CheckedResource[];
+
+  constructor(resources: readonly CheckedResource[]) {
+    this.resources = resources;
+    this.graph = ResourceGraph.fromResources(resources);
+  }
+
+  ofType(...types: string[]): CheckedResource[] {
+    return this.resources.filter((r) => types.includes(r.type));
+  }
+
+  resource(address: ResourceAddress): CheckedResource | undefined {
+    return this.graph.node(address)?.resource;
+  }
+
+  /** The secrets (by address) a starter's tasks read at start, on either cloud. */
+  secretsRead(starter: CheckedResource): { secretType: string; versionType: string; versionKey: string; secrets: ResourceAddress[] } {
+    if (starter.type.startsWith('google_')) {
+      return { secretType: 'google_secret_manager_secret', versionType: 'google_secret_manager_secret_version', versionKey: 'secret', secrets: refsOfType(starter.config, 'google_secret_manager_secret') };
+    }
+    const launch = ecsLaunch(starter);
+    const taskDefinitions = refsOfType(launch?.taskDefinition, 'aws_ecs_task_definition');
+    const read = taskDefinitions.flatMap((address) => injectedSecrets(this.resource(address)).flatMap(referencesIn));
+    // valueFrom may name a version's ARN; what must exist is every version of its secret.
+    const secrets = read.flatMap((address) =>
+      typeOf(address) === 'aws_secretsmanager_secret_version' ? refsOfType(this.resource(address)?.config.secret_id, 'aws_secretsmanager_secret') : typeOf(address) === 'aws_secretsmanager_secret' ? [address] : [],
+    );
+    return { secretType: 'aws_secretsmanager_secret', versionType: 'aws_secretsmanager_secret_version', versionKey: 'secret_id', secrets: [...new Set(secrets)] };
+  }
+}
+
+/** One thing a starter must be created after, and why; `prerequisite` undefined when the stack lacks it altogether. */
+export interface StartRequirement {
+  readonly rule: ApplyOrderRuleId;
+  readonly starter: CheckedResource;
+  readonly prerequisite?: ResourceAddress;
+  readonly why: string;
+}
+
+export type ApplyOrderRuleId = 'CK-ORDER-SECRETS' | 'CK-ORDER-CAPACITY' | 'CK-ORDER-LISTENER' | 'CK-ORDER-NETWORK';
+
+function secretRequirements(order: StackOrder): StartRequirement[] {
+  return order.ofType(...ECS_STARTERS, ...GCP_STARTERS).flatMap((starter) => {
+    const { secrets, versionType, versionKey } = order.secretsRead(starter);
+    return secrets.flatMap((secret): StartRequirement[] => {
+      const versions = order.ofType(versionType).filter((v) => refsIn(v.config[versionKey]).includes(secret));
+      if (versions.length === 0) return [{ rule: 'CK-ORDER-SECRETS', starter, why: `its tasks read ${secret}, which has no ${versionType} in the stack, so they may start before it has a value` }];
+      return versions.map((v) => ({ rule: 'CK-ORDER-SECRETS', starter, prerequisite: v.address, why: `its tasks read ${secret}, whose value is ${v.address}` }));
+    });
+  });
+}
+
+function capacityRequirements(order: StackOrder): StartRequirement[] {
+  return order.ofType('aws_ecs_service').flatMap((service) => {
+    // A launch type bypasses capacity providers; a strategy, or neither (the cluster default), uses them.
+    if (service.config.launch_type !== undefined && blocks(service.config, 'capacity_provider_strategy').length === 0) return [];
+    const clusters = refsOfType(service.config.cluster, 'aws_ecs_cluster');
+    return order
+      .ofType('aws_ecs_cluster_capacity_providers')
+      .filter((p) => refsIn(p.config.cluster_name).some((c) => clusters.includes(c)))
+      .map((p) => ({ rule: 'CK-ORDER-CAPACITY', starter: service, prerequisite: p.address, why: `it runs on capacity providers that ${p.address} attaches to its cluster` }));
+  });
+}
+
+function listenerRequirements(order: StackOrder): StartRequirement[] {
+  return order.ofType('aws_ecs_service').flatMap((service) =>
+    blocks(service.config, 'load_balancer').flatMap((lb) =>
+      refsOfType(lb.target_group_arn, 'aws_lb_target_group').flatMap((group): StartRequirement[] => {
+        const forwarders = order.ofType('aws_lb_listener_rule', 'aws_lb_listener').filter((f) => refsIn(f.type === 'aws_lb_listener' ? f.config.default_action : f.config.action).includes(group));
+        if (forwarders.length === 0) return [{ rule: 'CK-ORDER-LISTENER', starter: service, why: `its target group ${group} has no listener or listener rule forwarding to it in the stack` }];
+        return forwarders.map((f) => ({ rule: 'CK-ORDER-LISTENER', starter: service, prerequisite: f.address, why: `its target group ${group} joins the load balancer through ${f.address}` }));
+      }),
+    ),
+  );
+}
+
+function networkRequirements(order: StackOrder): StartRequirement[] {
+  return order.ofType(...ECS_STARTERS).flatMap((starter) => {
+    const subnets = refsOfType(ecsLaunch(starter)?.network, 'aws_subnet');
+    const associations = order.ofType('aws_route_table_association').filter((a) => refsIn(a.config.subnet_id).some((sn) => subnets.includes(sn)));
+    const tables = associations.flatMap((a) => refsOfType(a.config.route_table_id, 'aws_route_table'));
+    const routes = order.ofType('aws_route').filter((r) => refsIn(r.config.route_table_id).some((t) => tables.includes(t)));
+    return [...associations, ...routes].map((r) => ({ rule: 'CK-ORDER-NETWORK', starter, prerequisite: r.address, why: `its tasks leave their subnets through ${r.address}` }));
+  });
+}
+
+const REQUIREMENTS: Record<ApplyOrderRuleId, (order: StackOrder) => StartRequirement[]> = {
+  'CK-ORDER-SECRETS': secretRequirements,
+  'CK-ORDER-CAPACITY': capacityRequirements,
+  'CK-ORDER-LISTENER': listenerRequirements,
+  'CK-ORDER-NETWORK': networkRequirements,
+};
+
+/**
+ * Everything each starter of the stack must be created after, by rule. The rules check it on the
+ * stack's own graph; test/terraform/apply-order-graph.test.ts checks the same list on terraform's.
+ */
+export function startRequirements(resources: readonly CheckedResource[]): StartRequirement[] {
+  const order = orderOf(resources);
+  return Object.values(REQUIREMENTS).flatMap((requirements) => requirements(order));
+}
+
+const cache = new WeakMap<readonly CheckedResource[], StackOrder>();
+function orderOf(resources: readonly CheckedResource[]): StackOrder {
+  if (!cache.has(resources)) cache.set(resources, new StackOrder(resources));
+  return cache.get(resources)!;
+}
+
+function orderRule(rule: Omit<PolicyRule, 'check' | 'checkStack'> & { id: ApplyOrderRuleId }): PolicyRule {
+  return {
+    ...rule,
+    check: () => undefined,
+    checkStack: (resources) => {
+      const order = orderOf(resources);
+      return REQUIREMENTS[rule.id](order).flatMap(({ starter, prerequisite, why }) => {
+        if (prerequisite === undefined) return [{ resource: starter, problem: why }];
+        return order.graph.dependsOn(starter.address, prerequisite) ? [] : [{ resource: starter, problem: `${why}, but is not created after it: add ${prerequisite} to its depends_on` }];
+      });
+    },
+  };
+}
+
+export const applyOrderSecrets = orderRule({
+  id: 'CK-ORDER-SECRETS',
+  title: 'what starts tasks is created after the value of every secret they read',
+  rationale: 'a task that reads a secret with no value yet (the broker URL exists only after the broker, 10-30 min) fails to start, and the first deploy with it',
+  fix: "add the secret's version (aws_secretsmanager_secret_version, google_secret_manager_secret_version) to the service's, schedule's or template's depends_on",
+  resourceTypes: [...ECS_STARTERS, ...GCP_STARTERS],
+});
+
+export const applyOrderCapacity = orderRule({
+  id: 'CK-ORDER-CAPACITY',
+  title: "ECS services are created after their cluster's capacity providers",
+  rationale: 'CreateService refuses a capacity provider strategy naming a provider the cluster does not have yet',
+  fix: 'add the aws_ecs_cluster_capacity_providers of the cluster to the service depends_on',
+  resourceTypes: ['aws_ecs_service'],
+});
+
+export const applyOrderListener = orderRule({
+  id: 'CK-ORDER-LISTENER',
+  title: 'ECS services are created after the listener rules that forward to their target groups',
+  rationale: 'CreateService refuses a target group that no listener forwards to yet ("does not have an associated load balancer")',
+  fix: 'add each aws_lb_listener_rule (or aws_lb_listener) forwarding to the target group to the service depends_on',
+  resourceTypes: ['aws_ecs_service'],
+});
+
+export const applyOrderNetwork = orderRule({
+  id: 'CK-ORDER-NETWORK',
+  title: "what starts ECS tasks is created after its subnets' routes out",
+  rationale: 'a Fargate task in a private subnet without its NAT route cannot pull its image or secrets and stops after 3 minutes',
+  fix: "add the subnets' aws_route_table_association (and any aws_route of their tables) to the depends_on",
+  resourceTypes: ECS_STARTERS,
+});
+
+export const APPLY_ORDER_RULES: readonly PolicyRule[] = [applyOrderSecrets, applyOrderCapacity, applyOrderListener, applyOrderNetwork];
