@@ -66,24 +66,7 @@ export class ResourceGraph {
    * blocks, keyed type -> name -> configuration.
    */
   static fromSynthesizedStack(stack: Record<string, unknown>, stackId = ''): ResourceGraph {
-    const resources: CheckedResource[] = [];
-    const add = (section: unknown, prefix: string) => {
-      for (const [type, byName] of Object.entries((section ?? {}) as Record<string, Record<string, unknown>>)) {
-        for (const [name, config] of Object.entries(byName)) {
-          const meta = (config as { '//'?: { metadata?: { path?: string } } })['//'];
-          resources.push({
-            stackId,
-            address: `${prefix}${type}.${name}`,
-            type,
-            path: meta?.metadata?.path ?? '',
-            config: config as Record<string, unknown>,
-          });
-        }
-      }
-    };
-    add(stack.resource, '');
-    add(stack.data, 'data.');
-    return new ResourceGraph(resources);
+    return new ResourceGraph(resourcesOfSynthesizedStack(stack, stackId));
   }
 
   private readonly nodes = new Map<ResourceAddress, GraphNode>();
@@ -182,6 +165,28 @@ export class ResourceGraph {
     seen.delete(start);
     return seen;
   }
+}
+
+/** The resources (and data sources, addressed `data.type.name`) of a stack's synthesized JSON, as the rules see them. */
+export function resourcesOfSynthesizedStack(stack: Record<string, unknown>, stackId = ''): CheckedResource[] {
+  const resources: CheckedResource[] = [];
+  const add = (section: unknown, prefix: string) => {
+    for (const [type, byName] of Object.entries((section ?? {}) as Record<string, Record<string, unknown>>)) {
+      for (const [name, config] of Object.entries(byName)) {
+        const meta = (config as { '//'?: { metadata?: { path?: string } } })['//'];
+        resources.push({
+          stackId,
+          address: `${prefix}${type}.${name}`,
+          type,
+          path: meta?.metadata?.path ?? '',
+          config: config as Record<string, unknown>,
+        });
+      }
+    }
+  };
+  add(stack.resource, '');
+  add(stack.data, 'data.');
+  return resources;
 }
 
 /** The Terraform type of an address: `aws_x.y` -> `aws_x`, `data.aws_x.y` -> `aws_x`. */
