@@ -47,7 +47,7 @@ export class GcpPlatform extends Construct {
     this.provider.addOverride('default_labels', { ...spec.tags });
 
     this.network = new GcpNetwork(this, 'network', { stackId: spec.stackId, region: spec.region, network: spec.network });
-    const placement = { networkId: this.network.networkId, subnetworkId: this.network.subnetworkId };
+    const placement = { networkId: this.network.networkId, subnetworkId: this.network.subnetworkId, egress: this.network.egress };
 
     this.broker =
       spec.broker.kind === 'redis'
@@ -65,7 +65,7 @@ export class GcpPlatform extends Construct {
     this.brokerUrlSecret = new GcpManagedSecret(this, 'broker-url', { secretId: `${spec.stackId}-broker-url`, value: this.broker.brokerUrl });
     const brokerUrlSecretId = this.brokerUrlSecret.reference;
     const secretFiles: Record<string, string> = this.broker instanceof GcpRedisBroker ? { [BROKER_CA_PATH]: this.broker.caSecret.reference } : {};
-    const clientProps = { spec, brokerUrlSecretId, secretFiles, subnetworkId: this.network.subnetworkId, zones: this.network.zones };
+    const clientProps = { spec, brokerUrlSecretId, secretFiles, subnetworkId: this.network.subnetworkId, zones: this.network.zones, egress: this.network.egress };
 
     this.pools = spec.pools.map((pool) => new GcpWorkerPool(this, `pool-${pool.name}`, { ...clientProps, pool }));
     this.exporter = new GcpQueueMetricsExporter(this, 'exporter', clientProps);

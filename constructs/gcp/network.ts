@@ -7,6 +7,7 @@ import { ComputeNetwork } from '@cdktf/provider-google/lib/compute-network';
 import { ComputeRouter } from '@cdktf/provider-google/lib/compute-router';
 import { ComputeRouterNat } from '@cdktf/provider-google/lib/compute-router-nat';
 import { ComputeSubnetwork } from '@cdktf/provider-google/lib/compute-subnetwork';
+import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import type { NetworkSpec } from '../../spec/types';
 
@@ -24,6 +25,12 @@ export class GcpNetwork extends Construct {
   /** Subnetwork self link (or as given). */
   readonly subnetworkId: string;
   readonly zones: readonly string[];
+  /**
+   * The VMs' way out: the router and Cloud NAT. A VM without an external IP reaches the internet
+   * only through Cloud NAT (https://cloud.google.com/compute/docs/ip-addresses), and the kit's VMs
+   * pull public images at boot, so VM templates wait for it. Empty for an existing network.
+   */
+  readonly egress: ITerraformDependable[] = [];
 
   constructor(scope: Construct, id: string, props: GcpNetworkProps) {
     super(scope, id);
@@ -48,7 +55,7 @@ export class GcpNetwork extends Construct {
       logConfig: { aggregationInterval: 'INTERVAL_5_MIN', flowSampling: 0.5, metadata: 'INCLUDE_ALL_METADATA' },
     });
     const router = new ComputeRouter(this, 'router', { name: `${stackId}-nat`, network: vpc.id, region });
-    new ComputeRouterNat(this, 'nat', {
+    const nat = new ComputeRouterNat(this, 'nat', {
       name: `${stackId}-nat`,
       router: router.name,
       region,
@@ -56,6 +63,7 @@ export class GcpNetwork extends Construct {
       sourceSubnetworkIpRangesToNat: 'ALL_SUBNETWORKS_ALL_IP_RANGES',
       logConfig: { enable: true, filter: 'ERRORS_ONLY' },
     });
+    this.egress.push(router, nat);
     this.networkId = vpc.id;
     this.networkName = vpc.name;
     this.subnetworkId = subnet.id;

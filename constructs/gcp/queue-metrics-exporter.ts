@@ -4,6 +4,7 @@
  * pool's backlog, and exports both to Managed Service for Prometheus, where the pool autoscalers
  * and alerts read them.
  */
+import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import type { DeploymentSpec } from '../../spec/types';
 import { celeryExporterArgs } from '../celery/exporter-args';
@@ -21,6 +22,8 @@ export interface GcpQueueMetricsExporterProps {
   readonly zones: readonly string[];
   readonly brokerUrlSecretId: string;
   readonly secretFiles: Readonly<Record<string, string>>;
+  /** The network's way out (Cloud NAT); the VMs pull their image through it. */
+  readonly egress: readonly ITerraformDependable[];
 }
 
 export class GcpQueueMetricsExporter extends Construct {
@@ -58,7 +61,7 @@ export class GcpQueueMetricsExporter extends Construct {
       machineType: 'e2-small',
       spot: false,
       serviceAccountEmail: this.serviceAccount.email,
-      startsAfter: this.serviceAccount.startPrerequisites,
+      startsAfter: [...this.serviceAccount.startPrerequisites, ...props.egress],
       networkTags: [networkTag(spec.stackId, 'exporter')],
       targetSize: 1,
       container: {

@@ -17,6 +17,7 @@ import { ComputeRegionBackendService } from '@cdktf/provider-google/lib/compute-
 import { ComputeRegionHealthCheck } from '@cdktf/provider-google/lib/compute-region-health-check';
 import { ComputeRegionInstanceGroupManager } from '@cdktf/provider-google/lib/compute-region-instance-group-manager';
 import { ComputeRegionPerInstanceConfig } from '@cdktf/provider-google/lib/compute-region-per-instance-config';
+import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import type { RabbitmqBrokerSpec } from '../../spec/types';
 import { GeneratedSecretValue } from '../celery/generated-secret-value';
@@ -44,6 +45,8 @@ export interface GcpRabbitmqBrokerProps {
   readonly networkId: string;
   readonly subnetworkId: string;
   readonly zones: readonly string[];
+  /** The network's way out (Cloud NAT); the nodes pull the RabbitMQ image through it. */
+  readonly egress: readonly ITerraformDependable[];
   /**
    * The broker user the Celery app connects as.
    * @default "celery"
@@ -139,7 +142,7 @@ export class GcpRabbitmqBroker extends Construct {
     const template = new ComputeInstanceTemplate(this, 'template', {
       namePrefix: `${name}-`,
       // The VMs read the cookie and password at boot.
-      dependsOn: account.startPrerequisites,
+      dependsOn: [...account.startPrerequisites, ...props.egress],
       machineType: broker.instanceType,
       disk: [
         { sourceImage: COS_IMAGE, boot: true, autoDelete: true, diskType: 'pd-balanced', diskSizeGb: 20 },

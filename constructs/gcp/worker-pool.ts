@@ -4,6 +4,7 @@
  * backlog per VM.
  */
 import { ComputeRegionAutoscaler } from '@cdktf/provider-google/lib/compute-region-autoscaler';
+import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { BROKER_URL_ENV } from '../../spec/defaults';
 import type { DeploymentSpec, WorkerPoolSpec } from '../../spec/types';
@@ -28,6 +29,8 @@ export interface GcpWorkerPoolProps {
   readonly brokerUrlSecretId: string;
   /** Files the container needs from Secret Manager (e.g. the broker CA), path -> secret id. */
   readonly secretFiles: Readonly<Record<string, string>>;
+  /** The network's way out (Cloud NAT); the VMs pull their image through it. */
+  readonly egress: readonly ITerraformDependable[];
 }
 
 export class GcpWorkerPool extends Construct {
@@ -59,7 +62,7 @@ export class GcpWorkerPool extends Construct {
       machineType: e2MachineType(pool.cpu, pool.memory)!,
       spot: pool.spot,
       serviceAccountEmail: this.serviceAccount.email,
-      startsAfter: this.serviceAccount.startPrerequisites,
+      startsAfter: [...this.serviceAccount.startPrerequisites, ...props.egress],
       networkTags: [networkTag(spec.stackId, 'workers')],
       container: {
         project,

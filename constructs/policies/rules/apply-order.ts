@@ -134,6 +134,21 @@ function listenerRequirements(order: StackOrder): StartRequirement[] {
 }
 
 function networkRequirements(order: StackOrder): StartRequirement[] {
+  return [...awsNetworkRequirements(order), ...gcpNetworkRequirements(order)];
+}
+
+/** A VM template's network: the Cloud NAT gateways on routers of its subnetworks' network. */
+function gcpNetworkRequirements(order: StackOrder): StartRequirement[] {
+  return order.ofType('google_compute_instance_template').flatMap((template) => {
+    const subnetworks = blocks(template.config, 'network_interface').flatMap((nic) => refsOfType(nic.subnetwork, 'google_compute_subnetwork'));
+    const networks = subnetworks.flatMap((sn) => refsOfType(order.resource(sn)?.config.network, 'google_compute_network'));
+    const routers = order.ofType('google_compute_router').filter((r) => refsIn(r.config.network).some((n) => networks.includes(n)));
+    const nats = order.ofType('google_compute_router_nat').filter((nat) => refsIn(nat.config.router).some((r) => routers.some((router) => router.address === r)));
+    return nats.map((nat) => ({ rule: 'CK-ORDER-NETWORK', starter: template, prerequisite: nat.address, why: `its VMs pull their image through ${nat.address}` }));
+  });
+}
+
+function awsNetworkRequirements(order: StackOrder): StartRequirement[] {
   return order.ofType(...ECS_STARTERS).flatMap((starter) => {
     const subnets = refsOfType(ecsLaunch(starter)?.network, 'aws_subnet');
     const associations = order.ofType('aws_route_table_association').filter((a) => refsIn(a.config.subnet_id).some((sn) => subnets.includes(sn)));
@@ -205,10 +220,10 @@ export const applyOrderListener = orderRule({
 
 export const applyOrderNetwork = orderRule({
   id: 'CK-ORDER-NETWORK',
-  title: "what starts ECS tasks is created after its subnets' routes out",
-  rationale: 'a Fargate task in a private subnet without its NAT route cannot pull its image or secrets and stops after 3 minutes',
-  fix: "add the subnets' aws_route_table_association (and any aws_route of their tables) to the depends_on",
-  resourceTypes: ECS_STARTERS,
+  title: "what starts tasks or VMs is created after its subnets' way out (NAT)",
+  rationale: 'a Fargate task or a VM without an external IP pulls its image through NAT; started before the route or Cloud NAT exists, it fails',
+  fix: "add the subnets' aws_route_table_association (and any aws_route of their tables), or the google_compute_router_nat, to the depends_on",
+  resourceTypes: [...ECS_STARTERS, 'google_compute_instance_template'],
 });
 
 export const APPLY_ORDER_RULES: readonly PolicyRule[] = [applyOrderSecrets, applyOrderCapacity, applyOrderListener, applyOrderNetwork];

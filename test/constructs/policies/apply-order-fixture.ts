@@ -14,6 +14,11 @@ import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-sec
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { CloudRunV2Service } from '@cdktf/provider-google/lib/cloud-run-v2-service';
+import { ComputeInstanceTemplate } from '@cdktf/provider-google/lib/compute-instance-template';
+import { ComputeNetwork } from '@cdktf/provider-google/lib/compute-network';
+import { ComputeRouter } from '@cdktf/provider-google/lib/compute-router';
+import { ComputeRouterNat } from '@cdktf/provider-google/lib/compute-router-nat';
+import { ComputeSubnetwork } from '@cdktf/provider-google/lib/compute-subnetwork';
 import { SecretManagerSecret } from '@cdktf/provider-google/lib/secret-manager-secret';
 import { SecretManagerSecretVersion } from '@cdktf/provider-google/lib/secret-manager-secret-version';
 import type { ITerraformDependable, TerraformStack } from 'cdktf';
@@ -60,5 +65,19 @@ export function cloudRunStack(stack: TerraformStack, withoutVersion = false): vo
     location: 'europe-west1',
     template: { containers: [{ image: 'i:1', env: [{ name: 'URL', valueSource: { secretKeyRef: { secret: secret.secretId, version: 'latest' } } }] }] },
     dependsOn: withoutVersion ? [] : [value],
+  });
+}
+
+/** A VM template in a subnetwork whose network has Cloud NAT, created after it unless `withoutNat`. */
+export function vmTemplateStack(stack: TerraformStack, withoutNat = false): void {
+  const network = new ComputeNetwork(stack, 'network', { name: 'n', autoCreateSubnetworks: false });
+  const subnet = new ComputeSubnetwork(stack, 'subnet', { name: 's', network: network.id, region: 'europe-west1', ipCidrRange: '10.0.0.0/24' });
+  const router = new ComputeRouter(stack, 'router', { name: 'r', network: network.id, region: 'europe-west1' });
+  const nat = new ComputeRouterNat(stack, 'nat', { name: 'nat', router: router.name, region: 'europe-west1', natIpAllocateOption: 'AUTO_ONLY', sourceSubnetworkIpRangesToNat: 'ALL_SUBNETWORKS_ALL_IP_RANGES' });
+  new ComputeInstanceTemplate(stack, 'template', {
+    machineType: 'e2-small',
+    disk: [{ sourceImage: 'cos-cloud/cos-stable', boot: true }],
+    networkInterface: [{ subnetwork: subnet.id }],
+    dependsOn: withoutNat ? [] : [nat],
   });
 }

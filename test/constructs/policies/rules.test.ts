@@ -24,7 +24,7 @@ import { App, TerraformStack } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 import { checkStackPolicies, formatViolation } from '../../../constructs/policies/policy-aspect';
 import { POLICY_RULES } from '../../../constructs/policies/rules';
-import { cloudRunStack, ecsServiceStack, type Prerequisite } from './apply-order-fixture';
+import { cloudRunStack, ecsServiceStack, vmTemplateStack, type Prerequisite } from './apply-order-fixture';
 
 const TAGS = { customer: 'acme', environment: 'prod', 'managed-by': 'celerykit' };
 
@@ -227,7 +227,14 @@ const cases: RuleCase[] = [
   ...orderCase('CK-ORDER-SECRETS', 'secret', "policy-test: aws_ecs_service.service (policy-test/service): CK-ORDER-SECRETS what starts tasks is created after the value of every secret they read: its tasks read aws_secretsmanager_secret.secret, whose value is aws_secretsmanager_secret_version.value, but is not created after it: add aws_secretsmanager_secret_version.value to its depends_on. Fix: add the secret's version (aws_secretsmanager_secret_version, google_secret_manager_secret_version) to the service's, schedule's or template's depends_on."),
   ...orderCase('CK-ORDER-CAPACITY', 'capacity', "policy-test: aws_ecs_service.service (policy-test/service): CK-ORDER-CAPACITY ECS services are created after their cluster's capacity providers: it runs on capacity providers that aws_ecs_cluster_capacity_providers.capacity attaches to its cluster, but is not created after it: add aws_ecs_cluster_capacity_providers.capacity to its depends_on. Fix: add the aws_ecs_cluster_capacity_providers of the cluster to the service depends_on."),
   ...orderCase('CK-ORDER-LISTENER', 'listener', "policy-test: aws_ecs_service.service (policy-test/service): CK-ORDER-LISTENER ECS services are created after the listener rules that forward to their target groups: its target group aws_lb_target_group.targets joins the load balancer through aws_lb_listener_rule.rule, but is not created after it: add aws_lb_listener_rule.rule to its depends_on. Fix: add each aws_lb_listener_rule (or aws_lb_listener) forwarding to the target group to the service depends_on."),
-  ...orderCase('CK-ORDER-NETWORK', 'network', "policy-test: aws_ecs_service.service (policy-test/service): CK-ORDER-NETWORK what starts ECS tasks is created after its subnets' routes out: its tasks leave their subnets through aws_route_table_association.association, but is not created after it: add aws_route_table_association.association to its depends_on. Fix: add the subnets' aws_route_table_association (and any aws_route of their tables) to the depends_on."),
+  ...orderCase('CK-ORDER-NETWORK', 'network', "policy-test: aws_ecs_service.service (policy-test/service): CK-ORDER-NETWORK what starts tasks or VMs is created after its subnets' way out (NAT): its tasks leave their subnets through aws_route_table_association.association, but is not created after it: add aws_route_table_association.association to its depends_on. Fix: add the subnets' aws_route_table_association (and any aws_route of their tables), or the google_compute_router_nat, to the depends_on."),
+  {
+    rule: 'CK-ORDER-NETWORK',
+    cloud: 'gcp',
+    compliant: (s) => vmTemplateStack(s),
+    violating: (s) => vmTemplateStack(s, true),
+    expected: "policy-test: google_compute_instance_template.template (policy-test/template): CK-ORDER-NETWORK what starts tasks or VMs is created after its subnets' way out (NAT): its VMs pull their image through google_compute_router_nat.nat, but is not created after it: add google_compute_router_nat.nat to its depends_on. Fix: add the subnets' aws_route_table_association (and any aws_route of their tables), or the google_compute_router_nat, to the depends_on.",
+  },
 ];
 
 describe('each policy rule', () => {
