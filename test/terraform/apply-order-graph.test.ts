@@ -1,18 +1,19 @@
 /**
  * The apply-order rules read the stack's own references and depends_on. This checks the same
- * requirements on the graph the real terraform CLI builds (`terraform graph -type=plan`) for
- * every AWS example: each service and schedule is created after every secret value, capacity
- * provider association, listener rule and private route its tasks need. A second case removes
- * one depends_on entry from a synthesized stack and expects exactly that pair to be reported,
- * so the check cannot pass by reading nothing.
+ * requirements on the graph the real terraform CLI builds (`terraform graph -type=plan`) for every
+ * AWS example and the plan test's variants: each service and schedule is created after every
+ * secret value, capacity provider association, listener rule and private route its tasks need. A
+ * second case removes one depends_on entry from a synthesized stack and expects exactly that pair
+ * to be reported, so the check cannot pass by reading nothing.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { resourcesOfSynthesizedStack } from '../../constructs/policies/resource-graph';
 import { startRequirements } from '../../constructs/policies/rules/apply-order';
-import { tempDir } from '../helpers/parameter-files';
+import { tempDir, writeParameterFiles } from '../helpers/parameter-files';
 import { synthesizeDir, type SynthesizedStack, type TerraformJson } from '../helpers/synth';
+import { AWS_VARIANTS } from './aws-variants';
 import { findTerraform, prepareOfflineWorkdir, terraform, type TerraformSetup } from './terraform-harness';
 
 const found = findTerraform();
@@ -63,9 +64,10 @@ async function terraformGraph(setup: TerraformSetup, stackDir: string): Promise<
   return graph.stdout;
 }
 
-const awsStacks: SynthesizedStack[] = synthesizeDir().filter((s) => s.spec.cloud === 'aws');
+// The examples, plus an existing VPC with beat as a service and a pool that scales to zero.
+const awsStacks: SynthesizedStack[] = [...synthesizeDir(), ...synthesizeDir(writeParameterFiles(AWS_VARIANTS))].filter((s) => s.spec.cloud === 'aws');
 
-describe.skipIf(missing !== undefined && !inCi)("terraform's own graph of the AWS examples", () => {
+describe.skipIf(missing !== undefined && !inCi)("terraform's own graph of the AWS examples and variants", () => {
   let setup: TerraformSetup;
   beforeAll(() => {
     if (missing !== undefined) throw new Error(`CI must run the terraform graph checks, but ${missing}`);
@@ -74,8 +76,10 @@ describe.skipIf(missing !== undefined && !inCi)("terraform's own graph of the AW
 
   it.each(awsStacks.map((s) => [s.spec.stackId, s] as const))('%s creates every service and schedule after what its tasks need', async (_id, stack) => {
     const requirements = startRequirements(resourcesOfSynthesizedStack(stack.json as Record<string, unknown>));
-    // Every service needs all four kinds somewhere in the stack; an empty list would prove nothing.
-    expect(new Set(requirements.map((r) => r.rule))).toEqual(new Set(['CK-ORDER-SECRETS', 'CK-ORDER-CAPACITY', 'CK-ORDER-LISTENER', 'CK-ORDER-NETWORK']));
+    // An empty list would prove nothing: every stack has secrets and capacity providers, a created
+    // network has routes, monitoring has listener rules.
+    const expected = ['CK-ORDER-SECRETS', 'CK-ORDER-CAPACITY', ...(stack.spec.network.mode === 'create' ? ['CK-ORDER-NETWORK'] : []), ...(stack.spec.monitoring ? ['CK-ORDER-LISTENER'] : [])];
+    expect(new Set(requirements.map((r) => r.rule))).toEqual(new Set(expected));
     expect(unmetInTerraformGraph(stack.json, await terraformGraph(setup, stack.dir))).toEqual([]);
   }, 240_000);
 

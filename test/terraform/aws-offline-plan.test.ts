@@ -3,8 +3,9 @@
  * Outside CI a machine without terraform skips this file (and says why); in CI it fails.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { editBase, writeParameterFiles } from '../helpers/parameter-files';
+import { writeParameterFiles } from '../helpers/parameter-files';
 import { synthesizeDir, type SynthesizedStack } from '../helpers/synth';
+import { AWS_VARIANTS } from './aws-variants';
 import { findTerraform, prepareOfflineWorkdir, terraform, AWS_PROVIDER_VERSION, type TerraformSetup } from './terraform-harness';
 
 const found = findTerraform();
@@ -12,31 +13,7 @@ const inCi = process.env.CI === 'true' || process.env.CI === '1';
 const missing = 'missing' in found ? found.missing : undefined;
 if (missing !== undefined && !inCi) console.warn(`[skipped] offline terraform checks: ${missing}`);
 
-/**
- * Shapes the examples do not cover: a single-instance RabbitMQ with beat and an existing VPC, and
- * Redis OSS in a small two-zone network with a pool that scales to zero.
- */
-const VARIANTS = {
-  'variant-a.yaml': editBase({
-    1: 'customer: variant-a',
-    9: '  kind: rabbitmq',
-    22: 'beat: singleton',
-    23: '',
-    24: '',
-    25: '',
-    26: 'nonProduction: true\nnetwork:\n  existing:\n    vpcId: vpc-0abc1234\n    subnetIds: [subnet-0aa11, subnet-0bb22]\n  zones: [eu-west-1a, eu-west-1b]\nstate:',
-    27: '  backend: local',
-    28: '',
-  }),
-  'variant-b.yaml': editBase({
-    1: 'customer: variant-b',
-    9: '  kind: redis\n  engine: redis',
-    17: '    timeLimit: 60\n    autoscale: {min: 0, max: 3}',
-    26: 'network:\n  cidr: 10.9.0.0/20\n  zones: [eu-west-1b, eu-west-1c]\nstate:',
-  }),
-};
-
-const awsStacks: SynthesizedStack[] = [...synthesizeDir(), ...synthesizeDir(writeParameterFiles(VARIANTS))].filter((s) => s.spec.cloud === 'aws');
+const awsStacks: SynthesizedStack[] = [...synthesizeDir(), ...synthesizeDir(writeParameterFiles(AWS_VARIANTS))].filter((s) => s.spec.cloud === 'aws');
 
 describe.skipIf(missing !== undefined && !inCi)('the AWS example stacks, checked by the real terraform CLI offline', () => {
   let setup: TerraformSetup;
