@@ -10,6 +10,7 @@ import {
   hasHostBits,
   isPrivateRange,
   LARGEST_NETWORK_PREFIX,
+  MAX_PLANNED_ZONES,
   parseCidr,
   planSubnets,
   prefixHolding,
@@ -98,6 +99,10 @@ function checkAddressPlan(file: ParameterFile, zonesOk: boolean, out: ProblemCol
   if (file.cloud !== 'aws' || !zonesOk) return;
 
   const zones = zonesOfFile(file);
+  if (zones.length > MAX_PLANNED_ZONES) {
+    out.error(['network', 'zones'], `the kit lays out at most ${MAX_PLANNED_ZONES} zones, and no AWS region has more than 6`, `list ${MAX_PLANNED_ZONES} or fewer zones`);
+    return;
+  }
   const plan = planSubnets(cidrText, zones.length);
   if (plan === undefined) {
     out.error(

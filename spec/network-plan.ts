@@ -13,7 +13,11 @@
 
 /** AWS keeps the first four and the last address of every subnet for itself. https://docs.aws.amazon.com/vpc/latest/userguide/subnet-sizing.html */
 export const AWS_RESERVED_PER_SUBNET = 5;
-/** The smallest and largest IPv4 subnet (and VPC) AWS creates: /28 to /16 (CreateSubnet, https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSubnet.html). */
+/**
+ * The smallest and largest IPv4 subnet AWS creates, /28 to /16 (CreateSubnet,
+ * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSubnet.html), and the same for a VPC
+ * (CreateVpc, https://docs.aws.amazon.com/sdkfornet/latest/apidocs/items/TEC2CreateVpcRequestNET45.html).
+ */
 export const SMALLEST_SUBNET_PREFIX = 28;
 export const LARGEST_NETWORK_PREFIX = 16;
 /** Most zones the plan lays out (7 = 2^3 - 1); no AWS region has more than 6. */
