@@ -21,6 +21,7 @@ import { passroleScoped } from './passrole-scoped';
 import { noServiceAccountKeys } from './no-service-account-keys';
 import { requiredTags } from './required-tags';
 import { statefulProtected } from './stateful-protected';
+import { subnetsFit } from './subnets-fit';
 
 export const POLICY_RULES: readonly PolicyRule[] = [
   brokerEncrypted,
@@ -42,4 +43,5 @@ export const POLICY_RULES: readonly PolicyRule[] = [
   frontDoorAuthenticated,
   frontDoorTls,
   requiredTags,
+  subnetsFit,
 ];
