@@ -6,6 +6,7 @@ import { BROKER_URL_ENV, FARGATE_SIZES, GCP_REDIS_NODE_TYPES, RESERVED_TAG_KEYS 
 import { deriveVisibilityTimeout } from './derive';
 import { isRestricted, parseCron } from './cron';
 import { closestMatch, type ProblemCollector } from './problems';
+import { checkNetwork } from './network-checks';
 import { findIntersection, routeMatches } from './route-patterns';
 import type { ParameterFile } from './schema';
 
@@ -270,42 +271,6 @@ function checkMonitoring(file: ParameterFile, out: ProblemCollector): void {
     if (m.sso.allowedMembers === undefined) out.error(['monitoring', 'sso', 'allowedMembers'], 'GCP deployments admit users through Identity-Aware Proxy and need the members it allows', 'add monitoring.sso.allowedMembers, e.g. ["group:ops@example.com"]');
     if (m.sso.oidc !== undefined) out.error(['monitoring', 'sso', 'oidc'], 'oidc is for the AWS load balancer; GCP uses Identity-Aware Proxy', 'remove it and list allowedMembers');
     if (m.certificateArn !== undefined) out.error(['monitoring', 'certificateArn'], 'certificateArn is for AWS; GCP uses a Google-managed certificate for monitoring.domain', 'remove it');
-  }
-}
-
-function checkNetwork(file: ParameterFile, out: ProblemCollector): void {
-  const n = file.network;
-  if (n === undefined) return;
-  if (n.cidr !== undefined) {
-    const [address = '', prefix = '0'] = n.cidr.split('/');
-    if (address.split('.').some((o) => Number(o) > 255) || Number(prefix) < 16 || Number(prefix) > 22) {
-      out.error(['network', 'cidr'], `"${n.cidr}" is not a usable range (octets 0-255, prefix /16 to /22 to fit subnets in 3 zones)`, 'write e.g. "10.40.0.0/16"');
-    }
-    if (n.existing !== undefined) out.error(['network', 'cidr'], 'cidr applies to a network the kit creates, but existing is also set', 'remove cidr or existing');
-  }
-  for (const [index, zone] of (n.zones ?? []).entries()) {
-    const ok = file.cloud === 'aws' ? new RegExp(`^${file.region}[a-z]$`).test(zone) : new RegExp(`^${file.region}-[a-z]$`).test(zone);
-    if (!ok) out.error(['network', 'zones', index], `"${zone}" is not a zone of ${file.region}`, `write e.g. ${file.cloud === 'aws' ? `${file.region}a` : `${file.region}-b`}`);
-  }
-  if (n.zones !== undefined && n.zones.length < 2) {
-    out.error(['network', 'zones'], 'one zone cannot survive a zone outage; the broker needs a replica in another zone', 'list 2 or 3 zones');
-  }
-  const e = n.existing;
-  if (e === undefined) return;
-  if (file.cloud === 'aws') {
-    if (e.vpcId === undefined) out.error(['network', 'existing', 'vpcId'], 'an existing AWS network needs its VPC id', 'add vpcId: vpc-…');
-    if (e.subnetIds === undefined || e.subnetIds.length < 2) out.error(['network', 'existing', 'subnetIds'], 'an existing AWS network needs private subnets in 2 or more zones', 'list the private subnet ids (with NAT egress)');
-    if (e.network !== undefined || e.subnetwork !== undefined) out.error(['network', 'existing'], 'network/subnetwork are GCP keys', 'use vpcId and subnetIds on AWS');
-    if (file.monitoring !== undefined && (e.publicSubnetIds === undefined || e.publicSubnetIds.length < 2)) {
-      out.error(['network', 'existing', 'publicSubnetIds'], 'the monitoring load balancer needs public subnets in 2 or more zones', 'list them under network.existing.publicSubnetIds, or remove monitoring');
-    }
-    if (e.subnetIds !== undefined && n.zones !== undefined && n.zones.length !== e.subnetIds.length) {
-      out.error(['network', 'zones'], 'zones must list the zone of each existing subnet, in the same order', `list ${e.subnetIds.length} zones`);
-    }
-  } else {
-    if (e.network === undefined) out.error(['network', 'existing', 'network'], 'an existing GCP network needs its name', 'add network: <vpc network name>');
-    if (e.subnetwork === undefined) out.error(['network', 'existing', 'subnetwork'], 'an existing GCP network needs the regional subnetwork', 'add subnetwork: <subnetwork name>');
-    if (e.vpcId !== undefined || e.subnetIds !== undefined) out.error(['network', 'existing'], 'vpcId/subnetIds are AWS keys', 'use network and subnetwork on GCP');
   }
 }
 

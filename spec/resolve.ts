@@ -5,6 +5,7 @@
 import { CLOUD_DEFAULTS, DEFAULTS, MANAGED_BY, STATE_PROTECTED_RULE_ID } from './defaults';
 import { defaultConcurrency, deriveRuntimeBuckets, deriveScaleInCooldown, deriveVisibilityTimeout } from './derive';
 import { queueForTask, queueNamesOf } from './checks';
+import { zonesOfFile } from './network-checks';
 import type { SpecProblem } from './problems';
 import type { ParameterFile } from './schema';
 import type { BrokerSpec, DeploymentSpec, MonitoringSpec, NetworkSpec, StateSpec, WorkerPoolSpec } from './types';
@@ -157,9 +158,9 @@ function resolveState(file: ParameterFile, stackId: string): StateSpec {
 
 function resolveNetwork(file: ParameterFile): NetworkSpec {
   const n = file.network;
-  // AWS: <region>a/b/c exist in every commercial region. GCP: zone letters vary by region, and
+  // AWS: the region's default zones from spec/aws-zones.ts (checks made sure there are some). GCP:
   // regional services pick zones themselves, so no default list is invented.
-  const zones = n?.zones ?? (file.cloud === 'aws' ? ['a', 'b', 'c'].map((z) => `${file.region}${z}`) : []);
+  const zones = zonesOfFile(file);
   const e = n?.existing;
   if (e?.vpcId !== undefined && e.subnetIds !== undefined) return { mode: 'existing-aws', vpcId: e.vpcId, subnetIds: e.subnetIds, publicSubnetIds: e.publicSubnetIds ?? [], zones };
   if (e?.network !== undefined && e.subnetwork !== undefined) return { mode: 'existing-gcp', network: e.network, subnetwork: e.subnetwork, zones };

@@ -274,11 +274,18 @@ const networkSchema = strictObject(
       .string()
       .regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, withFix('must be an IPv4 CIDR block', 'write e.g. "10.40.0.0/16"'))
       .optional()
-      .meta({ description: 'Address range of the network the kit creates.', default: '10.40.0.0/16' }),
+      .meta({
+        description:
+          'Address range of the network the kit creates: an RFC 1918 range of /16 or smaller. Each zone gets a private subnet (a quarter of the range up to 3 zones, an eighth up to 7) and a small public one; the private subnets must hold twice every pool at autoscale.max in the zones left after losing one.',
+        default: '10.40.0.0/16',
+      }),
     zones: z
       .array(z.string().min(1))
       .optional()
-      .meta({ description: 'Zones for subnets, broker replicas and workers. Default: <region>a/b/c (AWS), <region>-a/b/c (GCP).' }),
+      .meta({
+        description:
+          'Zones for subnets, broker replicas and workers, each listed once. AWS: checked against the kit\'s zone table (spec/aws-zones.ts); default: three zones every account of the region has (a/b/c in most regions, a/b/d in ca-central-1). Required in us-west-1, sa-east-1 and ap-northeast-1, where accounts see different letters, and in regions the table lacks. GCP: default none (regional services pick their zones).',
+      }),
     existing: strictObject(
       {
         vpcId: z.string().regex(/^vpc-[0-9a-f]+$/).optional().meta({ description: 'AWS: existing VPC id.' }),

@@ -11,8 +11,9 @@ import { RouteTable } from '@cdktf/provider-aws/lib/route-table';
 import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-association';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
-import { Fn, type ITerraformDependable } from 'cdktf';
+import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { planSubnets } from '../../spec/network-plan';
 import type { NetworkSpec } from '../../spec/types';
 
 export interface AwsNetworkProps {
@@ -69,9 +70,11 @@ export class AwsNetwork extends Construct {
       tags: { Name: `${stackId}-public` },
     });
 
-    // Address plan: the first three quarters of the range are the private subnets (one per zone);
-    // the last quarter holds the small public subnets that only carry NAT gateways (and, later, the
-    // monitoring load balancer).
+    // Address plan (spec/network-plan.ts): large private subnets, one per zone, and small public
+    // ones cut from the last block of the range for the NAT gateways and the monitoring load
+    // balancer. The file checks refused every range and zone count it cannot lay out.
+    const plan = planSubnets(network.cidr, network.zones.length);
+    if (plan === undefined) throw new Error(`AwsNetwork cannot lay out ${network.zones.length} zones in ${network.cidr} (${stackId})`);
     const natPerZone = props.natPerZone ?? true;
     const nats: NatGateway[] = [];
     this.privateSubnetIds = [];
@@ -80,7 +83,7 @@ export class AwsNetwork extends Construct {
       const publicSubnet = new Subnet(this, `public-${i}`, {
         vpcId: vpc.id,
         availabilityZone: zone,
-        cidrBlock: Fn.cidrsubnet(network.cidr, 4, 12 + i),
+        cidrBlock: plan.public[i]!,
         mapPublicIpOnLaunch: false,
         tags: { Name: `${stackId}-public-${zone}`, tier: 'public' },
       });
@@ -94,7 +97,7 @@ export class AwsNetwork extends Construct {
       const privateSubnet = new Subnet(this, `private-${i}`, {
         vpcId: vpc.id,
         availabilityZone: zone,
-        cidrBlock: Fn.cidrsubnet(network.cidr, 2, i),
+        cidrBlock: plan.private[i]!,
         mapPublicIpOnLaunch: false,
         tags: { Name: `${stackId}-private-${zone}`, tier: 'private' },
       });

@@ -1,7 +1,8 @@
 /**
  * AWS shapes the bundled examples do not cover, for the terraform CLI checks: a single-instance
  * RabbitMQ with beat and an existing VPC, and Redis OSS in a small two-zone network with a pool
- * that scales to zero.
+ * that scales to zero, and a four-zone network (issue 15: four zones used to overlap the private
+ * and public subnets).
  */
 import { editBase } from '../helpers/parameter-files';
 
@@ -22,5 +23,10 @@ export const AWS_VARIANTS = {
     9: '  kind: redis\n  engine: redis',
     17: '    timeLimit: 60\n    autoscale: {min: 0, max: 3}',
     26: 'network:\n  cidr: 10.9.0.0/20\n  zones: [eu-west-1b, eu-west-1c]\nstate:',
+  }),
+  'variant-c.yaml': editBase({
+    1: 'customer: variant-c',
+    4: 'region: us-east-1',
+    26: 'network:\n  cidr: 172.20.0.0/20\n  zones: [us-east-1a, us-east-1b, us-east-1c, us-east-1d]\nstate:',
   }),
 };

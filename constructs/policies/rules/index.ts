@@ -22,6 +22,7 @@ import { noServiceAccountKeys } from './no-service-account-keys';
 import { requiredTags } from './required-tags';
 import { statefulProtected } from './stateful-protected';
 import { APPLY_ORDER_RULES } from './apply-order';
+import { subnetsFit } from './subnets-fit';
 
 export const POLICY_RULES: readonly PolicyRule[] = [
   brokerEncrypted,
@@ -44,4 +45,5 @@ export const POLICY_RULES: readonly PolicyRule[] = [
   frontDoorTls,
   requiredTags,
   ...APPLY_ORDER_RULES,
+  subnetsFit,
 ];

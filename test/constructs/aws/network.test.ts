@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { editBase, writeParameterFiles } from '../../helpers/parameter-files';
 import { synthesizeDir, type TerraformJson } from '../../helpers/synth';
+import { formatCidr, overlaps, parseCidr, subnet } from '../../../spec/network-plan';
 
 function synth(edits: Record<number, string>): TerraformJson {
   return synthesizeDir(writeParameterFiles({ 'f.yaml': editBase(edits) }))[0]!.json;
@@ -46,6 +47,27 @@ describe('a created AWS network', () => {
     const json = synth({ 26: 'network:\n  cidr: 10.9.0.0/20\n  zones: [eu-west-1b, eu-west-1c]\nstate:' });
     expect(resources(json, 'aws_vpc')[0]!.cidr_block).toBe('10.9.0.0/20');
     expect(resources(json, 'aws_subnet')).toHaveLength(4);
+  });
+});
+
+describe('the subnets of a created AWS network', () => {
+  // Addresses, not their spelling: a `${cidrsubnet(...)}` expression is evaluated like Terraform does.
+  const evaluate = (text: string) => {
+    const m = /^\$\{cidrsubnet\("([^"]+)", (\d+), (\d+)\)\}$/.exec(text);
+    return m === null ? text : formatCidr(subnet(parseCidr(m[1]!)!, Number(m[2]), Number(m[3])));
+  };
+  const cidrs = (json: TerraformJson) => resources(json, 'aws_subnet').map((s) => evaluate(String(s.cidr_block)));
+
+  it('keep the addresses stacks deployed with three zones already have', () => {
+    expect(cidrs(synth({})).sort()).toEqual(['10.40.0.0/18', '10.40.128.0/18', '10.40.192.0/20', '10.40.208.0/20', '10.40.224.0/20', '10.40.64.0/18']);
+  });
+
+  it('never overlap with more than three zones (four used to put a private subnet over the public ones)', () => {
+    const json = synth({ 4: 'region: us-east-1', 26: 'network:\n  zones: [us-east-1a, us-east-1b, us-east-1c, us-east-1d]\nstate:' });
+    const blocks = cidrs(json).map((c) => parseCidr(c));
+    expect(blocks).toHaveLength(8);
+    blocks.forEach((a, i) => blocks.slice(i + 1).forEach((b) => expect(overlaps(a!, b!), `${JSON.stringify(a)} ${JSON.stringify(b)}`).toBe(false)));
+    expect(resources(json, 'aws_nat_gateway')).toHaveLength(4);
   });
 });
 

@@ -14,6 +14,8 @@ import { LbListenerRule } from '@cdktf/provider-aws/lib/lb-listener-rule';
 import { MqBroker } from '@cdktf/provider-aws/lib/mq-broker';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
+import { Subnet } from '@cdktf/provider-aws/lib/subnet';
+import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { ComputeBackendService } from '@cdktf/provider-google/lib/compute-backend-service';
 import { ComputeInstanceTemplate } from '@cdktf/provider-google/lib/compute-instance-template';
@@ -215,6 +217,11 @@ const cases: RuleCase[] = [
     compliant: (s) => listener(s, 'HTTP', { type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', statusCode: 'HTTP_301' } }),
     violating: (s) => listener(s, 'HTTPS', { type: 'fixed-response', fixedResponse: { contentType: 'text/plain', statusCode: '404' } }, 'ELBSecurityPolicy-2016-08'),
     expected: 'policy-test: aws_lb_listener.listener-HTTPS (policy-test/listener-HTTPS): CK-UI-HTTPS the front door serves HTTPS only, with a modern TLS policy: TLS policy ELBSecurityPolicy-2016-08 is not modern. Fix: HTTP listeners only redirect to HTTPS; use a TLS 1.2+ policy (ELBSecurityPolicy-TLS13-*, GCP MODERN or RESTRICTED).',
+  },  {
+    rule: 'CK-NET-SUBNETS-FIT',
+    compliant: (s) => subnets(s, [['10.0.0.0/18', 'eu-west-1a'], ['10.0.192.0/20', 'eu-west-1b']]),
+    violating: (s) => subnets(s, [['10.0.0.0/18', 'eu-west-1a'], ['10.0.48.0/20', 'eu-west-1b']]),
+    expected: 'policy-test: aws_subnet.subnet-1 (policy-test/subnet-1): CK-NET-SUBNETS-FIT subnets lie inside their VPC, never overlap, and sit in zones of the region: 10.0.48.0/20 overlaps aws_subnet.subnet-0 (10.0.0.0/18). Fix: take the subnets from the kit address plan (spec/network-plan.ts) and the zones from spec/aws-zones.ts.',
   },
   {
     rule: 'CK-ORDER-SECRETS',
@@ -236,6 +243,12 @@ const cases: RuleCase[] = [
     expected: "policy-test: google_compute_instance_template.template (policy-test/template): CK-ORDER-NETWORK what starts tasks or VMs is created after its subnets' way out (NAT): its VMs pull their image through google_compute_router_nat.nat, but is not created after it: add google_compute_router_nat.nat to its depends_on. Fix: add the subnets' aws_route_table_association (and any aws_route of their tables), or the google_compute_router_nat, to the depends_on.",
   },
 ];
+
+/** A 10.0.0.0/16 VPC with one subnet per [cidr, zone]. */
+function subnets(stack: TerraformStack, list: Array<[string, string]>): void {
+  const vpc = new Vpc(stack, 'vpc', { cidrBlock: '10.0.0.0/16' });
+  list.forEach(([cidrBlock, availabilityZone], i) => new Subnet(stack, `subnet-${i}`, { vpcId: vpc.id, cidrBlock, availabilityZone }));
+}
 
 describe('each policy rule', () => {
   it('has a test case', () => {
@@ -259,5 +272,15 @@ describe('each policy rule', () => {
 it('CK-SECRETS-NOT-PLAIN also reads EC2 user data', () => {
   expect(violations('CK-SECRETS-NOT-PLAIN', (s) => new Instance(s, 'vm', { ami: 'ami-1', instanceType: 't3.micro', userData: 'export BROKER=amqp://celery:hunter2@10.0.0.5//', metadataOptions: { httpTokens: 'required' } }))).toEqual([
     'policy-test: aws_instance.vm (policy-test/vm): CK-SECRETS-NOT-PLAIN no secret in plain environment, metadata or tags: variable user_data holds a URL with credentials. Fix: keep the value in the cloud secret store and inject it as a secret.',
+  ]);
+});
+
+it('CK-NET-SUBNETS-FIT also names subnets outside the VPC, too small, computed, or in a zone the region lacks', () => {
+  const problems = violations('CK-NET-SUBNETS-FIT', (s) => subnets(s, [['10.1.0.0/24', 'eu-west-1a'], ['10.0.0.0/29', 'eu-west-1b'], ['${cidrsubnet("10.0.0.0/16", 4, 1)}', 'eu-west-1c'], ['10.0.64.0/24', 'eu-west-1d']]));
+  expect(problems.map((p) => p.replace(/^.*?: CK-NET-SUBNETS-FIT [^:]*: /, '').replace(/ Fix: .*$/, ''))).toEqual([
+    '10.1.0.0/24 is outside aws_vpc.vpc (10.0.0.0/16).',
+    '10.0.0.0/29 is outside the /16 to /28 AWS allows for a subnet.',
+    'cidr_block ${cidrsubnet("10.0.0.0/16", 4, 1)} is not a literal IPv4 CIDR block, so its place in the VPC cannot be checked.',
+    'zone eu-west-1d is not a zone of eu-west-1 (eu-west-1a, eu-west-1b, eu-west-1c).',
   ]);
 });
