@@ -290,6 +290,10 @@ function checkNetwork(file: ParameterFile, out: ProblemCollector): void {
   if (n.zones !== undefined && n.zones.length < 2) {
     out.error(['network', 'zones'], 'one zone cannot survive a zone outage; the broker needs a replica in another zone', 'list 2 or 3 zones');
   }
+  if (file.cloud !== 'aws') {
+    if (n.interfaceEndpoints !== undefined) out.error(['network', 'interfaceEndpoints'], 'interface endpoints are AWS VPC endpoints', 'remove network.interfaceEndpoints (GCP reaches Google APIs through Private Google Access)');
+    if (n.appEgress !== undefined) out.error(['network', 'appEgress'], 'appEgress opens AWS security groups', 'remove network.appEgress and use GCP firewall rules of your own');
+  }
   const e = n.existing;
   if (e === undefined) return;
   if (file.cloud === 'aws') {

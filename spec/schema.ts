@@ -7,6 +7,7 @@
  * JSON Schema and the generated parameter reference, so they are written for users.
  */
 import { z } from 'zod';
+import { INTERFACE_ENDPOINT_SERVICES } from './defaults';
 import { seconds, slug, strictObject, wholeNumber, withFix } from './schema-helpers';
 
 const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
@@ -279,6 +280,32 @@ const networkSchema = strictObject(
       .array(z.string().min(1))
       .optional()
       .meta({ description: 'Zones for subnets, broker replicas and workers. Default: <region>a/b/c (AWS), <region>-a/b/c (GCP).' }),
+    interfaceEndpoints: z
+      .array(
+        z.enum(INTERFACE_ENDPOINT_SERVICES, {
+          error: withFix('is not a service the kit can reach through an interface endpoint', `use one of ${INTERFACE_ENDPOINT_SERVICES.join(', ')}`),
+        }),
+      )
+      .optional()
+      .meta({
+        description:
+          'AWS: services the tasks reach through interface VPC endpoints (private DNS, in the private subnets) instead of NAT. Each costs about 0.01 USD per zone-hour plus 0.01 USD per GB (AWS PrivateLink pricing), so about 22 USD a month in 3 zones; `[]` turns them off. Default in production on a network the kit creates: ecr.api and ecr.dkr when app.image is in this region\'s ECR, logs, secretsmanager, and aps-workspaces with monitoring; none with nonProduction or an existing network. The S3 gateway endpoint (free) is always created on a network the kit creates.',
+      }),
+    appEgress: z
+      .array(
+        strictObject({
+          port: wholeNumber(1, 65535).meta({ description: 'TCP port the app connects to.' }),
+          cidr: z
+            .string()
+            .regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, withFix('must be an IPv4 CIDR block', 'write the address range of the service, e.g. "10.20.0.0/16"'))
+            .meta({ description: 'Address range of the service.' }),
+        }),
+      )
+      .optional()
+      .meta({
+        description:
+          'AWS: TCP destinations other than HTTPS that the app code in workers and scheduled tasks connects to (a database, an SMTP relay). Workers reach only the broker and port 443 otherwise.',
+      }),
     existing: strictObject(
       {
         vpcId: z.string().regex(/^vpc-[0-9a-f]+$/).optional().meta({ description: 'AWS: existing VPC id.' }),
