@@ -289,7 +289,7 @@ const networkSchema = strictObject(
       .optional()
       .meta({
         description:
-          'AWS: services the tasks reach through interface VPC endpoints (private DNS, in the private subnets) instead of NAT. Each costs about 0.01 USD per zone-hour plus 0.01 USD per GB (AWS PrivateLink pricing), so about 22 USD a month in 3 zones; `[]` turns them off. Default in production on a network the kit creates: ecr.api and ecr.dkr when app.image is in this region\'s ECR, logs, secretsmanager, and aps-workspaces with monitoring; none with nonProduction or an existing network. The S3 gateway endpoint (free) is always created on a network the kit creates.',
+          'AWS: services the tasks reach through interface VPC endpoints (private DNS, in the private subnets) instead of NAT. Each is billed for every hour it exists in each zone, plus 0.01 USD per GB processed (https://aws.amazon.com/privatelink/pricing/), so 5 endpoints in 3 zones are 15 endpoint-hours every hour; `[]` turns them off. Default in production on a network the kit creates: ecr.api and ecr.dkr when app.image is in this region\'s ECR, logs, secretsmanager, and aps-workspaces with monitoring; none with nonProduction or an existing network. The S3 gateway endpoint (free) is always created on a network the kit creates.',
       }),
     appEgress: z
       .array(
