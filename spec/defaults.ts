@@ -38,6 +38,14 @@ export const CLOUD_DEFAULTS: Record<Cloud, { redisNodeType: string; redisVersion
 /** Memorystore for Valkey node types. */
 export const GCP_REDIS_NODE_TYPES = ['SHARED_CORE_NANO', 'STANDARD_SMALL', 'HIGHMEM_MEDIUM', 'HIGHMEM_XLARGE'] as const;
 
+/**
+ * AWS services a stack may reach through an interface VPC endpoint (`network.interfaceEndpoints`):
+ * what the kit's tasks call (image pulls, logs, secrets, Managed Prometheus) and a few the app
+ * commonly calls. ECS itself needs none on Fargate.
+ */
+export const INTERFACE_ENDPOINT_SERVICES = ['ecr.api', 'ecr.dkr', 'logs', 'secretsmanager', 'aps-workspaces', 'sts', 'kms', 'ssm', 'monitoring', 'sqs', 'sns'] as const;
+export type InterfaceEndpointService = (typeof INTERFACE_ENDPOINT_SERVICES)[number];
+
 /** Environment variable through which workers receive the broker URL (from the secret store). */
 export const BROKER_URL_ENV = 'CELERY_BROKER_URL';
 

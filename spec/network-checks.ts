@@ -37,6 +37,10 @@ export function checkNetwork(file: ParameterFile, out: ProblemCollector): void {
   if (n?.cidr !== undefined && n.existing !== undefined) out.error(['network', 'cidr'], 'cidr applies to a network the kit creates, but existing is also set', 'remove cidr or existing');
   if (n?.existing === undefined) checkAddressPlan(file, zonesOk, out);
   if (n?.existing !== undefined) checkExisting(file, n.existing, n.zones, out);
+  if (file.cloud !== 'aws') {
+    if (n?.interfaceEndpoints !== undefined) out.error(['network', 'interfaceEndpoints'], 'interface endpoints are AWS VPC endpoints', 'remove network.interfaceEndpoints (GCP reaches Google APIs through Private Google Access)');
+    if (n?.appEgress !== undefined) out.error(['network', 'appEgress'], 'appEgress opens AWS security groups', 'remove network.appEgress and use GCP firewall rules of your own');
+  }
 }
 
 /** Reports zone problems; true when the zones can be laid out. */

@@ -2,7 +2,7 @@
  * Applies defaults and derived values to a checked parameter file, giving the immutable
  * DeploymentSpec that stacks and constructs consume.
  */
-import { CLOUD_DEFAULTS, DEFAULTS, MANAGED_BY, STATE_PROTECTED_RULE_ID } from './defaults';
+import { CLOUD_DEFAULTS, DEFAULTS, MANAGED_BY, STATE_PROTECTED_RULE_ID, type InterfaceEndpointService } from './defaults';
 import { defaultConcurrency, deriveRuntimeBuckets, deriveScaleInCooldown, deriveVisibilityTimeout } from './derive';
 import { queueForTask, queueNamesOf } from './checks';
 import { zonesOfFile } from './network-checks';
@@ -61,6 +61,8 @@ export function resolveSpec(file: ParameterFile, sourceFile: string, warnings: r
       ...(file.allowDestroy === undefined ? [] : [{ rule: STATE_PROTECTED_RULE_ID, reason: `allowDestroy: ${file.allowDestroy.reason}` }]),
     ],
     network: resolveNetwork(file),
+    interfaceEndpoints: resolveInterfaceEndpoints(file),
+    appEgress: (file.network?.appEgress ?? []).map((e) => ({ port: e.port, cidr: e.cidr })),
     ...(file.allowDestroy === undefined ? {} : { allowDestroy: { reason: file.allowDestroy.reason } }),
     derived: {
       ...(longestTimeLimit === undefined ? {} : { longestTimeLimit }),
@@ -165,6 +167,23 @@ function resolveNetwork(file: ParameterFile): NetworkSpec {
   if (e?.vpcId !== undefined && e.subnetIds !== undefined) return { mode: 'existing-aws', vpcId: e.vpcId, subnetIds: e.subnetIds, publicSubnetIds: e.publicSubnetIds ?? [], zones };
   if (e?.network !== undefined && e.subnetwork !== undefined) return { mode: 'existing-gcp', network: e.network, subnetwork: e.subnetwork, zones };
   return { mode: 'create', cidr: n?.cidr ?? DEFAULTS.networkCidr, zones };
+}
+
+/**
+ * Interface endpoints are billed per zone-hour, so the default buys them only where they pay off:
+ * production stacks on a network the kit creates get the endpoints their own tasks call (ECR only
+ * when the app image is in this region's ECR, which is the only registry an ECR endpoint serves).
+ * In an existing VPC the owner's endpoints, if any, already hold the private DNS names, and a second
+ * endpoint with private DNS for the same service is refused
+ * (https://github.com/hashicorp/terraform-provider-aws/issues/17535).
+ */
+function resolveInterfaceEndpoints(file: ParameterFile): InterfaceEndpointService[] {
+  if (file.cloud !== 'aws') return [];
+  const listed = file.network?.interfaceEndpoints;
+  if (listed !== undefined) return [...new Set(listed)];
+  if (file.nonProduction === true || file.network?.existing !== undefined) return [];
+  const ecr = new RegExp(`^\\d{12}\\.dkr\\.ecr\\.${file.region}\\.amazonaws\\.com/`).test(file.app.image);
+  return [...(ecr ? (['ecr.api', 'ecr.dkr'] as const) : []), 'logs', 'secretsmanager', ...(file.monitoring === undefined ? [] : (['aps-workspaces'] as const))];
 }
 
 function deepFreeze<T>(value: T): T {

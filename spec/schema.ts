@@ -7,6 +7,7 @@
  * JSON Schema and the generated parameter reference, so they are written for users.
  */
 import { z } from 'zod';
+import { INTERFACE_ENDPOINT_SERVICES } from './defaults';
 import { seconds, slug, strictObject, wholeNumber, withFix } from './schema-helpers';
 
 const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
@@ -285,6 +286,32 @@ const networkSchema = strictObject(
       .meta({
         description:
           'Zones for subnets, broker replicas and workers, each listed once. AWS: checked against the kit\'s zone table (spec/aws-zones.ts); default: three zones every account of the region has (a/b/c in most regions, a/b/d in ca-central-1). Required in us-west-1, sa-east-1 and ap-northeast-1, where accounts see different letters, and in regions the table lacks. GCP: default none (regional services pick their zones).',
+      }),
+    interfaceEndpoints: z
+      .array(
+        z.enum(INTERFACE_ENDPOINT_SERVICES, {
+          error: withFix('is not a service the kit can reach through an interface endpoint', `use one of ${INTERFACE_ENDPOINT_SERVICES.join(', ')}`),
+        }),
+      )
+      .optional()
+      .meta({
+        description:
+          'AWS: services the tasks reach through interface VPC endpoints (private DNS, in the private subnets) instead of NAT. Each is billed for every hour it exists in each zone, plus 0.01 USD per GB processed (https://aws.amazon.com/privatelink/pricing/), so 5 endpoints in 3 zones are 15 endpoint-hours every hour; `[]` turns them off. Default in production on a network the kit creates: ecr.api and ecr.dkr when app.image is in this region\'s ECR, logs, secretsmanager, and aps-workspaces with monitoring; none with nonProduction or an existing network. The S3 gateway endpoint (free) is always created on a network the kit creates.',
+      }),
+    appEgress: z
+      .array(
+        strictObject({
+          port: wholeNumber(1, 65535).meta({ description: 'TCP port the app connects to.' }),
+          cidr: z
+            .string()
+            .regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, withFix('must be an IPv4 CIDR block', 'write the address range of the service, e.g. "10.20.0.0/16"'))
+            .meta({ description: 'Address range of the service.' }),
+        }),
+      )
+      .optional()
+      .meta({
+        description:
+          'AWS: TCP destinations other than HTTPS that the app code in workers and scheduled tasks connects to (a database, an SMTP relay). Workers reach only the broker and port 443 otherwise.',
       }),
     existing: strictObject(
       {

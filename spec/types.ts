@@ -2,6 +2,7 @@
  * The resolved, cloud-neutral deployment spec: every default applied, every derived value computed.
  * Constructs read only this; they never see the raw file. Objects are frozen by the loader.
  */
+import type { InterfaceEndpointService } from './defaults';
 import type { SpecProblem } from './problems';
 
 export type Cloud = 'aws' | 'gcp';
@@ -169,6 +170,10 @@ export interface DeploymentSpec {
   /** Policy rules suppressed for this stack, each with its written reason. */
   readonly policySuppressions: ReadonlyArray<{ readonly rule: string; readonly reason: string }>;
   readonly network: NetworkSpec;
+  /** AWS services reached through interface VPC endpoints (empty: none, everything through NAT). */
+  readonly interfaceEndpoints: readonly InterfaceEndpointService[];
+  /** TCP destinations besides the broker and 443 that the app's containers may connect to (AWS). */
+  readonly appEgress: ReadonlyArray<{ readonly port: number; readonly cidr: string }>;
   /**
    * Set only while a destructive change is intended: stateful resources lose prevent_destroy and
    * deletion protection, and the change guard lets their deletion or replacement through.

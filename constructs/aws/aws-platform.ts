@@ -20,7 +20,8 @@ import { AwsNetwork } from './network';
 import { AMQPS_PORT, AwsRabbitmqBroker, RABBITMQ_MANAGEMENT_PORT } from './rabbitmq-broker';
 import { AwsRedisBroker, REDIS_PORT } from './redis-broker';
 import { AwsScheduledTasks } from './scheduled-tasks';
-import { AwsSecurityGroups } from './security-groups';
+import { AwsSecurityGroups, BROKER_CLIENTS } from './security-groups';
+import { AwsVpcEndpoints } from './vpc-endpoints';
 
 export interface AwsPlatformProps {
   /** The deployment; its cloud must be `aws`. */
@@ -33,6 +34,8 @@ export class AwsPlatform extends Construct {
   readonly resourceGroup: ResourcegroupsGroup;
   readonly network: AwsNetwork;
   readonly securityGroups: AwsSecurityGroups;
+  /** S3 gateway and interface endpoints: AWS APIs without NAT. */
+  readonly endpoints: AwsVpcEndpoints;
   readonly broker: AwsRedisBroker | AwsRabbitmqBroker;
   /** The full Celery broker URL; workers get it as a secret, never as a plain variable. */
   readonly brokerUrlSecret: ManagedSecret;
@@ -67,7 +70,17 @@ export class AwsPlatform extends Construct {
       vpcId: this.network.vpcId,
       brokerPorts: [redis ? REDIS_PORT : AMQPS_PORT],
       brokerManagementPorts: redis ? [] : [RABBITMQ_MANAGEMENT_PORT],
+      appEgress: spec.appEgress,
     });
+    this.endpoints = new AwsVpcEndpoints(this, 'endpoints', {
+      stackId: spec.stackId,
+      region: spec.region,
+      vpcId: this.network.vpcId,
+      privateSubnetIds: this.network.privateSubnetIds,
+      privateRouteTableIds: this.network.privateRouteTableIds,
+      services: spec.interfaceEndpoints,
+    });
+    for (const client of BROKER_CLIENTS) this.endpoints.admit(client, this.securityGroups.clients[client].id);
 
     this.broker =
       spec.broker.kind === 'redis'
@@ -132,6 +145,7 @@ export class AwsPlatform extends Construct {
         ...(this.broker instanceof AwsRabbitmqBroker ? { brokerManagementApiUrl: this.broker.managementApiUrl } : {}),
         prometheusWorkspace: { arn: this.alerting.workspace.arn, endpoint: this.alerting.workspace.prometheusEndpoint },
       });
+      this.endpoints.admit('grafana', this.frontDoor.grafanaSecurityGroupId);
     }
 
     this.pools = spec.pools.map((pool) => {

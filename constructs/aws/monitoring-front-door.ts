@@ -56,6 +56,8 @@ export class AwsMonitoringFrontDoor extends Construct {
   readonly loadBalancer: Lb;
   readonly flower: EcsService;
   readonly grafana: EcsService;
+  /** Grafana's own group (Flower uses the broker client group it was given). */
+  readonly grafanaSecurityGroupId: string;
 
   constructor(scope: Construct, id: string, props: AwsMonitoringFrontDoorProps) {
     super(scope, id);
@@ -85,7 +87,10 @@ export class AwsMonitoringFrontDoor extends Construct {
     // (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-authenticate-users.html;
     // aws-cdk's AuthenticateOidcOptions.allowHttpsOutbound opens the same). Without it, sign-in times out.
     new VpcSecurityGroupEgressRule(this, 'alb-to-idp', { securityGroupId: albGroup.id, ipProtocol: 'tcp', fromPort: 443, toPort: 443, cidrIpv4: '0.0.0.0/0', description: 'to the IdP token and user-info endpoints (OIDC)' });
-    new VpcSecurityGroupEgressRule(this, 'grafana-egress', { securityGroupId: grafanaGroup.id, ipProtocol: '-1', cidrIpv4: '0.0.0.0/0', description: 'Managed Prometheus and image pulls' });
+    // Grafana calls only HTTPS: its Docker Hub image, Managed Prometheus and CloudWatch Logs (direct,
+    // or through the interface endpoints that AwsPlatform admits it to).
+    new VpcSecurityGroupEgressRule(this, 'grafana-egress', { securityGroupId: grafanaGroup.id, ipProtocol: 'tcp', fromPort: 443, toPort: 443, cidrIpv4: '0.0.0.0/0', description: 'HTTPS: Managed Prometheus, logs and the image pull' });
+    this.grafanaSecurityGroupId = grafanaGroup.id;
 
     this.loadBalancer = new Lb(this, 'alb', {
       name: `${stack}-ops`.slice(0, 32),

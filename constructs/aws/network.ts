@@ -33,6 +33,8 @@ export class AwsNetwork extends Construct {
   readonly vpcId: string;
   /** Private subnets, one per zone, in zone order. Nothing here gets a public IP. */
   readonly privateSubnetIds: string[];
+  /** Route tables of the private subnets (the S3 gateway endpoint's routes); empty for an existing VPC. */
+  readonly privateRouteTableIds: string[] = [];
   /** Public subnets (NAT gateways and the monitoring load balancer only). */
   readonly publicSubnetIds: string[];
   readonly zones: readonly string[];
@@ -109,6 +111,7 @@ export class AwsNetwork extends Construct {
       const association = new RouteTableAssociation(this, `private-${i}-association`, { subnetId: privateSubnet.id, routeTableId: privateRoutes.id });
       this.privateEgress.push(privateRoutes, association);
       this.privateSubnetIds.push(privateSubnet.id);
+      this.privateRouteTableIds.push(privateRoutes.id);
     });
   }
 }

@@ -1,6 +1,7 @@
 /**
  * One security group per component, so each rule names exactly who may talk to whom. The broker
- * admits only the kit's workers, exporter, Flower and scheduled tasks, on the broker's own ports.
+ * admits only the kit's workers, exporter, Flower and scheduled tasks, on the broker's own ports;
+ * each of them reaches the broker on those ports, HTTPS, and (app code only) `appEgress`.
  */
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
@@ -18,7 +19,16 @@ export interface AwsSecurityGroupsProps {
   readonly brokerPorts: readonly number[];
   /** Extra broker ports only Flower and the exporter may reach (the RabbitMQ management API). */
   readonly brokerManagementPorts?: readonly number[];
+  /**
+   * TCP destinations besides the broker and 443 that the app's code connects to (workers and
+   * scheduled tasks only; the kit's own components never need them).
+   * @default [] — the app reaches only the broker and HTTPS.
+   */
+  readonly appEgress?: ReadonlyArray<{ readonly port: number; readonly cidr: string }>;
 }
+
+/** Components that run the app's own code, and so may need `appEgress`. */
+const APP_CLIENTS: readonly BrokerClient[] = ['workers', 'scheduled-tasks'];
 
 export class AwsSecurityGroups extends Construct {
   readonly broker: SecurityGroup;
@@ -47,29 +57,37 @@ export class AwsSecurityGroups extends Construct {
         tags: { Name: `${stackId}-${client}` },
         lifecycle: { createBeforeDestroy: true },
       });
-      // Outbound HTTPS and the broker through NAT/VPC: image pulls, Secrets Manager, CloudWatch, the
-      // app's own APIs. Egress is open because task code calls arbitrary third parties.
+      clients[client] = group;
+      const ports = [...props.brokerPorts, ...(client === 'flower' || client === 'exporter' ? (props.brokerManagementPorts ?? []) : [])];
+      const precise = ports.map((port) => this.admit(client, group, port));
+      if (APP_CLIENTS.includes(client)) {
+        (props.appEgress ?? []).forEach(({ port, cidr }, i) =>
+          precise.push(new VpcSecurityGroupEgressRule(this, `${client}-app-egress-${i}`, { securityGroupId: group.id, ipProtocol: 'tcp', fromPort: port, toPort: port, cidrIpv4: cidr, description: `app dependency on ${port} (network.appEgress)` })),
+        );
+      }
+      // HTTPS anywhere, through NAT: the kit's side images (ghcr.io, Docker Hub, public.ecr.aws),
+      // AWS APIs that have no interface endpoint here, and the app's HTTPS APIs. Nothing else goes
+      // to the internet. This rule keeps the address it had when it allowed all traffic, so the
+      // provider narrows it in place (ModifySecurityGroupRules,
+      // https://github.com/hashicorp/terraform-provider-aws/blob/main/internal/service/ec2/vpc_security_group_rule.go),
+      // and only after the precise rules exist, so running tasks never lose the broker mid-apply.
       new VpcSecurityGroupEgressRule(this, `${client}-egress`, {
         securityGroupId: group.id,
-        ipProtocol: '-1',
+        ipProtocol: 'tcp',
+        fromPort: 443,
+        toPort: 443,
         cidrIpv4: '0.0.0.0/0',
-        description: 'outbound to the broker, AWS APIs and the app dependencies',
+        description: 'HTTPS through NAT: public image registries, AWS APIs without an endpoint, the app APIs',
+        dependsOn: precise,
       });
-      clients[client] = group;
-      for (const port of props.brokerPorts) this.admit(client, group, port);
-      if (client === 'flower' || client === 'exporter') for (const port of props.brokerManagementPorts ?? []) this.admit(client, group, port);
     }
     this.clients = clients;
   }
 
-  private admit(client: BrokerClient, group: SecurityGroup, port: number): void {
-    new VpcSecurityGroupIngressRule(this, `broker-from-${client}-${port}`, {
-      securityGroupId: this.broker.id,
-      referencedSecurityGroupId: group.id,
-      ipProtocol: 'tcp',
-      fromPort: port,
-      toPort: port,
-      description: `${client} to the broker on ${port}`,
-    });
+  /** The broker admits the client on `port`, and the client's egress reaches the broker there. */
+  private admit(client: BrokerClient, group: SecurityGroup, port: number): VpcSecurityGroupEgressRule {
+    const rule = { ipProtocol: 'tcp', fromPort: port, toPort: port };
+    new VpcSecurityGroupIngressRule(this, `broker-from-${client}-${port}`, { securityGroupId: this.broker.id, referencedSecurityGroupId: group.id, ...rule, description: `${client} to the broker on ${port}` });
+    return new VpcSecurityGroupEgressRule(this, `${client}-to-broker-${port}`, { securityGroupId: group.id, referencedSecurityGroupId: this.broker.id, ...rule, description: `to the broker on ${port}` });
   }
 }

@@ -18,6 +18,7 @@ import { noOpenIngress } from './no-open-ingress';
 import { noPlainSecrets } from './no-plain-secrets';
 import { noPublicIp } from './no-public-ip';
 import { passroleScoped } from './passrole-scoped';
+import { reachability } from './reachability';
 import { noServiceAccountKeys } from './no-service-account-keys';
 import { requiredTags } from './required-tags';
 import { statefulProtected } from './stateful-protected';
@@ -46,4 +47,5 @@ export const POLICY_RULES: readonly PolicyRule[] = [
   requiredTags,
   ...APPLY_ORDER_RULES,
   subnetsFit,
+  reachability,
 ];

@@ -27,6 +27,7 @@ import { describe, expect, it } from 'vitest';
 import { checkStackPolicies, formatViolation } from '../../../constructs/policies/policy-aspect';
 import { POLICY_RULES } from '../../../constructs/policies/rules';
 import { cloudRunStack, ecsServiceStack, vmTemplateStack, type Prerequisite } from './apply-order-fixture';
+import { reachabilityNetwork } from './reachability-fixture';
 
 const TAGS = { customer: 'acme', environment: 'prod', 'managed-by': 'celerykit' };
 
@@ -80,6 +81,15 @@ const listener = (stack: TerraformStack, protocol: 'HTTP' | 'HTTPS', action: Rec
   new LbListener(stack, `listener-${protocol}`, { loadBalancerArn: 'arn', port: protocol === 'HTTP' ? 80 : 443, protocol, sslPolicy, defaultAction: [action as never] });
 
 const OIDC = { issuer: 'https://i', authorizationEndpoint: 'https://a', tokenEndpoint: 'https://t', userInfoEndpoint: 'https://u', clientId: 'c', clientSecret: 's' };
+
+const REACHABILITY_FIX = "Fix: pair every ingress from a group with that group's egress, admit every task group to the interface endpoints on 443, and limit egress to the broker port, 443 and named ranges.";
+const REACHABILITY_TITLE = 'CK-NET-REACHABILITY each component can reach what it needs, and its egress allows no more';
+const REACHABILITY_EXPECTED = {
+  openEgress: `policy-test: aws_vpc_security_group_egress_rule.workers-https (policy-test/workers-https): ${REACHABILITY_TITLE}: allows all traffic to 0.0.0.0/0. ${REACHABILITY_FIX}`,
+  endpointClosed: `policy-test: aws_vpc_endpoint.logs (policy-test/logs): ${REACHABILITY_TITLE}: resolves com.amazonaws.eu-west-1.logs for the whole VPC but does not admit workers (used by aws_ecs_service.workers-service) on 443. ${REACHABILITY_FIX}`,
+  noBrokerEgress: `policy-test: aws_vpc_security_group_ingress_rule.broker-from-workers (policy-test/broker-from-workers): ${REACHABILITY_TITLE}: admits workers on 6379, but that group's egress does not allow 6379 to broker. ${REACHABILITY_FIX}`,
+  noIdpEgress: `policy-test: aws_lb.lb (policy-test/lb): ${REACHABILITY_TITLE}: authenticates with OIDC but its groups allow no 443 out to the IdP. ${REACHABILITY_FIX}`,
+};
 
 interface RuleCase {
   readonly rule: string;
@@ -242,6 +252,12 @@ const cases: RuleCase[] = [
     violating: (s) => vmTemplateStack(s, true),
     expected: "policy-test: google_compute_instance_template.template (policy-test/template): CK-ORDER-NETWORK what starts tasks or VMs is created after its subnets' way out (NAT): its VMs pull their image through google_compute_router_nat.nat, but is not created after it: add google_compute_router_nat.nat to its depends_on. Fix: add the subnets' aws_route_table_association (and any aws_route of their tables), or the google_compute_router_nat, to the depends_on.",
   },
+  ...(['openEgress', 'endpointClosed', 'noBrokerEgress', 'noIdpEgress'] as const).map((broken) => ({
+    rule: 'CK-NET-REACHABILITY',
+    compliant: (s: TerraformStack) => reachabilityNetwork(s),
+    violating: (s: TerraformStack) => reachabilityNetwork(s, { [broken]: true }),
+    expected: REACHABILITY_EXPECTED[broken],
+  })),
 ];
 
 /** A 10.0.0.0/16 VPC with one subnet per [cidr, zone]. */

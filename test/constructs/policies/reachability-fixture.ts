@@ -1,0 +1,51 @@
+/**
+ * A small AWS network for the reachability rule's cases: a broker group admitting one task group,
+ * the task's service, an interface endpoint with private DNS, and an OIDC load balancer. Each
+ * option breaks exactly one path.
+ */
+import { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
+import { Lb } from '@cdktf/provider-aws/lib/lb';
+import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
+import { LbListenerRule } from '@cdktf/provider-aws/lib/lb-listener-rule';
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
+import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
+import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
+import type { TerraformStack } from 'cdktf';
+
+export interface ReachabilityBreaks {
+  /** The task's egress allows all traffic to anywhere instead of 443. */
+  readonly openEgress?: boolean;
+  /** The endpoint's group does not admit the task. */
+  readonly endpointClosed?: boolean;
+  /** The task has no egress to the broker. */
+  readonly noBrokerEgress?: boolean;
+  /** The OIDC load balancer has no 443 out. */
+  readonly noIdpEgress?: boolean;
+}
+
+export function reachabilityNetwork(stack: TerraformStack, breaks: ReachabilityBreaks = {}): void {
+  const group = (name: string) => new SecurityGroup(stack, name, { name, vpcId: 'vpc-1' });
+  const [broker, workers, endpoints, alb] = ['broker', 'workers', 'endpoints', 'alb'].map(group) as [SecurityGroup, SecurityGroup, SecurityGroup, SecurityGroup];
+  const tcp = (port: number) => ({ ipProtocol: 'tcp', fromPort: port, toPort: port });
+
+  new VpcSecurityGroupIngressRule(stack, 'broker-from-workers', { securityGroupId: broker.id, referencedSecurityGroupId: workers.id, ...tcp(6379) });
+  if (!breaks.noBrokerEgress) new VpcSecurityGroupEgressRule(stack, 'workers-to-broker', { securityGroupId: workers.id, referencedSecurityGroupId: broker.id, ...tcp(6379) });
+  new VpcSecurityGroupEgressRule(stack, 'workers-https', { securityGroupId: workers.id, cidrIpv4: '0.0.0.0/0', ...(breaks.openEgress ? { ipProtocol: '-1' } : tcp(443)) });
+  new EcsService(stack, 'workers-service', { name: 'workers', networkConfiguration: { subnets: ['subnet-1'], securityGroups: [workers.id] } });
+
+  new VpcEndpoint(stack, 'logs', { vpcId: 'vpc-1', serviceName: 'com.amazonaws.eu-west-1.logs', vpcEndpointType: 'Interface', privateDnsEnabled: true, securityGroupIds: [endpoints.id] });
+  if (!breaks.endpointClosed) new VpcSecurityGroupIngressRule(stack, 'endpoints-from-workers', { securityGroupId: endpoints.id, referencedSecurityGroupId: workers.id, ...tcp(443) });
+
+  const lb = new Lb(stack, 'lb', { name: 'ops', securityGroups: [alb.id], subnets: ['subnet-2'] });
+  const https = new LbListener(stack, 'https', { loadBalancerArn: lb.arn, port: 443, protocol: 'HTTPS', defaultAction: [{ type: 'fixed-response', fixedResponse: { contentType: 'text/plain', statusCode: '404' } }] });
+  new LbListenerRule(stack, 'flower', {
+    listenerArn: https.arn,
+    condition: [{ pathPattern: { values: ['/flower/*'] } }],
+    action: [
+      { type: 'authenticate-oidc', order: 1, authenticateOidc: { issuer: 'https://i', authorizationEndpoint: 'https://a', tokenEndpoint: 'https://t', userInfoEndpoint: 'https://u', clientId: 'c', clientSecret: 's' } },
+      { type: 'forward', order: 2, targetGroupArn: 'tg' },
+    ],
+  });
+  if (!breaks.noIdpEgress) new VpcSecurityGroupEgressRule(stack, 'alb-to-idp', { securityGroupId: alb.id, cidrIpv4: '0.0.0.0/0', ...tcp(443) });
+}
