@@ -15,6 +15,9 @@ import { MqBroker } from '@cdktf/provider-aws/lib/mq-broker';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
+import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
+import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { ComputeBackendService } from '@cdktf/provider-google/lib/compute-backend-service';
 import { ComputeInstanceTemplate } from '@cdktf/provider-google/lib/compute-instance-template';
 import { MemorystoreInstance } from '@cdktf/provider-google/lib/memorystore-instance';
@@ -211,7 +214,21 @@ const cases: RuleCase[] = [
     violating: (s) => listener(s, 'HTTPS', { type: 'fixed-response', fixedResponse: { contentType: 'text/plain', statusCode: '404' } }, 'ELBSecurityPolicy-2016-08'),
     expected: 'policy-test: aws_lb_listener.listener-HTTPS (policy-test/listener-HTTPS): CK-UI-HTTPS the front door serves HTTPS only, with a modern TLS policy: TLS policy ELBSecurityPolicy-2016-08 is not modern. Fix: HTTP listeners only redirect to HTTPS; use a TLS 1.2+ policy (ELBSecurityPolicy-TLS13-*, GCP MODERN or RESTRICTED).',
   },
+  {
+    rule: 'CK-KEY-POLICIES',
+    compliant: (s) => alarmOnEncryptedTopic(s, ['aps.amazonaws.com', 'cloudwatch.amazonaws.com']),
+    violating: (s) => alarmOnEncryptedTopic(s, ['aps.amazonaws.com']),
+    expected: "policy-test: aws_kms_key.key (policy-test/key): CK-KEY-POLICIES every encrypted topic, queue, secret and log group lets its writers and readers use its key: cloudwatch.amazonaws.com uses aws_sns_topic.topic (through aws_cloudwatch_metric_alarm.alarm), but the key policy does not give it kms:GenerateDataKey, kms:Decrypt. Fix: name each publishing service in the key policy with the KMS actions it needs, and grant each role that reads or writes the resource those actions on the key's ARN.",
+  },
 ];
+
+/** An alarm notifying a topic encrypted with a stack key whose policy admits `services` (issue 15, defect 3). */
+function alarmOnEncryptedTopic(stack: TerraformStack, services: string[]): void {
+  const statements = services.map((service) => ({ Effect: 'Allow', Principal: { Service: service }, Action: ['kms:GenerateDataKey*', 'kms:Decrypt'], Resource: '*' }));
+  const key = new KmsKey(stack, 'key', { policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::1:root' }, Action: 'kms:*', Resource: '*' }, ...statements] }) });
+  const topic = new SnsTopic(stack, 'topic', { name: 't', kmsMasterKeyId: key.arn });
+  new CloudwatchMetricAlarm(stack, 'alarm', { alarmName: 'a', comparisonOperator: 'GreaterThanThreshold', evaluationPeriods: 1, threshold: 1, metricName: 'm', namespace: 'n', period: 60, statistic: 'Average', alarmActions: [topic.arn] });
+}
 
 describe('each policy rule', () => {
   it('has a test case', () => {
