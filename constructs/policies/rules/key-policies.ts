@@ -153,13 +153,21 @@ export const keyPolicies: PolicyRule = {
   check: () => undefined,
   checkStack: (resources) => {
     const keys = new Map(resources.filter((r) => r.type === 'aws_kms_key').map((k) => [k.address, k]));
+    const aliases = resources.filter((r) => r.type === 'aws_kms_alias');
+    /** The stack key a key argument names: by reference to the key, to an alias of it, or by the alias name. */
+    const keyOf = (value: unknown): CheckedResource | undefined => {
+      const direct = referenced(value, 'aws_kms_key');
+      if (direct !== undefined) return keys.get(direct);
+      const alias = aliases.find((a) => referenced(value, 'aws_kms_alias') === a.address || (typeof value === 'string' && value === a.config.name));
+      const target = alias === undefined ? undefined : referenced(alias.config.target_key_id, 'aws_kms_key');
+      return target === undefined ? undefined : keys.get(target);
+    };
     const region = resources.find((r) => r.type === 'aws_provider')?.config.region;
     // One finding per key, user and resource, however many alarms or tasks lead to it.
     const findings = new Map<string, { key: CheckedResource; who: string; target: string; how: string; missing: string[]; via: string[] }>();
     for (const target of resources) {
       const argument = KEY_ARGUMENT[target.type];
-      const keyAddress = argument === undefined ? undefined : referenced(target.config[argument], 'aws_kms_key');
-      const key = keyAddress === undefined ? undefined : keys.get(keyAddress);
+      const key = argument === undefined ? undefined : keyOf(target.config[argument]);
       if (key === undefined) continue;
       const statements = keyStatements(key);
       for (const user of [...publishingServices(target, resources, typeof region === 'string' ? region : undefined), ...usingRoles(target, resources)]) {

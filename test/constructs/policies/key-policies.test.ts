@@ -9,6 +9,7 @@ import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group
 import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
@@ -122,19 +123,29 @@ describe('CK-KEY-POLICIES for a log group under a key of the stack', () => {
 });
 
 describe('CK-KEY-POLICIES for a queue under a key of the stack', () => {
-  const deadLetters = (s: TerraformStack, key: KmsKey) => {
-    const queue = new SqsQueue(s, 'dlq', { name: 'dlq', kmsMasterKeyId: key.arn });
+  const deadLetters = (s: TerraformStack, keyId: string) => {
+    const queue = new SqsQueue(s, 'dlq', { name: 'dlq', kmsMasterKeyId: keyId });
     const rule = new CloudwatchEventRule(s, 'rule', { name: 'r', scheduleExpression: 'rate(1 hour)' });
     new CloudwatchEventTarget(s, 'target', { rule: rule.name, arn: 'arn:aws:ecs:eu-west-1:123456789012:cluster/c', deadLetterConfig: { arn: queue.arn } });
   };
 
   it('names EventBridge when it sends dead letters to the queue without the key', () => {
-    expect(built((s) => deadLetters(s, keyWith(s, ROOT)))).toEqual([
+    expect(built((s) => deadLetters(s, keyWith(s, ROOT).arn))).toEqual([
       'aws_kms_key.key: events.amazonaws.com uses aws_sqs_queue.dlq (through aws_cloudwatch_event_target.target), but the key policy does not give it kms:GenerateDataKey, kms:Decrypt',
     ]);
   });
 
+  it('follows a key named through its alias, by reference or by name', () => {
+    const expected = ['aws_kms_key.key: events.amazonaws.com uses aws_sqs_queue.dlq (through aws_cloudwatch_event_target.target), but the key policy does not give it kms:GenerateDataKey, kms:Decrypt'];
+    const throughAlias = (byName: boolean) => (s: TerraformStack) => {
+      const alias = new KmsAlias(s, 'alias', { name: 'alias/dlq', targetKeyId: keyWith(s, ROOT).keyId });
+      deadLetters(s, byName ? 'alias/dlq' : alias.name);
+    };
+    expect(built(throughAlias(false))).toEqual(expected);
+    expect(built(throughAlias(true))).toEqual(expected);
+  });
+
   it('passes EventBridge named in the key policy', () => {
-    expect(built((s) => deadLetters(s, keyWith(s, ROOT, { Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: '*' })))).toEqual([]);
+    expect(built((s) => deadLetters(s, keyWith(s, ROOT, { Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: '*' }).arn))).toEqual([]);
   });
 });
