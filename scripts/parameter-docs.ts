@@ -103,7 +103,7 @@ export function renderParameterReference(): string {
     '- a prefork pool without `timeLimit` and a production stack with local state get warnings;',
     '- two files with the same stack id are an error.',
     '',
-    'Secrets never go in this file: `app.secrets` names secrets in the cloud secret store, the OIDC client secret',
+    'Secrets never go in this file: `app.secrets` points at secrets in the cloud secret store (full ARNs on AWS), the OIDC client secret',
     'is the sensitive Terraform variable `oidc_client_secret`, webhook URLs are `webhook_<name>`.',
     '',
     '| Key | Type | Required | Default | Meaning |',

@@ -10,11 +10,15 @@ import { checkNetwork } from './network-checks';
 import { findIntersection, routeMatches } from './route-patterns';
 import type { ParameterFile } from './schema';
 
+type AppSecretEntry = NonNullable<ParameterFile['app']['secrets']>[string];
+
 const SECRET_LOOKING_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL|ACCESS_?KEY)/;
 const CREDENTIALS_IN_URL = /^[a-z][a-z0-9+.-]*:\/\/[^/@\s:]*:[^/@\s]+@/i;
 const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$/;
 const GCP_REGION = /^[a-z]+-[a-z]+\d+$/;
 const GCP_PROJECT = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
+const SECRET_ARN = /^arn:aws(-[a-z]+)*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$/;
+const KMS_KEY_ARN = /^arn:aws(-[a-z]+)*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 
 export function checkParameterFile(file: ParameterFile, out: ProblemCollector): void {
   checkPlacement(file, out);
@@ -71,13 +75,49 @@ function checkApp(file: ParameterFile, out: ProblemCollector): void {
     if (name === BROKER_URL_ENV) {
       out.error(['app', 'env', name], `${BROKER_URL_ENV} is set by the kit from the broker secret`, `remove app.env.${name}`);
     } else if (SECRET_LOOKING_NAME.test(name) || CREDENTIALS_IN_URL.test(String(value))) {
-      out.error(['app', 'env', name], 'this looks like a secret, and plain variables are readable by anyone who can describe the deployment', `move it to app.secrets (${name}: <secret name in the cloud secret store>)`);
+      out.error(['app', 'env', name], 'this looks like a secret, and plain variables are readable by anyone who can describe the deployment', `move it to app.secrets (${name}: ${file.cloud === 'aws' ? '<full ARN of the secret in Secrets Manager>' : '<id of the secret in Secret Manager>'})`);
     } else if (name in secrets) {
       out.error(['app', 'env', name], `${name} is also in app.secrets`, 'keep it in one of app.env or app.secrets');
     }
   }
   if (BROKER_URL_ENV in secrets) {
     out.error(['app', 'secrets', BROKER_URL_ENV], `${BROKER_URL_ENV} comes from the broker secret the kit creates`, `remove app.secrets.${BROKER_URL_ENV}`);
+  }
+  for (const [name, value] of Object.entries(secrets)) checkAppSecret(file, name, value, out);
+}
+
+/**
+ * AWS takes a secret by its full ARN only. ECS documents `valueFrom` as the full ARN
+ * (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Secret.html), and an ARN built
+ * from the name is a partial ARN, which Secrets Manager reads as a complete one when the name ends
+ * in "-" and six characters, so it finds another secret or none (GetSecretValue's SecretId, as the
+ * API reference words it: https://docs.rs/rusoto_secretsmanager/0.45.0/rusoto_secretsmanager/struct.GetSecretValueRequest.html;
+ * AWS recommends complete ARNs: https://docs.aws.amazon.com/sdk-for-kotlin/api/latest/secretsmanager/aws.sdk.kotlin.services.secretsmanager.model/-get-secret-value-request/secret-id.html).
+ */
+function checkAppSecret(file: ParameterFile, name: string, value: AppSecretEntry, out: ProblemCollector): void {
+  const reference = typeof value === 'string' ? value : value.secret;
+  const path = typeof value === 'string' ? ['app', 'secrets', name] : ['app', 'secrets', name, 'secret'];
+  if (file.cloud === 'gcp') {
+    if (reference.startsWith('arn:')) out.error(path, `"${reference}" is an AWS ARN`, 'write the id of the GCP Secret Manager secret');
+    if (typeof value !== 'string' && value.kmsKeyArn !== undefined) out.error(['app', 'secrets', name, 'kmsKeyArn'], 'kmsKeyArn applies to AWS only', `remove app.secrets.${name}.kmsKeyArn`);
+    return;
+  }
+  const lookup = `aws secretsmanager describe-secret --secret-id ${reference} --query ARN`;
+  if (!reference.startsWith('arn:')) {
+    out.error(
+      path,
+      `"${reference}" is a secret name; ECS needs the full ARN, and an ARN derived from a name points at the wrong secret when the name ends in "-" and six characters`,
+      `write the secret's full ARN, six-character suffix included (\`${lookup}\`)`,
+    );
+  } else if (!SECRET_ARN.test(reference)) {
+    out.error(path, `"${reference}" is not a complete Secrets Manager ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>)`, `copy the full ARN (\`${lookup}\`)`);
+  }
+  if (typeof value !== 'string' && value.kmsKeyArn !== undefined && !KMS_KEY_ARN.test(value.kmsKeyArn)) {
+    out.error(
+      ['app', 'secrets', name, 'kmsKeyArn'],
+      `"${value.kmsKeyArn}" is not the ARN of a KMS key (arn:aws:kms:<region>:<account>:key/<key id>); an alias or key id cannot be granted in an IAM policy`,
+      `write the key ARN (\`aws kms describe-key --key-id ${value.kmsKeyArn} --query KeyMetadata.Arn\`)`,
+    );
   }
 }
 

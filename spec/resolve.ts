@@ -32,7 +32,10 @@ export function resolveSpec(file: ParameterFile, sourceFile: string, warnings: r
       image: file.app.image,
       module: file.app.module,
       env: Object.fromEntries(Object.entries(file.app.env ?? {}).map(([k, v]) => [k, String(v)])),
-      secrets: { ...(file.app.secrets ?? {}) },
+      secrets: Object.fromEntries(Object.entries(file.app.secrets ?? {}).map(([name, value]) => [name, typeof value === 'string' ? value : value.secret])),
+      secretKmsKeyArns: Object.fromEntries(
+        Object.entries(file.app.secrets ?? {}).flatMap(([name, value]) => (typeof value !== 'string' && value.kmsKeyArn !== undefined ? [[name, value.kmsKeyArn]] : [])),
+      ),
     },
     broker: resolveBroker(file, longestTimeLimit),
     defaultQueue,

@@ -39,6 +39,23 @@ const jsonValue: z.ZodType<unknown> = z.lazy(() =>
   z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonValue), z.record(z.string(), jsonValue)]),
 );
 
+const appSecretSchema = strictObject(
+  {
+    secret: z
+      .string({ error: withFix('is required', 'set the full ARN of the secret (AWS) or its id (GCP)') })
+      .min(1)
+      .meta({ description: 'AWS: the full Secrets Manager ARN of the secret, with its six-character suffix. GCP: the secret id.' }),
+    kmsKeyArn: z
+      .string()
+      .optional()
+      .meta({
+        description:
+          'AWS only: ARN of the customer managed KMS key that encrypts the secret (`arn:aws:kms:<region>:<account>:key/<key id>`). The execution roles then may `kms:Decrypt` with it, only through Secrets Manager. Leave it out for secrets under the AWS managed key `aws/secretsmanager`.',
+      }),
+  },
+  'A secret together with the customer managed key that encrypts it.',
+);
+
 const appSchema = strictObject(
   {
     image: z
@@ -54,11 +71,11 @@ const appSchema = strictObject(
       .optional()
       .meta({ description: 'Plain environment variables for workers and scheduled tasks. Never secrets: use `app.secrets`.' }),
     secrets: z
-      .record(envVarName, z.string().min(1))
+      .record(envVarName, z.union([z.string().min(1), appSecretSchema]))
       .optional()
       .meta({
         description:
-          'Environment variable name -> name of a secret in the cloud secret store (AWS Secrets Manager / GCP Secret Manager). Workers may read exactly these secrets and nothing else.',
+          'Environment variable name -> a secret in the cloud secret store. AWS: the full Secrets Manager ARN, with its six-character suffix (a name is refused); GCP: the Secret Manager secret id. Workers may read exactly these secrets and nothing else. AWS: when a customer managed KMS key encrypts the secret, write `{secret: <full ARN>, kmsKeyArn: <key ARN>}` instead; the execution roles then may `kms:Decrypt` with that key, through Secrets Manager only.',
       }),
   },
   'The Celery application that the workers run.',

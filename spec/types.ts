@@ -13,8 +13,10 @@ export interface AppSpec {
   readonly module: string;
   /** Plain variables, values as strings. */
   readonly env: Readonly<Record<string, string>>;
-  /** Variable name -> secret name in the cloud's secret store. */
+  /** Variable name -> the secret in the cloud's secret store: its full ARN on AWS, its id on GCP. */
   readonly secrets: Readonly<Record<string, string>>;
+  /** AWS: variable name -> ARN of the customer managed KMS key that encrypts that secret (absent: aws/secretsmanager). */
+  readonly secretKmsKeyArns: Readonly<Record<string, string>>;
 }
 
 export interface RedisBrokerSpec {

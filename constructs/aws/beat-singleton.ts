@@ -37,6 +37,7 @@ export class AwsBeatSingleton extends Construct {
       logGroupArn: logs.arn,
       image: spec.app.image,
       injectedSecretArns: app.secretArns,
+      executionStatements: app.executionStatements,
       taskStatements: [],
     });
     const taskDefinition = fargateTaskDefinition(this, 'task', {

@@ -1,6 +1,5 @@
 /**
- * Small IAM helpers: a role for one ECS component with one inline least-privilege policy, and the
- * ARNs the kit needs without calling AWS at plan time.
+ * Small IAM helpers: a role for one ECS component with one inline least-privilege policy, and its name.
  */
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
@@ -58,16 +57,6 @@ export class ComponentRole extends Construct {
     }
     this.arn = this.role.arn;
   }
-}
-
-/**
- * ARN of a Secrets Manager secret known by name only. Secrets Manager appends six random
- * characters to every ARN; IAM matches them with `-??????`, and GetSecretValue (used by ECS to
- * inject secrets) accepts the ARN without them.
- */
-export function secretArnPattern(region: string, accountId: string, name: string): { iam: string; valueFrom: string } {
-  const base = `arn:aws:secretsmanager:${region}:${accountId}:secret:${name}`;
-  return { iam: `${base}-??????`, valueFrom: base };
 }
 
 /** Role names are capped at 64 characters; keep the distinctive tail when trimming. */

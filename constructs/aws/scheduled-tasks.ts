@@ -63,6 +63,7 @@ export class AwsScheduledTasks extends Construct {
       logGroupArn: logs.arn,
       image: spec.app.image,
       injectedSecretArns: app.secretArns,
+      executionStatements: app.executionStatements,
       taskStatements: [],
     });
 

@@ -16,8 +16,13 @@ export interface EcsTaskRolesProps {
   readonly purpose: string;
   readonly logGroupArn: string;
   readonly image: string;
-  /** Secrets ECS injects into the containers: ARNs (or ARN patterns) the execution role may read. */
+  /** Secrets ECS injects into the containers: ARNs the execution role may read. */
   readonly injectedSecretArns: readonly string[];
+  /**
+   * What else starting the component needs, e.g. kms:Decrypt on the customer keys of its secrets.
+   * @default none: the kit's own secrets use the AWS managed key, which needs no grant
+   */
+  readonly executionStatements?: readonly PolicyStatement[];
   /** Everything the component's own code may do; empty means no AWS permissions at all. */
   readonly taskStatements: readonly PolicyStatement[];
 }
@@ -38,6 +43,7 @@ export class EcsTaskRoles extends Construct {
         ...(props.injectedSecretArns.length === 0
           ? []
           : [{ Sid: 'InjectSecrets', Effect: 'Allow' as const, Action: ['secretsmanager:GetSecretValue'], Resource: [...props.injectedSecretArns] }]),
+        ...(props.executionStatements ?? []),
       ],
     });
     this.task = new ComponentRole(this, 'task', {

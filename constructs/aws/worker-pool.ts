@@ -92,6 +92,7 @@ export class AwsWorkerPool extends Construct {
       logGroupArn: this.logGroup.arn,
       image: spec.app.image,
       injectedSecretArns: app.secretArns,
+      executionStatements: app.executionStatements,
       taskStatements: [
         {
           Sid: 'OwnScaleInProtection',

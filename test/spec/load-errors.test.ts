@@ -110,7 +110,7 @@ describe('a malformed parameter file', () => {
     [
       'a secret in plain environment variables',
       { 7: '  module: myapp\n  env:\n    DB_PASSWORD: hunter2' },
-      'FILE:9: error: app.env.DB_PASSWORD: this looks like a secret, and plain variables are readable by anyone who can describe the deployment. Fix: move it to app.secrets (DB_PASSWORD: <secret name in the cloud secret store>).',
+      'FILE:9: error: app.env.DB_PASSWORD: this looks like a secret, and plain variables are readable by anyone who can describe the deployment. Fix: move it to app.secrets (DB_PASSWORD: <full ARN of the secret in Secrets Manager>).',
     ],
     [
       'an image without a tag',

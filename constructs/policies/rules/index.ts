@@ -13,6 +13,7 @@ import { gceHardened } from './gce-hardened';
 import { iamNoWildcards } from './iam-no-wildcards';
 import { identitiesDedicated } from './identities-dedicated';
 import { imdsv2Required } from './imdsv2-required';
+import { keyPolicies } from './key-policies';
 import { logRetention } from './log-retention';
 import { noOpenIngress } from './no-open-ingress';
 import { noPlainSecrets } from './no-plain-secrets';
@@ -48,4 +49,5 @@ export const POLICY_RULES: readonly PolicyRule[] = [
   ...APPLY_ORDER_RULES,
   subnetsFit,
   reachability,
+  keyPolicies,
 ];

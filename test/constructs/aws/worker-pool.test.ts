@@ -57,8 +57,8 @@ describe.each(stacks.map((s) => [s.spec.stackId, s] as const))('the worker pools
       expect(environment.map((e) => e.name)).not.toContain(BROKER_URL_ENV);
       expect(environment.some((e) => /^(rediss?|amqps?):\/\//.test(e.value))).toBe(false);
       expect(secrets.find((s) => s.name === BROKER_URL_ENV)!.valueFrom).toMatch(/^\$\{aws_secretsmanager_secret\.[^.]+\.arn\}$/);
-      for (const [variable, name] of Object.entries(stack.spec.app.secrets)) {
-        expect(secrets).toContainEqual({ name: variable, valueFrom: `arn:aws:secretsmanager:${stack.spec.region}:${stack.spec.accountId}:secret:${name}` });
+      for (const [variable, arn] of Object.entries(stack.spec.app.secrets)) {
+        expect(secrets).toContainEqual({ name: variable, valueFrom: arn });
       }
     }
   });
@@ -70,7 +70,7 @@ describe.each(stacks.map((s) => [s.spec.stackId, s] as const))('the worker pools
       expect(reads).toHaveLength(1);
       const expected = [
         expect.stringMatching(/^\$\{aws_secretsmanager_secret\.[^.]+\.arn\}$/),
-        ...Object.values(stack.spec.app.secrets).map((name) => `arn:aws:secretsmanager:${stack.spec.region}:${stack.spec.accountId}:secret:${name}-??????`),
+        ...Object.values(stack.spec.app.secrets),
       ];
       expect(reads[0]!.Resource).toEqual(expected);
     }

@@ -17,6 +17,9 @@ import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-sec
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
+import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
+import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { ComputeBackendService } from '@cdktf/provider-google/lib/compute-backend-service';
 import { ComputeInstanceTemplate } from '@cdktf/provider-google/lib/compute-instance-template';
 import { MemorystoreInstance } from '@cdktf/provider-google/lib/memorystore-instance';
@@ -258,12 +261,26 @@ const cases: RuleCase[] = [
     violating: (s: TerraformStack) => reachabilityNetwork(s, { [broken]: true }),
     expected: REACHABILITY_EXPECTED[broken],
   })),
+  {
+    rule: 'CK-KEY-POLICIES',
+    compliant: (s) => alarmOnEncryptedTopic(s, ['aps.amazonaws.com', 'cloudwatch.amazonaws.com']),
+    violating: (s) => alarmOnEncryptedTopic(s, ['aps.amazonaws.com']),
+    expected: "policy-test: aws_kms_key.key (policy-test/key): CK-KEY-POLICIES every encrypted topic, queue, secret and log group lets its writers and readers use its key: cloudwatch.amazonaws.com uses aws_sns_topic.topic (through aws_cloudwatch_metric_alarm.alarm), but the key policy does not give it kms:GenerateDataKey, kms:Decrypt. Fix: name each publishing service in the key policy with the KMS actions it needs, and grant each role that reads or writes the resource those actions on the key's ARN.",
+  },
 ];
 
 /** A 10.0.0.0/16 VPC with one subnet per [cidr, zone]. */
 function subnets(stack: TerraformStack, list: Array<[string, string]>): void {
   const vpc = new Vpc(stack, 'vpc', { cidrBlock: '10.0.0.0/16' });
   list.forEach(([cidrBlock, availabilityZone], i) => new Subnet(stack, `subnet-${i}`, { vpcId: vpc.id, cidrBlock, availabilityZone }));
+}
+
+/** An alarm notifying a topic encrypted with a stack key whose policy admits `services` (issue 15, defect 3). */
+function alarmOnEncryptedTopic(stack: TerraformStack, services: string[]): void {
+  const statements = services.map((service) => ({ Effect: 'Allow', Principal: { Service: service }, Action: ['kms:GenerateDataKey*', 'kms:Decrypt'], Resource: '*' }));
+  const key = new KmsKey(stack, 'key', { policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::1:root' }, Action: 'kms:*', Resource: '*' }, ...statements] }) });
+  const topic = new SnsTopic(stack, 'topic', { name: 't', kmsMasterKeyId: key.arn });
+  new CloudwatchMetricAlarm(stack, 'alarm', { alarmName: 'a', comparisonOperator: 'GreaterThanThreshold', evaluationPeriods: 1, threshold: 1, metricName: 'm', namespace: 'n', period: 60, statistic: 'Average', alarmActions: [topic.arn] });
 }
 
 describe('each policy rule', () => {
