@@ -82,8 +82,11 @@ describe('destroy protection', () => {
 
   it('needs a written reason, not blanks', () => {
     expect(problemLines(`${readFileSync(join(repo, 'customers', 'acme-prod.yaml'), 'utf8')}\nallowDestroy:\n  reason: "${' '.repeat(24)}"\n`)).toHaveLength(1);
-    expect(problemLines(`${readFileSync(join(repo, 'customers', 'acme-prod.yaml'), 'utf8')}\nallowDestroy:\n  reason: yes\n`)).toEqual([
-      expect.stringMatching(/^FILE:99: error: allowDestroy\.reason: allowing destroy needs a written reason of at least 20 characters\. Fix: say why/),
+    const acme = readFileSync(join(repo, 'customers', 'acme-prod.yaml'), 'utf8');
+    // The reason sits two lines below the file's last line (a blank line, then allowDestroy:).
+    const reasonLine = acme.split('\n').length + 2;
+    expect(problemLines(`${acme}\nallowDestroy:\n  reason: yes\n`)).toEqual([
+      expect.stringMatching(new RegExp(`^FILE:${reasonLine}: error: allowDestroy\.reason: allowing destroy needs a written reason of at least 20 characters\\. Fix: say why`)),
     ]);
   });
 });
