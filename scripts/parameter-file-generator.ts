@@ -4,6 +4,7 @@
  * uses it with a production-like mix (3-6 pools, monitoring on).
  */
 import { stringify } from 'yaml';
+import { INTERFACE_ENDPOINT_SERVICES } from '../spec/defaults';
 
 /** Small deterministic PRNG (mulberry32) so a failing seed can be replayed. */
 export function prng(seed: number): () => number {
@@ -112,5 +113,25 @@ export function randomParameterFile(seed: number, options: GeneratorOptions = {}
     ...(monitoring ? { monitoring } : {}),
     state: nonProduction ? { backend: 'local' } : cloud === 'aws' ? { backend: 's3', bucket: `${customer}-state` } : { backend: 'gcs', bucket: `${customer}-state` },
   };
-  return { name: `${customer}-${environment}.yaml`, text: stringify(file) };
+  // Drawn last so that adding them left the shapes of earlier seeds unchanged.
+  const awsNetwork = cloud === 'aws' ? randomAwsNetwork(rand, pick) : undefined;
+  const ecrImage = cloud === 'aws' && rand() < 0.4;
+  const image = ecrImage ? `${100000000000 + seed}.dkr.ecr.${region}.amazonaws.com/${customer}/app:1.${seed}` : file.app.image;
+  return { name: `${customer}-${environment}.yaml`, text: stringify({ ...file, app: { ...file.app, image }, ...(awsNetwork ? { network: awsNetwork } : {}) }) };
+}
+
+/**
+ * AWS network options, so the reachability and endpoint checks meet files that set them: an
+ * explicit endpoint list (sometimes empty, which turns endpoints off) and app egress to a database.
+ */
+function randomAwsNetwork(rand: () => number, pick: <T>(items: readonly T[]) => T): Record<string, unknown> | undefined {
+  const roll = rand();
+  if (roll < 0.4) return undefined;
+  const endpoints = INTERFACE_ENDPOINT_SERVICES.filter(() => rand() < 0.35);
+  const egress = rand() < 0.5 ? [{ port: pick([5432, 3306, 587, 6380]), cidr: pick(['10.20.0.0/16', '172.16.4.0/24', '192.168.10.0/24']) }] : undefined;
+  const network = {
+    ...(roll < 0.55 ? { interfaceEndpoints: [] } : roll < 0.8 ? { interfaceEndpoints: endpoints } : {}),
+    ...(egress ? { appEgress: egress } : {}),
+  };
+  return Object.keys(network).length > 0 ? network : undefined;
 }
