@@ -4,36 +4,23 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { checkParameterFile } from './checks';
 import { ProblemCollector, SpecValidationError, type SpecProblem } from './problems';
 import { readParameterFile } from './read-file';
-import { resolveSpec } from './resolve';
-import { parameterFileSchema } from './schema';
-import { reportSchemaIssues } from './schema-issues';
 import type { DeploymentSpec } from './types';
+import { validateParameterData, type LoadResult } from './validate-parameters';
 
 const PARAMETER_FILE_EXTENSIONS = ['.yaml', '.yml', '.json'];
 
-export type LoadResult =
-  | { readonly ok: true; readonly spec: DeploymentSpec; readonly problems: readonly SpecProblem[] }
-  | { readonly ok: false; readonly problems: readonly SpecProblem[] };
+export type { LoadResult } from './validate-parameters';
 
 /** Loads one file; never throws for bad content. */
 export function loadParameterFile(file: string): LoadResult {
   const parsed = readParameterFile(file);
-  const out = new ProblemCollector(file, parsed.lineOf);
   if (parsed.syntaxErrors.length > 0) {
     const problems = parsed.syntaxErrors.map((e) => ({ severity: 'error' as const, file, line: e.line, path: [], problem: e.problem, fix: e.fix }));
     return { ok: false, problems };
   }
-  const result = parameterFileSchema.safeParse(parsed.data ?? {}, { reportInput: true });
-  if (!result.success) {
-    reportSchemaIssues(result.error.issues, out);
-    return { ok: false, problems: out.problems };
-  }
-  checkParameterFile(result.data, out);
-  if (out.hasErrors) return { ok: false, problems: out.problems };
-  return { ok: true, spec: resolveSpec(result.data, file, out.problems), problems: out.problems };
+  return validateParameterData(parsed.data, file, parsed.lineOf);
 }
 
 /** Parameter files in a folder, sorted so stack order (and output) is stable. */

@@ -26,6 +26,14 @@ import { AwsVpcEndpoints } from './vpc-endpoints';
 export interface AwsPlatformProps {
   /** The deployment; its cloud must be `aws`. */
   readonly spec: DeploymentSpec;
+  /**
+   * The provider the platform's resources use, when the stack already has one (the construct
+   * library case). Its default tags are then the caller's business; the policy pack's CK-TAGS
+   * still asks for customer, environment and managed-by on it.
+   * @default a provider of the platform's own, with the deployment's tags as default tags and the
+   *   file's account as the only allowed account, which is what a stack of its own needs.
+   */
+  readonly provider?: AwsProvider;
 }
 
 export class AwsPlatform extends Construct {
@@ -56,11 +64,13 @@ export class AwsPlatform extends Construct {
 
     // default_tags puts customer/environment/managed-by on every taggable resource without each
     // construct repeating them; allowed_account_ids stops a plan run with the wrong account's keys.
-    this.provider = new AwsProvider(this, 'provider', {
-      region: spec.region,
-      allowedAccountIds: spec.accountId === undefined ? undefined : [spec.accountId],
-      defaultTags: [{ tags: { ...spec.tags } }],
-    });
+    this.provider =
+      props.provider ??
+      new AwsProvider(this, 'provider', {
+        region: spec.region,
+        allowedAccountIds: spec.accountId === undefined ? undefined : [spec.accountId],
+        defaultTags: [{ tags: { ...spec.tags } }],
+      });
 
     this.network = new AwsNetwork(this, 'network', { stackId: spec.stackId, network: spec.network, natPerZone: !spec.nonProduction });
 

@@ -19,6 +19,14 @@ import { GcpWorkerPool } from './worker-pool';
 export interface GcpPlatformProps {
   /** The deployment; its cloud must be `gcp`. */
   readonly spec: DeploymentSpec;
+  /**
+   * The provider the platform's resources use, when the stack already has one (the construct
+   * library case). Its default labels are then the caller's business; the policy pack's CK-TAGS
+   * still asks for customer, environment and managed-by on it.
+   * @default a provider of the platform's own, in the file's project and region, with the
+   *   deployment's labels as default labels, which is what a stack of its own needs.
+   */
+  readonly provider?: GoogleProvider;
 }
 
 export class GcpPlatform extends Construct {
@@ -41,10 +49,13 @@ export class GcpPlatform extends Construct {
     const project = spec.project;
 
     // The attribution label marks Terraform-managed resources for people looking at the console.
-    this.provider = new GoogleProvider(this, 'provider', { project, region: spec.region, addTerraformAttributionLabel: true });
-    // Set as a raw override: cdktf's provider binding rewrites map keys to snake_case, which would
-    // turn the label "managed-by" into "managed_by" on GCP only.
-    this.provider.addOverride('default_labels', { ...spec.tags });
+    if (props.provider !== undefined) this.provider = props.provider;
+    else {
+      this.provider = new GoogleProvider(this, 'provider', { project, region: spec.region, addTerraformAttributionLabel: true });
+      // Set as a raw override: cdktf's provider binding rewrites map keys to snake_case, which would
+      // turn the label "managed-by" into "managed_by" on GCP only.
+      this.provider.addOverride('default_labels', { ...spec.tags });
+    }
 
     this.network = new GcpNetwork(this, 'network', { stackId: spec.stackId, region: spec.region, network: spec.network });
     const placement = { networkId: this.network.networkId, subnetworkId: this.network.subnetworkId, egress: this.network.egress };
