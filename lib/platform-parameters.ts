@@ -39,7 +39,12 @@ export function platformSpec(scope: Construct, id: string, parameters: CeleryPar
 export function prefixOutputs(platform: Construct, prefix: string): void {
   const safe = prefix.replace(/[^A-Za-z0-9_]/g, '_');
   for (const node of platform.node.findAll()) {
-    if (node instanceof TerraformOutput) node.overrideLogicalId(`${safe}_${node.friendlyUniqueId}`);
+    if (!(node instanceof TerraformOutput)) continue;
+    // Only the fixed names collide (ids made from the construct path are unique already). Reading
+    // friendlyUniqueId would freeze the id (cdktf 0.21 lib/terraform-element.js caches it), so the
+    // override is read where overrideLogicalId keeps it.
+    const fixed = (node as unknown as { _logicalIdOverride?: string })._logicalIdOverride;
+    if (fixed !== undefined) node.overrideLogicalId(`${safe}_${fixed}`);
   }
 }
 
