@@ -25,10 +25,14 @@ describe('the project', () => {
     expect(command).toBe(readmeCommands()[1]);
   });
 
-  it('pins its toolchain exactly', () => {
-    const pkg = JSON.parse(readFileSync(resolve(repo, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
-    expect(pkg.dependencies).toMatchObject({ cdktf: '0.21.0', '@cdktf/provider-aws': '20.1.0', '@cdktf/provider-google': '16.12.1' });
-    expect(pkg.dependencies.constructs).toMatch(/^10\.\d+\.\d+$/);
+  it('pins its toolchain exactly, and takes cdktf, constructs and the providers from the app that uses it', () => {
+    const pkg = JSON.parse(readFileSync(resolve(repo, 'package.json'), 'utf8')) as Record<'dependencies' | 'devDependencies' | 'peerDependencies', Record<string, string>>;
+    const pins = { cdktf: '0.21.0', '@cdktf/provider-aws': '20.1.0', '@cdktf/provider-google': '16.12.1' };
+    // A library user's app must hold the one copy of each (instanceof checks and one construct tree).
+    expect(pkg.peerDependencies).toMatchObject(pins);
+    expect(pkg.devDependencies).toMatchObject(pins);
+    for (const name of [...Object.keys(pins), 'constructs']) expect(pkg.dependencies[name], name).toBeUndefined();
+    expect(pkg.devDependencies.constructs).toMatch(/^10\.\d+\.\d+$/);
     expect(pkg.devDependencies['cdktf-cli']).toBe('0.21.0');
   });
 
