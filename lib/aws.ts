@@ -8,11 +8,12 @@ import type { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import type { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import type { Construct } from 'constructs';
 import { AwsPlatform } from '../constructs/aws/aws-platform';
+import { monitoringUrls, type MonitoringUrls } from '../constructs/celery/monitoring-urls';
 import type { BrokerClient } from '../constructs/aws/security-groups';
 import type { SpecProblem } from '../spec/problems';
 import type { DeploymentSpec } from '../spec/types';
 import type { AwsCeleryParameters } from './parameters';
-import { bindProvider, platformSpec, prefixOutputs, providerFor } from './platform-parameters';
+import { adoptPlatform, preparePlatform } from './platform-parameters';
 
 export interface CeleryPlatformAwsProps {
   /** The deployment, as in a parameter file (docs/parameters.md); `cloud` must be `aws`. */
@@ -44,28 +45,25 @@ export class CeleryPlatformAws extends AwsPlatform {
   /** The SNS topic every alert goes to (with monitoring). */
   readonly alertTopic?: SnsTopic;
   /** Flower and Grafana, behind SSO (with monitoring). */
-  readonly urls?: { readonly flower: string; readonly grafana: string };
+  readonly urls?: MonitoringUrls;
   /** DNS name of the monitoring load balancer, for your DNS record (with monitoring). */
   readonly loadBalancerDnsName?: string;
   /** ECS cluster of the worker pools. */
   readonly clusterName: string;
 
   constructor(scope: Construct, id: string, props: CeleryPlatformAwsProps) {
-    const resolved = platformSpec(scope, id, props.parameters, 'aws');
-    const provider = providerFor(scope, props.provider, AwsProvider);
-    super(scope, id, { spec: resolved.spec, ...(provider ? { provider } : {}) });
-    this.spec = resolved.spec;
-    this.warnings = resolved.warnings;
-    bindProvider(this, provider);
-    prefixOutputs(this, id);
+    const prepared = preparePlatform(scope, id, props.parameters, 'aws', props.provider, AwsProvider);
+    super(scope, id, prepared);
+    this.spec = prepared.spec;
+    this.warnings = prepared.warnings;
+    adoptPlatform(this, id, prepared.provider);
     this.brokerUrlSecretArn = this.brokerUrlSecret.arn;
     this.clientSecurityGroups = this.securityGroups.clients;
     this.brokerSecurityGroup = this.securityGroups.broker;
     this.clusterName = this.cluster.cluster.name;
     if (this.alerting) this.alertTopic = this.alerting.topic;
-    const monitoring = resolved.spec.monitoring;
-    if (monitoring !== undefined && this.frontDoor) {
-      this.urls = { flower: `https://${monitoring.domain}/flower/`, grafana: `https://${monitoring.domain}/grafana/` };
+    if (prepared.spec.monitoring !== undefined && this.frontDoor) {
+      this.urls = monitoringUrls(prepared.spec.monitoring.domain);
       this.loadBalancerDnsName = this.frontDoor.loadBalancer.dnsName;
     }
   }

@@ -6,11 +6,12 @@
 import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
 import type { Construct } from 'constructs';
 import { GcpPlatform } from '../constructs/gcp/gcp-platform';
+import { monitoringUrls, type MonitoringUrls } from '../constructs/celery/monitoring-urls';
 import { GCP_COMPONENTS, networkTag, type GcpComponent } from '../constructs/gcp/network-tags';
 import type { SpecProblem } from '../spec/problems';
 import type { DeploymentSpec } from '../spec/types';
 import type { GcpCeleryParameters } from './parameters';
-import { bindProvider, platformSpec, prefixOutputs, providerFor } from './platform-parameters';
+import { adoptPlatform, preparePlatform } from './platform-parameters';
 
 export interface CeleryPlatformGcpProps {
   /** The deployment, as in a parameter file (docs/parameters.md); `cloud` must be `gcp`. */
@@ -38,19 +39,16 @@ export class CeleryPlatformGcp extends GcpPlatform {
   /** Network tag of each component; firewall rules of the kit admit these tags. */
   readonly networkTags: Readonly<Record<GcpComponent, string>>;
   /** Flower and Grafana, behind IAP (with monitoring). */
-  readonly urls?: { readonly flower: string; readonly grafana: string };
+  readonly urls?: MonitoringUrls;
 
   constructor(scope: Construct, id: string, props: CeleryPlatformGcpProps) {
-    const resolved = platformSpec(scope, id, props.parameters, 'gcp');
-    const provider = providerFor(scope, props.provider, GoogleProvider);
-    super(scope, id, { spec: resolved.spec, ...(provider ? { provider } : {}) });
-    this.spec = resolved.spec;
-    this.warnings = resolved.warnings;
-    bindProvider(this, provider);
-    prefixOutputs(this, id);
+    const prepared = preparePlatform(scope, id, props.parameters, 'gcp', props.provider, GoogleProvider);
+    super(scope, id, prepared);
+    this.spec = prepared.spec;
+    this.warnings = prepared.warnings;
+    adoptPlatform(this, id, prepared.provider);
     this.brokerUrlSecretId = this.brokerUrlSecret.reference;
-    this.networkTags = Object.fromEntries(GCP_COMPONENTS.map((c) => [c, networkTag(resolved.spec.stackId, c)])) as Record<GcpComponent, string>;
-    const monitoring = resolved.spec.monitoring;
-    if (monitoring !== undefined) this.urls = { flower: `https://${monitoring.domain}/flower/`, grafana: `https://${monitoring.domain}/grafana/` };
+    this.networkTags = Object.fromEntries(GCP_COMPONENTS.map((c) => [c, networkTag(prepared.spec.stackId, c)])) as Record<GcpComponent, string>;
+    if (prepared.spec.monitoring !== undefined) this.urls = monitoringUrls(prepared.spec.monitoring.domain);
   }
 }

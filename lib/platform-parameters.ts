@@ -10,7 +10,34 @@ import type { Cloud, DeploymentSpec } from '../spec/types';
 import { swapNetworkTokens } from './existing-network';
 import { CeleryParametersError, resolveCeleryParameters, type CeleryParameters } from './parameters';
 
-export function platformSpec(scope: Construct, id: string, parameters: CeleryParameters, cloud: Cloud): { spec: DeploymentSpec; warnings: readonly SpecProblem[] } {
+/** What a cloud construct needs before it can build its platform. */
+export interface PreparedPlatform<P extends TerraformProvider> {
+  readonly spec: DeploymentSpec;
+  readonly warnings: readonly SpecProblem[];
+  /** The provider to build with; undefined: the platform makes its own. */
+  readonly provider?: P;
+}
+
+/** Validates the parameters for `cloud` and picks the provider (see providerFor). */
+export function preparePlatform<P extends TerraformProvider>(
+  scope: Construct,
+  id: string,
+  parameters: CeleryParameters,
+  cloud: Cloud,
+  handed: P | undefined,
+  providerType: abstract new (...args: never[]) => P,
+): PreparedPlatform<P> {
+  const provider = providerFor(scope, handed, providerType);
+  return { ...platformSpec(scope, id, parameters, cloud), ...(provider ? { provider } : {}) };
+}
+
+/** Once the platform exists: the aliased provider on each resource, and outputs that cannot collide. */
+export function adoptPlatform(platform: Construct, id: string, provider: TerraformProvider | undefined): void {
+  bindProvider(platform, provider);
+  prefixOutputs(platform, id);
+}
+
+function platformSpec(scope: Construct, id: string, parameters: CeleryParameters, cloud: Cloud): { spec: DeploymentSpec; warnings: readonly SpecProblem[] } {
   const source = scope.node.path === '' ? id : `${scope.node.path}/${id}`;
   if (parameters.cloud !== cloud) {
     throw new CeleryParametersError(source, [
@@ -36,7 +63,7 @@ export function platformSpec(scope: Construct, id: string, parameters: CeleryPar
 }
 
 /** Prefixes every output under `platform` with `prefix_`, so two platforms in one stack keep theirs apart. */
-export function prefixOutputs(platform: Construct, prefix: string): void {
+function prefixOutputs(platform: Construct, prefix: string): void {
   const safe = prefix.replace(/[^A-Za-z0-9_]/g, '_');
   for (const node of platform.node.findAll()) {
     if (!(node instanceof TerraformOutput)) continue;
@@ -52,7 +79,7 @@ export function prefixOutputs(platform: Construct, prefix: string): void {
  * The provider a platform should use: the one handed in, else the stack's unaliased provider of
  * that type (Terraform allows one per type), else none (the platform makes its own).
  */
-export function providerFor<P extends TerraformProvider>(scope: Construct, handed: P | undefined, type: abstract new (...args: never[]) => P): P | undefined {
+function providerFor<P extends TerraformProvider>(scope: Construct, handed: P | undefined, type: abstract new (...args: never[]) => P): P | undefined {
   if (handed !== undefined) return handed;
   return TerraformStack.of(scope)
     .node.findAll()
@@ -63,7 +90,7 @@ export function providerFor<P extends TerraformProvider>(scope: Construct, hande
  * Resources pick the unaliased provider of their type by themselves; with an aliased one each
  * resource and data source must name it.
  */
-export function bindProvider(platform: Construct, provider: TerraformProvider | undefined): void {
+function bindProvider(platform: Construct, provider: TerraformProvider | undefined): void {
   if (provider?.alias === undefined) return;
   for (const node of platform.node.findAll()) {
     if ((node instanceof TerraformResource || node instanceof TerraformDataSource) && node.provider === undefined && node.terraformGeneratorMetadata?.providerName === provider.terraformGeneratorMetadata?.providerName) node.provider = provider;

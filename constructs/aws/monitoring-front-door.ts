@@ -4,6 +4,7 @@
  * before forwarding, and is the only thing the two services admit. Flower has no OIDC of its own;
  * Grafana trusts the identity header the load balancer adds.
  */
+import { monitoringUrls } from '../celery/monitoring-urls';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import type { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
 import { Lb } from '@cdktf/provider-aws/lib/lb';
@@ -170,8 +171,8 @@ export class AwsMonitoringFrontDoor extends Construct {
     this.flower = this.flowerService(props, { targets: flowerTargets, rule: flowerRule! }, placement);
     this.grafana = this.grafanaService(props, { targets: grafanaTargets, rule: grafanaRule! }, grafanaGroup.id, placement);
 
-    new TerraformOutput(this, 'flower-url', { value: `https://${monitoring.domain}/flower/`, description: 'Flower, behind SSO' }).overrideLogicalId('flower_url');
-    new TerraformOutput(this, 'grafana-url', { value: `https://${monitoring.domain}/grafana/`, description: 'Grafana, behind SSO' }).overrideLogicalId('grafana_url');
+    new TerraformOutput(this, 'flower-url', { value: monitoringUrls(monitoring.domain).flower, description: 'Flower, behind SSO' }).overrideLogicalId('flower_url');
+    new TerraformOutput(this, 'grafana-url', { value: monitoringUrls(monitoring.domain).grafana, description: 'Grafana, behind SSO' }).overrideLogicalId('grafana_url');
     new TerraformOutput(this, 'load-balancer-dns', {
       value: this.loadBalancer.dnsName,
       description: `Point ${monitoring.domain} (CNAME or alias) at this name`,

@@ -5,6 +5,7 @@
  * Proxy, open to the file's allowed members only. Grafana verifies IAP's signed header itself and
  * reads Managed Service for Prometheus through Google's query frontend, running as a sidecar.
  */
+import { monitoringUrls } from '../celery/monitoring-urls';
 import { CloudRunV2Service } from '@cdktf/provider-google/lib/cloud-run-v2-service';
 import { ComputeBackendService } from '@cdktf/provider-google/lib/compute-backend-service';
 import { ComputeGlobalAddress } from '@cdktf/provider-google/lib/compute-global-address';
@@ -117,8 +118,8 @@ export class GcpMonitoringFrontDoor extends Construct {
     const httpProxy = new ComputeTargetHttpProxy(this, 'http-proxy', { name: `${stack}-ops-http`, urlMap: redirect.id });
     new ComputeGlobalForwardingRule(this, 'http', { name: `${stack}-ops-http`, loadBalancingScheme: 'EXTERNAL_MANAGED', ipAddress: address.id, portRange: '80', target: httpProxy.id });
 
-    new TerraformOutput(this, 'flower-url', { value: `https://${monitoring.domain}/flower/`, description: 'Flower, behind IAP' }).overrideLogicalId('flower_url');
-    new TerraformOutput(this, 'grafana-url', { value: `https://${monitoring.domain}/grafana/`, description: 'Grafana, behind IAP' }).overrideLogicalId('grafana_url');
+    new TerraformOutput(this, 'flower-url', { value: monitoringUrls(monitoring.domain).flower, description: 'Flower, behind IAP' }).overrideLogicalId('flower_url');
+    new TerraformOutput(this, 'grafana-url', { value: monitoringUrls(monitoring.domain).grafana, description: 'Grafana, behind IAP' }).overrideLogicalId('grafana_url');
     new TerraformOutput(this, 'ip', { value: address.address, description: `Point ${monitoring.domain} (A record) at this address` }).overrideLogicalId('monitoring_ip_address');
   }
 
