@@ -1,10 +1,12 @@
 /**
  * Synthesis benchmark: times `npm run synth`'s path (main.ts) over N generated parameter files
  * (both clouds, both brokers, 3-6 pools, schedules, monitoring on) for N = 1, 10, 50, 200, next to
- * the floors a user would compare with, and the wall time of the test suite.
+ * the floors a user would compare with, `cdktf synth` (what `cdktf diff` and `cdktf deploy` run) beside
+ * `npm run synth` on the bundled examples, and the wall time of the test suite.
  *
  *   npm run bench              everything (about five minutes on 2 cores)
  *   npm run bench -- --no-tests  skip timing the test suite
+ *   npm run bench -- --cdktf-only  only `cdktf synth` beside `npm run synth` (about half a minute)
  */
 import { spawnSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
@@ -50,9 +52,32 @@ function countResources(outdir: string): number {
   return n;
 }
 
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+/**
+ * The cdktf CLI entry point on the bundled examples, as a user runs it (checkpoint call included),
+ * beside `npm run synth` and the CLI's own start-up; the median of five runs of each.
+ */
+function benchCdktfCli(): void {
+  const cdktf = join(repo, 'node_modules', '.bin', 'cdktf');
+  const runs = (command: string, args: string[]) => median(Array.from({ length: 5 }, () => measure(command, args, { cwd: repo }).wallSeconds));
+  const npmSynth = runs('npm', ['run', '--silent', 'synth']);
+  const cliSynth = runs(cdktf, ['synth']);
+  const cliStart = runs(cdktf, ['--version']);
+  console.log(`\nbundled examples (customers/), median of 5:`);
+  console.log(`  npm run synth:     ${npmSynth.toFixed(2)} s`);
+  console.log(`  npx cdktf synth:   ${cliSynth.toFixed(2)} s  (${(cliSynth / npmSynth).toFixed(2)}x; cdktf.json runs npm run synth)`);
+  console.log(`  cdktf --version:   ${cliStart.toFixed(2)} s  (the CLI's own start-up, before it runs the app)`);
+}
+
 const fmt = (n: number, digits = 2) => n.toFixed(digits).padStart(8);
 
 function main(): void {
+  if (process.argv.includes('--cdktf-only')) {
+    measure(tsc, ['-b', buildConfig], { cwd: repo });
+    benchCdktfCli();
+    return;
+  }
   const work = mkdtempSync(join(tmpdir(), 'celerykit-bench-'));
   console.log(`celerykit synthesis benchmark — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
   console.log(`work folder: ${work}\n`);
@@ -89,6 +114,8 @@ function main(): void {
   console.log(`\nbare cdktf, same ${largest.resources} resources in ${largest.n} stacks: ${bare.wallSeconds.toFixed(2)} s, ${bare.peakRssMb.toFixed(0)} MB`);
   console.log(`kit / bare cdktf at ${largest.n} stacks: ${(largest.m.wallSeconds / bare.wallSeconds).toFixed(2)}x wall, ${(largest.m.peakRssMb / bare.peakRssMb).toFixed(2)}x memory`);
   console.log(`per resource: kit ${((largest.m.wallSeconds * 1000) / largest.resources).toFixed(3)} ms, bare ${((bare.wallSeconds * 1000) / largest.resources).toFixed(3)} ms`);
+
+  benchCdktfCli();
 
   if (!process.argv.includes('--no-tests')) {
     console.log('\nnpm test, split:');

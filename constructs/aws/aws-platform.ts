@@ -37,22 +37,29 @@ export interface AwsPlatformProps {
 }
 
 export class AwsPlatform extends Construct {
+  /** The aws provider every resource of the platform uses (the one handed in, or its own). */
   readonly provider: AwsProvider;
   /** Every resource of the deployment in one console view, found by the kit's tags. */
   readonly resourceGroup: ResourcegroupsGroup;
+  /** The VPC, subnets and NAT, or the existing network the file names. */
   readonly network: AwsNetwork;
+  /** One security group per component; broker ingress admits only the client groups. */
   readonly securityGroups: AwsSecurityGroups;
   /** S3 gateway and interface endpoints: AWS APIs without NAT. */
   readonly endpoints: AwsVpcEndpoints;
+  /** ElastiCache (Redis/Valkey) or Amazon MQ for RabbitMQ, by `broker.kind`. */
   readonly broker: AwsRedisBroker | AwsRabbitmqBroker;
   /** The full Celery broker URL; workers get it as a secret, never as a plain variable. */
   readonly brokerUrlSecret: ManagedSecret;
+  /** The ECS cluster the worker pools, the exporter and Flower run in. */
   readonly cluster: AwsEcsCluster;
+  /** celery-exporter, and the queue-depth metrics that scaling reads from it. */
   readonly exporter: AwsQueueMetricsExporter;
   /** Managed Prometheus, alert rules, alert manager and backstop alarms (when the file has monitoring). */
   readonly alerting?: AwsAlerting;
   /** Flower and Grafana behind the OIDC load balancer (when the file has monitoring). */
   readonly frontDoor?: AwsMonitoringFrontDoor;
+  /** One ECS service per worker pool, each with its queue-depth scaling. */
   readonly pools: ReadonlyArray<{ readonly workers: AwsWorkerPool; readonly scaling: AwsQueueDepthScaling }>;
   /** Periodic tasks: cloud-scheduled calls, or the app's own beat as a singleton. */
   readonly periodicTasks: AwsScheduledTasks | AwsBeatSingleton;

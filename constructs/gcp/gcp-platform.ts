@@ -30,16 +30,23 @@ export interface GcpPlatformProps {
 }
 
 export class GcpPlatform extends Construct {
+  /** The google provider every resource of the platform uses (the one handed in, or its own). */
   readonly provider: GoogleProvider;
+  /** The VPC network, subnet, Cloud NAT and firewall rules, or the existing network the file names. */
   readonly network: GcpNetwork;
+  /** Memorystore (Redis/Valkey) or RabbitMQ on container VMs, by `broker.kind`. */
   readonly broker: GcpRedisBroker | GcpRabbitmqBroker;
   /** The full Celery broker URL; read by workers at start, never placed in metadata. */
   readonly brokerUrlSecret: GcpManagedSecret;
+  /** One managed instance group per worker pool, each with its queue-depth autoscaler. */
   readonly pools: GcpWorkerPool[];
+  /** celery-exporter, and the queue-depth metrics that the autoscalers read from it. */
   readonly exporter: GcpQueueMetricsExporter;
+  /** Periodic tasks: Cloud Scheduler jobs that start a one-shot `celery call` Cloud Run job. */
   readonly scheduledTasks: GcpScheduledTasks;
   /** Alert policies, Flower and Grafana behind IAP (when the file has monitoring). */
   readonly alerting?: GcpAlerting;
+  /** The HTTPS load balancer with IAP in front of Flower and Grafana (when the file has monitoring). */
   readonly frontDoor?: GcpMonitoringFrontDoor;
 
   constructor(scope: Construct, id: string, props: GcpPlatformProps) {
