@@ -2,14 +2,13 @@
  * The cdktf app: every parameter file in customers/ (or $CUSTOMERS_DIR) becomes one stack under
  * cdktf.out/stacks/<customer>-<environment>/. Bad files stop the run before anything is written.
  */
-import { App, TerraformStack } from 'cdktf';
+import { App } from 'cdktf';
 import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { loadDeploymentsFromDir } from './spec/load';
 import { formatProblem, SpecValidationError, type SpecProblem } from './spec/problems';
 import type { DeploymentSpec } from './spec/types';
-import { buildStacks, SecondThread } from './stacks/build-stacks';
-import { stackArtifacts } from './stacks/stack-artifacts';
+import { artifactsOf, buildStacks, resourceCountOf, SecondThread } from './stacks/build-stacks';
 import { skipTokenCreationTraces } from './stacks/token-traces';
 
 // cdktf records a stack trace for every token it creates; with source maps on (tsx turns them on)
@@ -70,7 +69,7 @@ async function main(): Promise<number> {
   t = performance.now();
   removeStaleStacks(app.outdir, specs);
   for (const spec of specs) {
-    for (const [name, text] of Object.entries(stackArtifacts(spec))) writeFileSync(join(app.outdir, 'stacks', spec.stackId, name), text);
+    for (const [name, text] of Object.entries(artifactsOf(app, spec))) writeFileSync(join(app.outdir, 'stacks', spec.stackId, name), text);
   }
 
   for (const spec of specs) console.log(summaryLine(spec, app));
@@ -99,9 +98,8 @@ function removeStaleStacks(outdir: string, specs: readonly DeploymentSpec[]): vo
 
 function summaryLine(spec: DeploymentSpec, app: App): string {
   const file = join(app.outdir, 'stacks', spec.stackId, 'cdk.tf.json');
-  // The rendered JSON synth just wrote (kept by the stack), rather than the file read back and parsed.
-  const json = (app.node.findChild(spec.stackId) as TerraformStack).toTerraform() as { resource?: Record<string, Record<string, unknown>> };
-  const resources = Object.values(json.resource ?? {}).reduce((n, byName) => n + Object.keys(byName).length, 0);
+  // From what the stack kept, rather than the file read back and parsed.
+  const resources = resourceCountOf(app, spec.stackId);
   return [
     spec.stackId.padEnd(24),
     `${spec.cloud} ${spec.region}`.padEnd(22),

@@ -1,13 +1,14 @@
 /**
  * The second synth thread (see build-stacks.ts): loads the kit, then builds, renders and checks the
- * stacks it is sent in an app of its own, and sends back their JSON and findings, or for a stack
+ * stacks it is sent in an app of its own, and sends back their files and findings, or for a stack
  * that throws, its failure (stack, file, message), so that the main thread can report it in one line.
  * It writes nothing.
  */
 import { App } from 'cdktf';
 import { parentPort } from 'node:worker_threads';
 import type { DeploymentSpec } from '../spec/types';
-import { buildAndCheckOne, buildEach, type Outcome, type RenderedResult } from './build-stacks';
+import { buildAndCheckOne, buildEach, countResources, terraformJsonText, type Outcome, type RenderedResult } from './build-stacks';
+import { stackArtifacts } from './stack-artifacts';
 import { skipTokenCreationTraces } from './token-traces';
 
 // Each thread loads its own copy of cdktf, so the main thread's setting does not reach this one.
@@ -18,7 +19,8 @@ parentPort!.once('message', ({ specs, outdir, localStateDir }: { specs: Deployme
   const app = new App({ outdir, stackTraces: false, skipValidation: true });
   const results: Array<Outcome<RenderedResult>> = buildEach(specs, (spec) => {
     const { stack, violations, suppressed } = buildAndCheckOne(app, spec, localStateDir);
-    return { violations, suppressed, json: stack.toTerraform() };
+    const json = stack.toTerraform() as { resource?: Record<string, Record<string, unknown>> };
+    return { violations, suppressed, text: terraformJsonText(json), resources: countResources(json), artifacts: stackArtifacts(spec) };
   });
   parentPort!.postMessage(results);
 });

@@ -23,7 +23,8 @@ describe('a generated valid parameter file', () => {
   });
 
   it('synthesizes one stack per file, each with its own provider', async () => {
-    const stacks = await synthesizeDirInChunks(dir);
+    // Small chunks: each is one synchronous block of the test worker, and a loaded machine takes seconds per stack.
+    const stacks = await synthesizeDirInChunks(dir, 3);
     expect(stacks).toHaveLength(SEEDS.length);
     for (const s of stacks) expect(Object.keys(s.json.provider ?? {})).toEqual([s.spec.cloud === 'aws' ? 'aws' : 'google']);
     expect(new Set(stacks.map((s) => s.spec.cloud))).toEqual(new Set(['aws', 'gcp']));
