@@ -8,7 +8,7 @@ import { join, relative } from 'node:path';
 import { loadDeploymentsFromDir } from './spec/load';
 import { formatProblem, SpecValidationError, type SpecProblem } from './spec/problems';
 import type { DeploymentSpec } from './spec/types';
-import { artifactsOf, buildStacks, resourceCountOf, SecondThread } from './stacks/build-stacks';
+import { artifactsOf, buildStacks, PhaseTimes, phaseTimes, resourceCountOf, SecondThread } from './stacks/build-stacks';
 import { skipTokenCreationTraces } from './stacks/token-traces';
 
 // cdktf records a stack trace for every token it creates; with source maps on (tsx turns them on)
@@ -51,8 +51,12 @@ async function main(): Promise<number> {
   // No stack traces in metadata (they cost a captured Error per construct) and no validation pass,
   // which the kit's schema and policy pack already cover.
   const app = new App({ outdir, stackTraces: false, skipValidation: true });
-  const { checked, failures, unbuilt, onSecondThread } = await buildStacks(app, specs, process.cwd(), second);
+  const { checked, failures, unbuilt, onSecondThread, secondThreadPhases } = await buildStacks(app, specs, process.cwd(), second);
   timings('build-render-check', t, onSecondThread > 0 ? `${onSecondThread} of ${specs.length} stacks on the second thread` : undefined);
+  if (process.env.CELERYKIT_TIMINGS) {
+    console.error(`timing steps on the main thread: ${PhaseTimes.format(phaseTimes.totals)}`);
+    if (secondThreadPhases) console.error(`timing steps on the second thread: ${PhaseTimes.format(secondThreadPhases)}`);
+  }
   // The policy pack ran before anything is written: a stack that could not be built or a violation stops the whole run.
   for (const c of checked) for (const line of c.suppressed) console.error(line);
   const violations = checked.flatMap((c) => c.violations);

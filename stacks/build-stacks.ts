@@ -56,6 +56,31 @@ function oneLine(error: unknown): string {
 /** What `build` returned for one spec, or why it threw. */
 export type Outcome<T> = { readonly built: T } | { readonly failed: FailedStack };
 
+/**
+ * Milliseconds this thread spent in each step of building stacks, summed over its stacks: what
+ * CELERYKIT_TIMINGS prints per thread, so that a profile of a large run reads per phase.
+ */
+export class PhaseTimes {
+  readonly totals: Record<string, number> = {};
+
+  /** Adds the time since `since` to `phase`; returns now, the start of the next step. */
+  add(phase: string, since: number): number {
+    const now = performance.now();
+    this.totals[phase] = (this.totals[phase] ?? 0) + (now - since);
+    return now;
+  }
+
+  /** `construct 812 ms, render 1330 ms, …` */
+  static format(totals: Readonly<Record<string, number>>): string {
+    return Object.entries(totals)
+      .map(([phase, ms]) => `${phase} ${ms.toFixed(0)} ms`)
+      .join(', ');
+  }
+}
+
+/** This thread's phase times. */
+export const phaseTimes = new PhaseTimes();
+
 /** Runs `build` for every spec, in order; a spec whose build throws yields its failure and the others still run. */
 export function buildEach<T>(specs: readonly DeploymentSpec[], build: (spec: DeploymentSpec) => T): Array<Outcome<T>> {
   return specs.map((spec) => {
@@ -69,9 +94,12 @@ export function buildEach<T>(specs: readonly DeploymentSpec[], build: (spec: Dep
 
 /** Builds, renders and checks the stack of `spec` in `app`, on this thread; throws what a construct throws. */
 export function buildAndCheckOne(app: App, spec: DeploymentSpec, localStateDir: string): CheckedStack & { stack: CeleryStack } {
+  let t = performance.now();
   const stack = new CeleryStack(app, { spec, localStateDir });
+  t = phaseTimes.add('construct', t);
   // One render per stack: the policy pack checks it and app.synth() writes it.
   stack.render();
+  t = phaseTimes.add('render', t);
   const violations: string[] = [];
   for (const s of spec.policySuppressions) {
     if (!POLICY_RULES.some((r) => r.id === s.rule)) violations.push(`${spec.sourceFile}: policy.suppress: no rule ${s.rule}. Fix: use an id from docs/policies.md.`);
@@ -79,6 +107,7 @@ export function buildAndCheckOne(app: App, spec: DeploymentSpec, localStateDir: 
   const result = checkStackPolicies(stack, spec.stackId, spec.policySuppressions);
   violations.push(...result.violations.map(formatViolation));
   const suppressed = spec.policySuppressions.map((s) => `${spec.stackId}: policy ${s.rule} suppressed (${result.usedSuppressions.get(s.rule) ?? 0} findings): ${s.reason}`);
+  phaseTimes.add('policy', t);
   return { spec, stack, violations, suppressed };
 }
 
@@ -163,13 +192,19 @@ export function artifactsOf(app: App, spec: DeploymentSpec): Record<string, stri
   return stack instanceof RenderedStack ? stack.artifacts : stackArtifacts(spec);
 }
 
+/** The second thread's one message: an outcome per stack it was sent, and its phase times. */
+export interface SecondThreadReply {
+  readonly results: Array<Outcome<RenderedResult>>;
+  readonly phases: Record<string, number>;
+}
+
 /**
  * A second thread, started before the parameter files are read so that it loads the kit (about
  * 0.5 s) while this thread reads and validates them; it then waits for its share of the stacks.
  */
 export class SecondThread {
   private readonly worker: Worker;
-  private readonly result: Promise<Array<Outcome<RenderedResult>>>;
+  private readonly result: Promise<SecondThreadReply>;
 
   /**
    * A second thread for a run over the folder `customersDir`, or undefined when it would not pay.
@@ -199,7 +234,7 @@ export class SecondThread {
     this.result.catch(() => undefined);
   }
 
-  build(specs: readonly DeploymentSpec[], outdir: string, localStateDir: string): Promise<Array<Outcome<RenderedResult>>> {
+  build(specs: readonly DeploymentSpec[], outdir: string, localStateDir: string): Promise<SecondThreadReply> {
     this.worker.postMessage({ specs, outdir, localStateDir });
     return this.result;
   }
@@ -219,6 +254,8 @@ export interface BuiltStacks {
   readonly unbuilt: number;
   /** How many stacks were handed to the second thread (0 when the run stayed on one thread). */
   readonly onSecondThread: number;
+  /** The second thread's phase times (see PhaseTimes), when it ran. */
+  readonly secondThreadPhases?: Record<string, number>;
 }
 
 /**
@@ -235,9 +272,9 @@ export async function buildStacks(app: App, specs: readonly DeploymentSpec[], lo
   const theirs = specs.filter((_, i) => i % 2 === 1);
   const remote = second.build(theirs, app.outdir, localStateDir);
   const local = buildAndCheck(app, mine, localStateDir);
-  let rendered: Array<Outcome<RenderedResult>>;
+  let reply: SecondThreadReply;
   try {
-    rendered = await remote;
+    reply = await remote;
   } catch (e) {
     const died = `${second.customersDir}: the second synth thread stopped before it sent back its ${theirs.length} stacks: ${oneLine(e)}. Fix: run the synth again; if it stops again, report this line to the platform team.`;
     const built = collect(mine, local, 0);
@@ -245,12 +282,12 @@ export async function buildStacks(app: App, specs: readonly DeploymentSpec[], lo
   }
   const outcomes: Array<Outcome<CheckedStack>> = specs.map((spec, i) => {
     if (i % 2 === 0) return local[i / 2]!;
-    const r = rendered[(i - 1) / 2]!;
+    const r = reply.results[(i - 1) / 2]!;
     if ('failed' in r) return r;
     new RenderedStack(app, spec.stackId, r.built);
     return { built: { spec, violations: r.built.violations, suppressed: r.built.suppressed } };
   });
-  return collect(specs, outcomes, theirs.length);
+  return { ...collect(specs, outcomes, theirs.length), secondThreadPhases: reply.phases };
 }
 
 function collect(specs: readonly DeploymentSpec[], outcomes: ReadonlyArray<Outcome<CheckedStack>>, onSecondThread: number): BuiltStacks {

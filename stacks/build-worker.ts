@@ -7,7 +7,7 @@
 import { App } from 'cdktf';
 import { parentPort } from 'node:worker_threads';
 import type { DeploymentSpec } from '../spec/types';
-import { buildAndCheckOne, buildEach, countResources, terraformJsonText, type Outcome, type RenderedResult } from './build-stacks';
+import { buildAndCheckOne, buildEach, countResources, phaseTimes, terraformJsonText, type Outcome, type RenderedResult, type SecondThreadReply } from './build-stacks';
 import { stackArtifacts } from './stack-artifacts';
 import { skipTokenCreationTraces } from './token-traces';
 
@@ -19,8 +19,14 @@ parentPort!.once('message', ({ specs, outdir, localStateDir }: { specs: Deployme
   const app = new App({ outdir, stackTraces: false, skipValidation: true });
   const results: Array<Outcome<RenderedResult>> = buildEach(specs, (spec) => {
     const { stack, violations, suppressed } = buildAndCheckOne(app, spec, localStateDir);
+    let t = performance.now();
     const json = stack.toTerraform() as { resource?: Record<string, Record<string, unknown>> };
-    return { violations, suppressed, text: terraformJsonText(json), resources: countResources(json), artifacts: stackArtifacts(spec) };
+    const text = terraformJsonText(json);
+    t = phaseTimes.add('serialize', t);
+    const artifacts = stackArtifacts(spec);
+    phaseTimes.add('artifacts', t);
+    return { violations, suppressed, text, resources: countResources(json), artifacts };
   });
-  parentPort!.postMessage(results);
+  const reply: SecondThreadReply = { results, phases: phaseTimes.totals };
+  parentPort!.postMessage(reply);
 });
