@@ -7,14 +7,27 @@ import { extname, join } from 'node:path';
 import { ProblemCollector, SpecValidationError, type SpecProblem } from './problems';
 import { readParameterFile } from './read-file';
 import type { DeploymentSpec } from './types';
+import { debugRequested, describeError, UNEXPECTED_FIX } from './unexpected-error';
 import { validateParameterData, type LoadResult } from './validate-parameters';
 
 const PARAMETER_FILE_EXTENSIONS = ['.yaml', '.yml', '.json'];
 
 export type { LoadResult } from './validate-parameters';
 
-/** Loads one file; never throws for bad content. */
+/**
+ * Loads one file; never throws. Content the kit did not foresee (an error inside the YAML parser or
+ * a check) becomes one problem naming the file, so one odd file cannot hide the others' problems.
+ */
 export function loadParameterFile(file: string): LoadResult {
+  try {
+    return loadCheckedFile(file);
+  } catch (e) {
+    if (debugRequested()) throw e;
+    return { ok: false, problems: [{ severity: 'error', file, path: [], problem: `the kit stopped unexpectedly while checking this file (${describeError(e)})`, fix: UNEXPECTED_FIX }] };
+  }
+}
+
+function loadCheckedFile(file: string): LoadResult {
   const parsed = readParameterFile(file);
   if (parsed.syntaxErrors.length > 0) {
     const problems = parsed.syntaxErrors.map((e) => ({ severity: 'error' as const, file, line: e.line, path: [], problem: e.problem, fix: e.fix }));
