@@ -230,8 +230,9 @@ function filesOf(folder: string, name: string, err: Print): string[] | undefined
   let files: string[];
   try {
     files = listParameterFiles(folder);
-  } catch {
-    err(`celerykit ${name}: cannot read folder ${folder}. Fix: give a folder of parameter files.`);
+  } catch (e) {
+    if (!(e instanceof SpecValidationError)) throw e;
+    for (const p of e.problems) err(formatProblem(p));
     return undefined;
   }
   if (files.length === 0) {
