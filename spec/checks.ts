@@ -76,11 +76,11 @@ function checkApp(file: ParameterFile, out: ProblemCollector): void {
       out.error(['app', 'env', name], `${BROKER_URL_ENV} is set by the kit from the broker secret`, `remove app.env.${name}`);
     } else if (SECRET_LOOKING_NAME.test(name) || CREDENTIALS_IN_URL.test(String(value))) {
       out.error(['app', 'env', name], 'this looks like a secret, and plain variables are readable by anyone who can describe the deployment', `move it to app.secrets (${name}: ${file.cloud === 'aws' ? '<full ARN of the secret in Secrets Manager>' : '<id of the secret in Secret Manager>'})`);
-    } else if (name in secrets) {
+    } else if (Object.hasOwn(secrets, name)) {
       out.error(['app', 'env', name], `${name} is also in app.secrets`, 'keep it in one of app.env or app.secrets');
     }
   }
-  if (BROKER_URL_ENV in secrets) {
+  if (Object.hasOwn(secrets, BROKER_URL_ENV)) {
     out.error(['app', 'secrets', BROKER_URL_ENV], `${BROKER_URL_ENV} comes from the broker secret the kit creates`, `remove app.secrets.${BROKER_URL_ENV}`);
   }
   for (const [name, value] of Object.entries(secrets)) checkAppSecret(file, name, value, out);
@@ -197,7 +197,7 @@ function checkQueuesAndPools(file: ParameterFile, out: ProblemCollector): void {
     if (consumer.has(queue) || poolEntries.length === 0) continue;
     const isDefault = queue === (file.defaultQueue ?? 'default');
     out.error(
-      isDefault && !(file.queues && queue in file.queues) ? ['defaultQueue'] : ['queues', queue],
+      isDefault && !(file.queues !== undefined && Object.hasOwn(file.queues, queue)) ? ['defaultQueue'] : ['queues', queue],
       `no worker pool consumes queue "${queue}"${isDefault ? ' (the default queue, where every unrouted task goes)' : ''}, so its tasks would wait forever`,
       `add "${queue}" to the queues of one pool under workers${isDefault ? '' : ', or remove the queue'}`,
     );

@@ -30,7 +30,7 @@ export function loadParameterFile(file: string): LoadResult {
 function loadCheckedFile(file: string): LoadResult {
   const parsed = readParameterFile(file);
   if (parsed.syntaxErrors.length > 0) {
-    const problems = parsed.syntaxErrors.map((e) => ({ severity: 'error' as const, file, line: e.line, path: [], problem: e.problem, fix: e.fix }));
+    const problems = parsed.syntaxErrors.map((e) => ({ severity: 'error' as const, file, line: e.line, path: e.path ?? [], problem: e.problem, fix: e.fix }));
     return { ok: false, problems };
   }
   return validateParameterData(parsed.data, file, parsed.lineOf);

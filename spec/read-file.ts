@@ -31,7 +31,7 @@ export interface ParsedFile {
   /** 1-based line of a key path; the nearest existing parent when the path is missing. */
   readonly lineOf: (path: KeyPath) => number | undefined;
   /** Syntax errors, each with a line and a fix. */
-  readonly syntaxErrors: ReadonlyArray<{ line: number; problem: string; fix: string }>;
+  readonly syntaxErrors: ReadonlyArray<{ line: number; path?: KeyPath; problem: string; fix: string }>;
 }
 
 type SyntaxError = ParsedFile['syntaxErrors'][number];
@@ -178,6 +178,12 @@ function tooDeep(): string {
 /** The tags of plain data (YAML 1.2 core schema); `!!str 1` is fine, `!!python/object` is not. */
 const PLAIN_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`));
 
+/**
+ * Keys that data validation cannot take at face value: zod drops a `__proto__` key of a record
+ * silently and reads an own `constructor` as a class (node_modules/zod/v4/core/util.cjs, isPlainObject).
+ */
+const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
 interface Walked {
   /** The pairs of each mapping by key, for line lookups in constant time. */
   readonly keysOf: Map<YAMLMap, Map<string, Pair>>;
@@ -198,9 +204,10 @@ function walk(doc: Document.Parsed, lineAt: (offset: number) => number): Walked 
     const range = (node as Node | null)?.range;
     return range ? lineAt(range[0]) : 1;
   };
-  const stack: Array<[unknown, number]> = [[doc.contents, 1]];
+  const stack: Array<[unknown, KeyPath]> = [[doc.contents, []]];
   while (stack.length > 0) {
-    const [node, depth] = stack.pop()!;
+    const [node, path] = stack.pop()!;
+    const depth = path.length + 1;
     if (isAlias(node)) {
       // yaml looks each alias up by a walk over the whole document, so their number is bounded too.
       const line = lineOfNode(node);
@@ -218,7 +225,7 @@ function walk(doc: Document.Parsed, lineAt: (offset: number) => number): Walked 
     if (isScalar(node)) continue;
     if (depth > PARAMETER_FILE_LIMITS.maxDepth) return { line: lineOfNode(node), problem: tooDeep(), fix: DEPTH_FIX };
     if (isSeq(node)) {
-      for (let i = node.items.length - 1; i >= 0; i--) stack.push([node.items[i], depth + 1]);
+      for (let i = node.items.length - 1; i >= 0; i--) stack.push([node.items[i], [...path, i]]);
       continue;
     }
     const byKey = new Map<string, Pair>();
@@ -230,11 +237,14 @@ function walk(doc: Document.Parsed, lineAt: (offset: number) => number): Walked 
     for (let i = node.items.length - 1; i >= 0; i--) {
       const pair = node.items[i];
       if (!isPair(pair)) continue;
-      stack.push([pair.value, depth + 1], [pair.key, depth + 1]);
+      stack.push([pair.value, [...path, keyText(pair.key) ?? i]], [pair.key, path]);
     }
     for (const pair of node.items) {
       const key = keyText(pair.key);
       if (key === undefined) continue;
+      if (RESERVED_KEYS.has(key)) {
+        return { line: lineOfNode(pair.key), path: [...path, key], problem: `the key "${key}" cannot be read safely: JavaScript gives this name a meaning on every object`, fix: 'rename it (or remove it)' };
+      }
       if (byKey.has(key)) return { line: lineOfNode(pair.key), problem: 'the file is not valid YAML/JSON: Map keys must be unique', fix: syntaxProblem('DUPLICATE_KEY', '')[1] };
       byKey.set(key, pair);
     }

@@ -125,7 +125,7 @@ describe('a malformed parameter file', () => {
     [
       'an unknown key named like an Object.prototype member',
       { 7: '  module: myapp\n  __proto__: x' },
-      'FILE:8: error: app.__proto__: unknown key "__proto__". Fix: remove it; the keys allowed here are: image, module, env, secrets.',
+      'FILE:8: error: app.__proto__: the key "__proto__" cannot be read safely: JavaScript gives this name a meaning on every object. Fix: rename it (or remove it).',
     ],
     [
       'a worker size Fargate does not offer',
