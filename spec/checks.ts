@@ -14,6 +14,8 @@ type AppSecretEntry = NonNullable<ParameterFile['app']['secrets']>[string];
 
 const SECRET_LOOKING_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL|ACCESS_?KEY)/;
 const CREDENTIALS_IN_URL = /^[a-z][a-z0-9+.-]*:\/\/[^/@\s:]*:[^/@\s]+@/i;
+/** Environment names that usually mean a stack nobody's customers depend on. */
+const NON_PRODUCTION_NAME = /^(dev|develop|development|test|testing|qa|uat|stage|staging|sandbox|demo|preview|ci)(-|$)/;
 const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$/;
 const GCP_REGION = /^[a-z]+-[a-z]+\d+$/;
 const GCP_PROJECT = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
@@ -317,6 +319,12 @@ function checkMonitoring(file: ParameterFile, out: ProblemCollector): void {
 function checkState(file: ParameterFile, out: ProblemCollector): void {
   const state = file.state ?? { backend: 'local' as const };
   if (state.backend === 'local' && !file.nonProduction) {
-    out.warn(['state'], 'this production stack keeps its Terraform state in a local file, which CI runners lose and teammates cannot lock', `set state: {backend: ${file.cloud === 'aws' ? 's3' : 'gcs'}, bucket: <state bucket>}`);
+    // "staging" without nonProduction is production to the kit; the warning says why rather than calling it production outright (issue 18).
+    const shared = `set state: {backend: ${file.cloud === 'aws' ? 's3' : 'gcs'}, bucket: <state bucket>}`;
+    out.warn(
+      ['state'],
+      'this stack counts as production (nonProduction is not set) and keeps its Terraform state in a local file, which CI runners lose and teammates cannot lock',
+      NON_PRODUCTION_NAME.test(file.environment) ? `${shared}, or set nonProduction: true if "${file.environment}" is not production` : shared,
+    );
   }
 }

@@ -126,7 +126,11 @@ const rabbitmqBrokerSchema = strictObject({
 
 const brokerSchema = z
   .discriminatedUnion('kind', [redisBrokerSchema, rabbitmqBrokerSchema], {
-    error: withFix('must be "redis" or "rabbitmq"', 'set broker.kind to redis (simpler, ~1 s loss window) or rabbitmq (acknowledged, durable)'),
+    // A missing broker is "required", not a wrong kind (issue 18).
+    error: (issue) =>
+      issue.input === undefined
+        ? withFix('is required', 'add broker: {kind: redis} (simpler, ~1 s loss window) or broker: {kind: rabbitmq} (acknowledged, durable)')
+        : withFix('must be "redis" or "rabbitmq"', 'set broker.kind to redis (simpler, ~1 s loss window) or rabbitmq (acknowledged, durable)'),
   })
   .meta({ description: 'The message broker: a Redis/Valkey or a RabbitMQ (quorum queues) broker.' });
 
