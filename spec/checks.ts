@@ -7,6 +7,7 @@ import { deriveVisibilityTimeout } from './derive';
 import { isRestricted, parseCron } from './cron';
 import { closestMatch, type ProblemCollector } from './problems';
 import { checkNetwork } from './network-checks';
+import { regionProblem } from './regions';
 import { findIntersection, routeMatches } from './route-patterns';
 import type { ParameterFile } from './schema';
 
@@ -16,21 +17,20 @@ const SECRET_LOOKING_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY
 const CREDENTIALS_IN_URL = /^[a-z][a-z0-9+.-]*:\/\/[^/@\s:]*:[^/@\s]+@/i;
 /** Environment names that usually mean a stack nobody's customers depend on. */
 const NON_PRODUCTION_NAME = /^(dev|develop|development|test|testing|qa|uat|stage|staging|sandbox|demo|preview|ci)(-|$)/;
-const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$/;
-const GCP_REGION = /^[a-z]+-[a-z]+\d+$/;
 const GCP_PROJECT = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 const SECRET_ARN = /^arn:aws(-[a-z]+)*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$/;
 const KMS_KEY_ARN = /^arn:aws(-[a-z]+)*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 
 export function checkParameterFile(file: ParameterFile, out: ProblemCollector): void {
-  checkPlacement(file, out);
+  const regionKnown = checkPlacement(file, out);
   checkTags(file, out);
   checkApp(file, out);
   checkBroker(file, out);
   checkQueuesAndPools(file, out);
   checkSchedules(file, out);
   checkMonitoring(file, out);
-  checkNetwork(file, out);
+  // Zones and subnets depend on the region: one line for a wrong region, not one more per zone.
+  if (regionKnown) checkNetwork(file, out);
   checkState(file, out);
 }
 
@@ -41,17 +41,19 @@ export function queueNamesOf(file: ParameterFile): string[] {
   return names.includes(defaultQueue) ? names : [...names, defaultQueue];
 }
 
-function checkPlacement(file: ParameterFile, out: ProblemCollector): void {
+/** Checks cloud, region, account and project; false when the region is unknown, so zones cannot be checked. */
+function checkPlacement(file: ParameterFile, out: ProblemCollector): boolean {
+  const wrongRegion = regionProblem(file.cloud, file.region);
+  if (wrongRegion !== undefined) out.error(['region'], wrongRegion.problem, wrongRegion.fix);
   if (file.cloud === 'aws') {
-    if (!AWS_REGION.test(file.region)) out.error(['region'], `"${file.region}" is not an AWS region`, 'write an AWS region such as "eu-west-1"');
     if (file.project !== undefined) out.error(['project'], 'project applies to GCP only', 'remove project from this AWS file');
     if (file.accountId === undefined) out.error(['accountId'], 'AWS deployments need the account id they belong to, so a stack is never applied to the wrong account', 'add accountId: "<12-digit account id>"');
   } else {
-    if (!GCP_REGION.test(file.region)) out.error(['region'], `"${file.region}" is not a GCP region`, 'write a GCP region such as "europe-west1"');
     if (file.accountId !== undefined) out.error(['accountId'], 'accountId applies to AWS only', 'remove accountId from this GCP file');
     if (file.project === undefined) out.error(['project'], 'GCP deployments need a project id', 'add project: <your-gcp-project-id>');
     else if (!GCP_PROJECT.test(file.project)) out.error(['project'], `"${file.project}" is not a GCP project id`, 'use the project id (6-30 lowercase letters, digits, hyphens), not its name or number');
   }
+  return wrongRegion === undefined;
 }
 
 function checkTags(file: ParameterFile, out: ProblemCollector): void {
