@@ -100,7 +100,7 @@ export function renderParameterReference(): string {
     '- on Redis, `broker.visibilityTimeout` is longer than every pool `timeLimit` (derived when absent: the longest',
     '  time limit plus a quarter of it, at least 5 minutes, rounded up to a minute; 3600 s when no pool has a limit);',
     '- cloud-specific keys match the cloud (`project` on GCP; Fargate cpu/memory pairs, `certificateArn` and `sso.oidc` on AWS;',
-    '  `sso.allowedMembers` on GCP), and nothing that looks like a secret sits in `app.env`;',
+    '  `sso.allowedMembers` on GCP), and nothing that looks like a secret sits in `app.env` or schedule arguments (a look-alike is listed under `notSecrets` with its reason);',
     '- a prefork pool without `timeLimit` and a production stack with local state get warnings;',
     '- two files with the same stack id are an error.',
     '',

@@ -8,13 +8,12 @@ import { isRestricted, parseCron } from './cron';
 import { closestMatch, type ProblemCollector } from './problems';
 import { checkNetwork } from './network-checks';
 import { regionProblem } from './regions';
+import { checkSecretLookingValues, isSecretLookingEnv } from './secret-checks';
 import { findIntersection, routeMatches } from './route-patterns';
 import type { ParameterFile } from './schema';
 
 type AppSecretEntry = NonNullable<ParameterFile['app']['secrets']>[string];
 
-const SECRET_LOOKING_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL|ACCESS_?KEY)/;
-const CREDENTIALS_IN_URL = /^[a-z][a-z0-9+.-]*:\/\/[^/@\s:]*:[^/@\s]+@/i;
 /** Environment names that usually mean a stack nobody's customers depend on. */
 const NON_PRODUCTION_NAME = /^(dev|develop|development|test|testing|qa|uat|stage|staging|sandbox|demo|preview|ci)(-|$)/;
 const GCP_PROJECT = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
@@ -25,6 +24,7 @@ export function checkParameterFile(file: ParameterFile, out: ProblemCollector): 
   const regionKnown = checkPlacement(file, out);
   checkTags(file, out);
   checkApp(file, out);
+  checkSecretLookingValues(file, out);
   checkBroker(file, out);
   checkQueuesAndPools(file, out);
   checkSchedules(file, out);
@@ -78,9 +78,7 @@ function checkApp(file: ParameterFile, out: ProblemCollector): void {
   for (const [name, value] of Object.entries(env)) {
     if (name === BROKER_URL_ENV) {
       out.error(['app', 'env', name], `${BROKER_URL_ENV} is set by the kit from the broker secret`, `remove app.env.${name}`);
-    } else if (SECRET_LOOKING_NAME.test(name) || CREDENTIALS_IN_URL.test(String(value))) {
-      out.error(['app', 'env', name], 'this looks like a secret, and plain variables are readable by anyone who can describe the deployment', `move it to app.secrets (${name}: ${file.cloud === 'aws' ? '<full ARN of the secret in Secrets Manager>' : '<id of the secret in Secret Manager>'})`);
-    } else if (Object.hasOwn(secrets, name)) {
+    } else if (!isSecretLookingEnv(name, value) && Object.hasOwn(secrets, name)) {
       out.error(['app', 'env', name], `${name} is also in app.secrets`, 'keep it in one of app.env or app.secrets');
     }
   }

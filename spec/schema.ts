@@ -268,6 +268,16 @@ const scheduleSchema = strictObject({
   kwargs: z.record(z.string(), jsonValue).optional().meta({ description: 'Keyword arguments (JSON values).' }),
 });
 
+/** Exceptions to the secret check (spec/secret-checks.ts), each reasoned like a policy suppression. */
+const notSecretsSchema = z
+  .array(
+    strictObject({
+      key: z.string().min(1).meta({ description: 'Key path of the value, as the error named it, e.g. `app.env.CACHE_KEY_PREFIX` or `schedules.sync.kwargs.token_type`.' }),
+      reason: z.string().trim().min(20, withFix('an exception needs a written reason of at least 20 characters', 'say why this value is no secret and who checked')),
+    }),
+  )
+  .optional();
+
 const stateSchema = z
   .discriminatedUnion(
     'backend',
@@ -424,6 +434,8 @@ export const parameterFileSchema = strictObject(
       },
       'The safety policy pack checked at every synth (docs/policies.md).',
     ).optional(),
+    notSecrets: notSecretsSchema
+      .meta({ description: 'Values in app.env or schedule arguments that look like secrets but are not, each with the reason; an entry that matches nothing is an error.' }),
     network: networkSchema.optional(),
     allowDestroy: strictObject(
       {
