@@ -10,6 +10,7 @@ import { formatProblem, SpecValidationError, type SpecProblem } from './spec/pro
 import type { DeploymentSpec } from './spec/types';
 import { artifactsOf, buildStacks, PhaseTimes, phaseTimes, resourceCountOf, SecondThread } from './stacks/build-stacks';
 import { skipTokenCreationTraces } from './stacks/token-traces';
+import { unexpectedErrorReport } from './spec/unexpected-error';
 
 // cdktf records a stack trace for every token it creates; with source maps on (tsx turns them on)
 // each trace is mapped frame by frame, which was a third of the synth time. Errors the kit shows
@@ -23,18 +24,22 @@ const timings = process.env.CELERYKIT_TIMINGS
   ? (phase: string, since: number, detail?: string) => console.error(`timing ${phase} ${(performance.now() - since).toFixed(0)} ms${detail === undefined ? '' : ` (${detail})`}`)
   : () => undefined;
 
+/** What a run undoes when it stops on an error it did not foresee. */
+const undo: { second?: SecondThread; createdOutdir?: string } = {};
+
 async function main(): Promise<number> {
   let t = performance.now();
   const customersDir = process.env.CUSTOMERS_DIR ?? 'customers';
   // Started first, so that it loads the kit while this thread reads the files.
   const second = SecondThread.startFor(customersDir);
+  if (second !== undefined) undo.second = second;
   let specs: DeploymentSpec[];
   let warnings: SpecProblem[];
   try {
     ({ specs, warnings } = loadDeploymentsFromDir(customersDir));
   } catch (e) {
-    second?.stop();
     if (!(e instanceof SpecValidationError)) throw e;
+    second?.stop();
     printProblems(e.problems);
     const errors = e.problems.filter((p) => p.severity === 'error');
     const files = new Set(errors.map((p) => p.file)).size;
@@ -48,6 +53,7 @@ async function main(): Promise<number> {
   const outdir = process.env.CDKTF_OUTDIR || 'cdktf.out';
   // cdktf creates the output folder as soon as the app exists; remove it again if this run fails.
   const outdirExisted = existsSync(outdir);
+  if (!outdirExisted) undo.createdOutdir = outdir;
   // No stack traces in metadata (they cost a captured Error per construct) and no validation pass,
   // which the kit's schema and policy pack already cover.
   const app = new App({ outdir, stackTraces: false, skipValidation: true });
@@ -113,4 +119,17 @@ function summaryLine(spec: DeploymentSpec, app: App): string {
   ].join(' ');
 }
 
-void main().then((code) => (process.exitCode = code));
+/**
+ * The one guard of this entry point: an error nothing above foresaw is one line and exit 1, the
+ * second thread is stopped and an output folder this run created is removed again.
+ */
+function stopUnexpectedly(e: unknown): number {
+  undo.second?.stop();
+  if (undo.createdOutdir !== undefined) rmSync(undo.createdOutdir, { recursive: true, force: true });
+  for (const line of unexpectedErrorReport(e, process.env.CUSTOMERS_DIR ?? 'customers', 'synthesizing')) console.error(line);
+  return 1;
+}
+
+void main()
+  .catch(stopUnexpectedly)
+  .then((code) => (process.exitCode = code));

@@ -16,6 +16,7 @@ import { PlanFileError, readTerraformPlan } from '../pipeline/terraform-plan';
 import { listParameterFiles, loadDeployments } from '../spec/load';
 import { formatProblem, SpecValidationError } from '../spec/problems';
 import type { DeploymentSpec } from '../spec/types';
+import { unexpectedErrorReport } from '../spec/unexpected-error';
 
 type Print = (line: string) => void;
 
@@ -173,7 +174,8 @@ export function run(argv: readonly string[], out: Print, err: Print): number {
     out(OVERVIEW);
     return name === '' ? 1 : 0;
   }
-  const command = COMMANDS[name];
+  // Own keys only: `celerykit constructor` must not find Object.prototype (issue 18).
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (command === undefined) {
     err(`celerykit: unknown command "${name}". Fix: run celerykit --help for the commands.`);
     return 1;
@@ -187,7 +189,13 @@ export function run(argv: readonly string[], out: Print, err: Print): number {
     err(`celerykit ${name}: ${args} Fix: see celerykit ${name} --help.`);
     return 1;
   }
-  return command.run(args, out, err);
+  // The one guard of this entry point: whatever a command did not foresee is one line and exit 1.
+  try {
+    return command.run(args, out, err);
+  } catch (e) {
+    for (const line of unexpectedErrorReport(e, `celerykit ${name}`, `running ${name}`)) err(line);
+    return 1;
+  }
 }
 
 const VALUE_OPTIONS = new Set(['base', 'parameters', 'stack']);
@@ -222,8 +230,9 @@ function filesOf(folder: string, name: string, err: Print): string[] | undefined
   let files: string[];
   try {
     files = listParameterFiles(folder);
-  } catch {
-    err(`celerykit ${name}: cannot read folder ${folder}. Fix: give a folder of parameter files.`);
+  } catch (e) {
+    if (!(e instanceof SpecValidationError)) throw e;
+    for (const p of e.problems) err(formatProblem(p));
     return undefined;
   }
   if (files.length === 0) {

@@ -1,6 +1,7 @@
 /**
  * Renders the parameter file schema as JSON Schema and as a Markdown reference table.
  */
+import { PARAMETER_FILE_LIMITS } from '../spec/read-file';
 import { z } from 'zod';
 import { parameterFileSchema } from '../spec/schema';
 
@@ -99,10 +100,11 @@ export function renderParameterReference(): string {
     '- on Redis, `broker.visibilityTimeout` is longer than every pool `timeLimit` (derived when absent: the longest',
     '  time limit plus a quarter of it, at least 5 minutes, rounded up to a minute; 3600 s when no pool has a limit);',
     '- cloud-specific keys match the cloud (`project` on GCP; Fargate cpu/memory pairs, `certificateArn` and `sso.oidc` on AWS;',
-    '  `sso.allowedMembers` on GCP), and nothing that looks like a secret sits in `app.env`;',
+    '  `sso.allowedMembers` on GCP), and nothing that looks like a secret sits in `app.env` or schedule arguments (a look-alike is listed under `notSecrets` with its reason);',
     '- a prefork pool without `timeLimit` and a production stack with local state get warnings;',
     '- two files with the same stack id are an error.',
     '',
+    ...limitsSection(),
     'Secrets never go in this file: `app.secrets` points at secrets in the cloud secret store (full ARNs on AWS), the OIDC client secret',
     'is the sensitive Terraform variable `oidc_client_secret`, webhook URLs are `webhook_<name>`.',
     '',
@@ -111,4 +113,19 @@ export function renderParameterReference(): string {
     ...table,
     '',
   ].join('\n');
+}
+
+/** The bounds of spec/read-file.ts, so that the reference states the numbers the reader enforces. */
+function limitsSection(): string[] {
+  const l = PARAMETER_FILE_LIMITS;
+  return [
+    'Limits, each refused with one line before any data is built (reading takes time in proportion to the file size):',
+    '',
+    `- at most ${l.maxBytes / 1024 / 1024} MiB, UTF-8 (a byte order mark and CRLF line ends are fine), one YAML document;`,
+    `- at most ${l.maxDepth} levels of nested mappings and lists, and ${l.maxKeys.toLocaleString('en-US')} keys in all;`,
+    `- at most ${l.maxAliasCount} aliases (\`*name\`), and aliases may not expand to more than ${l.maxAliasCount} copies;`,
+    '- no YAML tags other than the plain-data ones (`!!str`, `!!int`, `!!float`, `!!bool`, `!!null`, `!!map`, `!!seq`);',
+    '  `!!python/object` and the like are refused, never silently dropped. JSON files are read as JSON: no comments.',
+    '',
+  ];
 }

@@ -7,28 +7,30 @@ import { deriveVisibilityTimeout } from './derive';
 import { isRestricted, parseCron } from './cron';
 import { closestMatch, type ProblemCollector } from './problems';
 import { checkNetwork } from './network-checks';
+import { regionProblem } from './regions';
+import { checkSecretLookingValues, isSecretLookingEnv } from './secret-checks';
 import { findIntersection, routeMatches } from './route-patterns';
 import type { ParameterFile } from './schema';
 
 type AppSecretEntry = NonNullable<ParameterFile['app']['secrets']>[string];
 
-const SECRET_LOOKING_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL|ACCESS_?KEY)/;
-const CREDENTIALS_IN_URL = /^[a-z][a-z0-9+.-]*:\/\/[^/@\s:]*:[^/@\s]+@/i;
-const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$/;
-const GCP_REGION = /^[a-z]+-[a-z]+\d+$/;
+/** Environment names that usually mean a stack nobody's customers depend on. */
+const NON_PRODUCTION_NAME = /^(dev|develop|development|test|testing|qa|uat|stage|staging|sandbox|demo|preview|ci)(-|$)/;
 const GCP_PROJECT = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 const SECRET_ARN = /^arn:aws(-[a-z]+)*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$/;
 const KMS_KEY_ARN = /^arn:aws(-[a-z]+)*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 
 export function checkParameterFile(file: ParameterFile, out: ProblemCollector): void {
-  checkPlacement(file, out);
+  const regionKnown = checkPlacement(file, out);
   checkTags(file, out);
   checkApp(file, out);
+  checkSecretLookingValues(file, out);
   checkBroker(file, out);
   checkQueuesAndPools(file, out);
   checkSchedules(file, out);
   checkMonitoring(file, out);
-  checkNetwork(file, out);
+  // Zones and subnets depend on the region: one line for a wrong region, not one more per zone.
+  if (regionKnown) checkNetwork(file, out);
   checkState(file, out);
 }
 
@@ -39,17 +41,19 @@ export function queueNamesOf(file: ParameterFile): string[] {
   return names.includes(defaultQueue) ? names : [...names, defaultQueue];
 }
 
-function checkPlacement(file: ParameterFile, out: ProblemCollector): void {
+/** Checks cloud, region, account and project; false when the region is unknown, so zones cannot be checked. */
+function checkPlacement(file: ParameterFile, out: ProblemCollector): boolean {
+  const wrongRegion = regionProblem(file.cloud, file.region);
+  if (wrongRegion !== undefined) out.error(['region'], wrongRegion.problem, wrongRegion.fix);
   if (file.cloud === 'aws') {
-    if (!AWS_REGION.test(file.region)) out.error(['region'], `"${file.region}" is not an AWS region`, 'write an AWS region such as "eu-west-1"');
     if (file.project !== undefined) out.error(['project'], 'project applies to GCP only', 'remove project from this AWS file');
     if (file.accountId === undefined) out.error(['accountId'], 'AWS deployments need the account id they belong to, so a stack is never applied to the wrong account', 'add accountId: "<12-digit account id>"');
   } else {
-    if (!GCP_REGION.test(file.region)) out.error(['region'], `"${file.region}" is not a GCP region`, 'write a GCP region such as "europe-west1"');
     if (file.accountId !== undefined) out.error(['accountId'], 'accountId applies to AWS only', 'remove accountId from this GCP file');
     if (file.project === undefined) out.error(['project'], 'GCP deployments need a project id', 'add project: <your-gcp-project-id>');
     else if (!GCP_PROJECT.test(file.project)) out.error(['project'], `"${file.project}" is not a GCP project id`, 'use the project id (6-30 lowercase letters, digits, hyphens), not its name or number');
   }
+  return wrongRegion === undefined;
 }
 
 function checkTags(file: ParameterFile, out: ProblemCollector): void {
@@ -74,13 +78,11 @@ function checkApp(file: ParameterFile, out: ProblemCollector): void {
   for (const [name, value] of Object.entries(env)) {
     if (name === BROKER_URL_ENV) {
       out.error(['app', 'env', name], `${BROKER_URL_ENV} is set by the kit from the broker secret`, `remove app.env.${name}`);
-    } else if (SECRET_LOOKING_NAME.test(name) || CREDENTIALS_IN_URL.test(String(value))) {
-      out.error(['app', 'env', name], 'this looks like a secret, and plain variables are readable by anyone who can describe the deployment', `move it to app.secrets (${name}: ${file.cloud === 'aws' ? '<full ARN of the secret in Secrets Manager>' : '<id of the secret in Secret Manager>'})`);
-    } else if (name in secrets) {
+    } else if (!isSecretLookingEnv(name, value) && Object.hasOwn(secrets, name)) {
       out.error(['app', 'env', name], `${name} is also in app.secrets`, 'keep it in one of app.env or app.secrets');
     }
   }
-  if (BROKER_URL_ENV in secrets) {
+  if (Object.hasOwn(secrets, BROKER_URL_ENV)) {
     out.error(['app', 'secrets', BROKER_URL_ENV], `${BROKER_URL_ENV} comes from the broker secret the kit creates`, `remove app.secrets.${BROKER_URL_ENV}`);
   }
   for (const [name, value] of Object.entries(secrets)) checkAppSecret(file, name, value, out);
@@ -197,7 +199,7 @@ function checkQueuesAndPools(file: ParameterFile, out: ProblemCollector): void {
     if (consumer.has(queue) || poolEntries.length === 0) continue;
     const isDefault = queue === (file.defaultQueue ?? 'default');
     out.error(
-      isDefault && !(file.queues && queue in file.queues) ? ['defaultQueue'] : ['queues', queue],
+      isDefault && !(file.queues !== undefined && Object.hasOwn(file.queues, queue)) ? ['defaultQueue'] : ['queues', queue],
       `no worker pool consumes queue "${queue}"${isDefault ? ' (the default queue, where every unrouted task goes)' : ''}, so its tasks would wait forever`,
       `add "${queue}" to the queues of one pool under workers${isDefault ? '' : ', or remove the queue'}`,
     );
@@ -317,6 +319,12 @@ function checkMonitoring(file: ParameterFile, out: ProblemCollector): void {
 function checkState(file: ParameterFile, out: ProblemCollector): void {
   const state = file.state ?? { backend: 'local' as const };
   if (state.backend === 'local' && !file.nonProduction) {
-    out.warn(['state'], 'this production stack keeps its Terraform state in a local file, which CI runners lose and teammates cannot lock', `set state: {backend: ${file.cloud === 'aws' ? 's3' : 'gcs'}, bucket: <state bucket>}`);
+    // "staging" without nonProduction is production to the kit; the warning says why rather than calling it production outright (issue 18).
+    const shared = `set state: {backend: ${file.cloud === 'aws' ? 's3' : 'gcs'}, bucket: <state bucket>}`;
+    out.warn(
+      ['state'],
+      'this stack counts as production (nonProduction is not set) and keeps its Terraform state in a local file, which CI runners lose and teammates cannot lock',
+      NON_PRODUCTION_NAME.test(file.environment) ? `${shared}, or set nonProduction: true if "${file.environment}" is not production` : shared,
+    );
   }
 }

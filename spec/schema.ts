@@ -126,7 +126,11 @@ const rabbitmqBrokerSchema = strictObject({
 
 const brokerSchema = z
   .discriminatedUnion('kind', [redisBrokerSchema, rabbitmqBrokerSchema], {
-    error: withFix('must be "redis" or "rabbitmq"', 'set broker.kind to redis (simpler, ~1 s loss window) or rabbitmq (acknowledged, durable)'),
+    // A missing broker is "required", not a wrong kind (issue 18).
+    error: (issue) =>
+      issue.input === undefined
+        ? withFix('is required', 'add broker: {kind: redis} (simpler, ~1 s loss window) or broker: {kind: rabbitmq} (acknowledged, durable)')
+        : withFix('must be "redis" or "rabbitmq"', 'set broker.kind to redis (simpler, ~1 s loss window) or rabbitmq (acknowledged, durable)'),
   })
   .meta({ description: 'The message broker: a Redis/Valkey or a RabbitMQ (quorum queues) broker.' });
 
@@ -263,6 +267,16 @@ const scheduleSchema = strictObject({
   args: z.array(jsonValue).optional().meta({ description: 'Positional arguments (JSON values).' }),
   kwargs: z.record(z.string(), jsonValue).optional().meta({ description: 'Keyword arguments (JSON values).' }),
 });
+
+/** Exceptions to the secret check (spec/secret-checks.ts), each reasoned like a policy suppression. */
+const notSecretsSchema = z
+  .array(
+    strictObject({
+      key: z.string().min(1).meta({ description: 'Key path of the value, as the error named it, e.g. `app.env.CACHE_KEY_PREFIX` or `schedules.sync.kwargs.token_type`.' }),
+      reason: z.string().trim().min(20, withFix('an exception needs a written reason of at least 20 characters', 'say why this value is no secret and who checked')),
+    }),
+  )
+  .optional();
 
 const stateSchema = z
   .discriminatedUnion(
@@ -420,6 +434,8 @@ export const parameterFileSchema = strictObject(
       },
       'The safety policy pack checked at every synth (docs/policies.md).',
     ).optional(),
+    notSecrets: notSecretsSchema
+      .meta({ description: 'Values in app.env or schedule arguments that look like secrets but are not, each with the reason; an entry that matches nothing is an error.' }),
     network: networkSchema.optional(),
     allowDestroy: strictObject(
       {

@@ -252,6 +252,25 @@ describe('npm run synth (main.ts)', () => {
     ]);
   }, 180_000);
 
+  it('stops an error nothing foresaw with one line, exit 1 and no trace, and leaves earlier output untouched', async () => {
+    const failingSynth = "const { App } = require('cdktf');\nApp.prototype.synth = function () { throw new TypeError('injected synth failure\\n    at a frame that must not be shown'); };\nrequire('./main.js');\n";
+    const kit = await compiledKitWith({ 'fail-synth.js': failingSynth });
+    const dir = writeParameterFiles({ 'acme.yaml': editBase({}) });
+    const fresh = await runCompiled(join(kit, 'fail-synth.js'), dir);
+    expectStoppedCleanly(fresh);
+    const line = `${dir}: error: the kit stopped unexpectedly while synthesizing (TypeError: injected synth failure). Fix: check the file for unusual content (deep nesting, huge or binary values, custom tags); if it looks right, rerun with CELERYKIT_DEBUG=1 and report the stack trace it prints.`;
+    expect(fresh.stderr.trim().split('\n')).toEqual([line]);
+
+    const cwd = tempDir('celerykit-run-');
+    mkdirSync(join(cwd, 'cdktf.out', 'stacks', 'acme-prod'), { recursive: true });
+    writeFileSync(join(cwd, 'cdktf.out', 'stacks', 'acme-prod', 'cdk.tf.json'), '{"earlier": true}');
+    const again = await runAsync('node', [join(kit, 'fail-synth.js')], { cwd, env: { ...process.env, CUSTOMERS_DIR: dir, CDKTF_OUTDIR: '', CELERYKIT_DEBUG: '1' }, timeoutMs: 120_000 });
+    expect(again.status).toBe(1);
+    expect(again.stderr.split('\n')[0]).toBe(line);
+    expect(again.stderr).toMatch(/^\s+at /m);
+    expect(readFileSync(join(cwd, 'cdktf.out', 'stacks', 'acme-prod', 'cdk.tf.json'), 'utf8')).toBe('{"earlier": true}');
+  }, 180_000);
+
   it('names a missing customers folder in one line', async () => {
     const run = await runSynth('/nonexistent/customers');
     expect(run.status).toBe(1);

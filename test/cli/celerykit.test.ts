@@ -1,7 +1,7 @@
 /**
  * The celerykit command line, run as users run it (bin/celerykit.cjs).
  */
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BASE_FILE, editBase, tempDir, writeParameterFiles } from '../helpers/parameter-files';
@@ -64,6 +64,18 @@ describe('celerykit', () => {
       ['globex-prod', 'aws', 'us-east-1', 'rabbitmq'],
       ['initech-prod', 'gcp', 'europe-west1', 'redis'],
       ['umbrella-staging', 'gcp', 'us-central1', 'rabbitmq'],
+    ]);
+  });
+
+  it('names each unreadable link of a folder in one line and exits 1, without a stack trace', () => {
+    const dir = writeParameterFiles({ 'acme.yaml': BASE_FILE });
+    symlinkSync(join(dir, 'loop.yaml'), join(dir, 'loop.yaml'));
+    symlinkSync(join(dir, 'gone.yaml'), join(dir, 'dangling.yaml'));
+    const r = celerykit('list', dir);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      `${join(dir, 'dangling.yaml')}: error: (top level): this link points at nothing (${join(dir, 'gone.yaml')}). Fix: point the link at an existing parameter file, or remove it.`,
+      `${join(dir, 'loop.yaml')}: error: (top level): this link loops (it points, directly or through other links, back at itself). Fix: point the link at the parameter file, or remove it.`,
     ]);
   });
 

@@ -110,7 +110,7 @@ describe('a malformed parameter file', () => {
     [
       'a secret in plain environment variables',
       { 7: '  module: myapp\n  env:\n    DB_PASSWORD: hunter2' },
-      'FILE:9: error: app.env.DB_PASSWORD: this looks like a secret, and plain variables are readable by anyone who can describe the deployment. Fix: move it to app.secrets (DB_PASSWORD: <full ARN of the secret in Secrets Manager>).',
+      'FILE:9: error: app.env.DB_PASSWORD: this looks like a secret (the name "DB_PASSWORD" is a credential\'s name), and plain values are readable by anyone who can describe the deployment. Fix: move it to app.secrets (DB_PASSWORD: <full ARN of the secret in Secrets Manager>); if it is no secret, list it under notSecrets: [{key: "app.env.DB_PASSWORD", reason: <why>}].',
     ],
     [
       'an image without a tag',
@@ -125,7 +125,7 @@ describe('a malformed parameter file', () => {
     [
       'an unknown key named like an Object.prototype member',
       { 7: '  module: myapp\n  __proto__: x' },
-      'FILE:8: error: app.__proto__: unknown key "__proto__". Fix: remove it; the keys allowed here are: image, module, env, secrets.',
+      'FILE:8: error: app.__proto__: the key "__proto__" cannot be read safely: JavaScript gives this name a meaning on every object. Fix: rename it (or remove it).',
     ],
     [
       'a worker size Fargate does not offer',
