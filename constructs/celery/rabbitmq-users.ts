@@ -20,7 +20,10 @@
  *   control queue, `reply.celery.pidbox` and `<uuid>.reply.celery.pidbox`, the replies to
  *   `inspect` and `control` calls;
  * - `celery_delayed_*`, the exchanges and queues of native delayed delivery that Celery 5.5+
- *   declares for countdown/ETA tasks on quorum queues.
+ *   declares for countdown/ETA tasks on quorum queues;
+ * - `amq.default`, the default exchange, which Celery 5.6 publishes tasks to with the queue's name
+ *   as routing key (seen on the real broker in test/brokers/rabbitmq-users.test.ts; the server
+ *   refuses to declare or delete `amq.*` exchanges whatever configure allows).
  */
 import type { DeploymentSpec } from '../../spec/types';
 
@@ -60,27 +63,25 @@ const CONTROL_EXCHANGES = ['celery\\.pidbox', 'reply\\.celery\\.pidbox'];
 const REPLY_QUEUES = ['.*\\.reply\\.celery\\.pidbox'];
 /** Everything the app's own processes touch: queues, control and events, delayed delivery. */
 function appResources(spec: DeploymentSpec): string[] {
-  return [...spec.queues.map((q) => escape(q.name)), ...EVENTS, ...CONTROL_EXCHANGES, '.*\\.celery\\.pidbox', 'celery_delayed_.*'];
+  return [...spec.queues.map((q) => escape(q.name)), ...EVENTS, ...CONTROL_EXCHANGES, '.*\\.celery\\.pidbox', 'celery_delayed_.*', 'amq\\.default'];
 }
 
 /**
  * Observers (exporter, Flower) declare and consume their own event queue, send `inspect` and
- * `control` broadcasts and read the replies, and look at the task queues (a passive declare, for
- * the exporter's queue lengths). They may not publish tasks, consume them, or declare, bind or
- * delete task queues. Broadcasts share one exchange with every control command, so the broker
+ * `control` broadcasts and read the replies, and look at the task queues: a passive declare (the
+ * exporter's queue lengths) needs no permission at all, so they get none on the task queues and
+ * may not publish, consume, purge or delete tasks (all refused on the real broker, test/brokers). Broadcasts share one exchange with every control command, so the broker
  * cannot tell `inspect stats` from `shutdown`; the exporter's limit there is its code, Flower's is
  * its front door (SSO).
  */
-function observerPermissions(spec: DeploymentSpec): RabbitmqPermissions {
-  return {
-    // exchange.declare needs configure even when the exchange exists (kombu declares before use).
-    configure: anchored([...EVENTS, ...CONTROL_EXCHANGES, ...REPLY_QUEUES]),
-    // queue.bind needs write on the queue; basic.publish write on the exchange.
-    write: anchored(['celeryev\\..*', 'celery\\.pidbox', ...REPLY_QUEUES]),
-    // queue.bind needs read on the exchange; basic.consume read on the queue.
-    read: anchored([...EVENTS, 'reply\\.celery\\.pidbox', ...REPLY_QUEUES, ...spec.queues.map((q) => escape(q.name))]),
-  };
-}
+const OBSERVER_PERMISSIONS: RabbitmqPermissions = {
+  // exchange.declare needs configure even when the exchange exists (kombu declares before use).
+  configure: anchored([...EVENTS, ...CONTROL_EXCHANGES, ...REPLY_QUEUES]),
+  // queue.bind needs write on the queue; basic.publish write on the exchange.
+  write: anchored(['celeryev\\..*', 'celery\\.pidbox', ...REPLY_QUEUES]),
+  // queue.bind needs read on the exchange; basic.consume read on the queue.
+  read: anchored([...EVENTS, 'reply\\.celery\\.pidbox', ...REPLY_QUEUES]),
+};
 
 /** The three users of a RabbitMQ deployment (none for Redis). */
 export function rabbitmqUsers(spec: DeploymentSpec): RabbitmqUser[] {
@@ -97,11 +98,11 @@ export function rabbitmqUsers(spec: DeploymentSpec): RabbitmqUser[] {
   return [
     user('app', [], { configure: app, write: app, read: app }),
     // celery-exporter speaks AMQP only: events, inspect, passive queue declares (src/exporter.py).
-    user('exporter', [], observerPermissions(spec)),
+    user('exporter', [], OBSERVER_PERMISSIONS),
     // Flower's broker tab lists the vhost's queues through the management API
     // (GET /api/queues/<vhost>, flower/utils/broker.py); "management" sees only the vhosts the
     // user has permissions on, and cannot change users, vhosts or policies.
-    user('flower', ['management'], observerPermissions(spec)),
+    user('flower', ['management'], OBSERVER_PERMISSIONS),
   ];
 }
 
