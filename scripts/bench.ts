@@ -7,10 +7,11 @@
  *   npm run bench              everything (about five minutes on 2 cores)
  *   npm run bench -- --no-tests  skip timing the test suite
  *   npm run bench -- --cdktf-only  only `cdktf synth` beside `npm run synth` (about half a minute)
+ *   npm run bench -- --examples-only  only the copies of the bundled examples (200 and 1,000 stacks, about three minutes)
  */
 import { spawnSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomParameterFile } from './parameter-file-generator';
@@ -72,7 +73,64 @@ function benchCdktfCli(): void {
 
 const fmt = (n: number, digits = 2) => n.toFixed(digits).padStart(8);
 
+/**
+ * `n` parameter files made from the bundled examples in turn (customers/), each with its own
+ * customer name: the mix a platform team's CI sees, heavier per file than the generator's.
+ */
+function exampleCopies(n: number, into: string): string {
+  mkdirSync(into);
+  const examples = readdirSync(join(repo, 'customers')).filter((f) => /\.ya?ml$/.test(f)).sort();
+  for (let i = 0; i < n; i++) {
+    const name = examples[i % examples.length]!;
+    const text = readFileSync(join(repo, 'customers', name), 'utf8');
+    const copy = Math.floor(i / examples.length) + 1;
+    writeFileSync(join(into, `${copy}-${name}`), text.replace(/^customer: *(\S+)/m, (_, customer: string) => `customer: ${customer}${copy}`));
+  }
+  return into;
+}
+
+/** The kit on `customers`, then the bare cdktf app on the kit's output; `pin` runs both on one core. */
+function kitAgainstBare(work: string, customers: string, label: string, pin: boolean): { kit: Measurement; bare: Measurement; resources: number } {
+  const cwd = mkdtempSync(join(work, `${label}-`));
+  const wrap = (command: string, args: string[]): [string, string[]] => (pin ? ['taskset', ['-c', '0', command, ...args]] : [command, args]);
+  const kit = measure(...wrap('/bin/sh', SYNTH), { cwd, env: { CUSTOMERS_DIR: customers, CDKTF_OUTDIR: '' } });
+  const outdir = join(cwd, 'cdktf.out');
+  const bareOut = join(cwd, 'bare-out');
+  const bare = measure(...wrap('node', [join(dist, 'scripts', 'bench-bare-cdktf.js'), outdir, bareOut]), { cwd });
+  const resources = countResources(outdir);
+  rmSync(cwd, { recursive: true, force: true });
+  return { kit, bare, resources };
+}
+
+/** 200 copies of the examples, three times on two cores and three on one, then 1,000 copies once. */
+function benchExampleCopies(work: string): void {
+  const twoHundred = exampleCopies(200, join(work, 'examples-200'));
+  console.log('\ncopies of the bundled examples (customers/*.yaml), kit against a bare cdktf app with the same resources:');
+  console.log('   stacks  cores  resources  kit (s)  bare (s)  kit/bare  kit peak RSS (MB)');
+  const row = (stacks: number, cores: string, r: { kit: Measurement; bare: Measurement; resources: number }) =>
+    console.log(`${String(stacks).padStart(9)} ${cores.padStart(6)} ${String(r.resources).padStart(10)} ${fmt(r.kit.wallSeconds)} ${fmt(r.bare.wallSeconds).padStart(9)} ${fmt(r.kit.wallSeconds / r.bare.wallSeconds).padStart(9)} ${fmt(r.kit.peakRssMb, 0).padStart(18)}`);
+  const ratios: Record<string, number[]> = { '2': [], '1': [] };
+  const kitTimes: number[] = [];
+  for (const pin of [false, true]) {
+    for (let run = 0; run < 3; run++) {
+      const r = kitAgainstBare(work, twoHundred, `examples-200-${pin ? 1 : 2}core-${run}`, pin);
+      row(200, pin ? '1' : '2', r);
+      ratios[pin ? '1' : '2']!.push(r.kit.wallSeconds / r.bare.wallSeconds);
+      if (!pin) kitTimes.push(r.kit.wallSeconds);
+    }
+  }
+  console.log(`  median kit/bare at 200 stacks: ${median(ratios['2']!).toFixed(2)}x on 2 cores, ${median(ratios['1']!).toFixed(2)}x on 1 core`);
+  const thousand = kitAgainstBare(work, exampleCopies(1000, join(work, 'examples-1000')), 'examples-1000', false);
+  row(1000, '2', thousand);
+  console.log(`  1,000 stacks took ${(thousand.kit.wallSeconds / median(kitTimes)).toFixed(2)}x the median 200-stack time (linear: 5.0x), peak ${thousand.kit.peakRssMb.toFixed(0)} MB`);
+}
+
 function main(): void {
+  if (process.argv.includes('--examples-only')) {
+    measure(tsc, ['-b', buildConfig], { cwd: repo });
+    benchExampleCopies(mkdtempSync(join(tmpdir(), 'celerykit-bench-')));
+    return;
+  }
   if (process.argv.includes('--cdktf-only')) {
     measure(tsc, ['-b', buildConfig], { cwd: repo });
     benchCdktfCli();
@@ -115,6 +173,7 @@ function main(): void {
   console.log(`kit / bare cdktf at ${largest.n} stacks: ${(largest.m.wallSeconds / bare.wallSeconds).toFixed(2)}x wall, ${(largest.m.peakRssMb / bare.peakRssMb).toFixed(2)}x memory`);
   console.log(`per resource: kit ${((largest.m.wallSeconds * 1000) / largest.resources).toFixed(3)} ms, bare ${((bare.wallSeconds * 1000) / largest.resources).toFixed(3)} ms`);
 
+  benchExampleCopies(work);
   benchCdktfCli();
 
   if (!process.argv.includes('--no-tests')) {

@@ -201,6 +201,7 @@ describe('npm run synth (main.ts)', () => {
     // Under tsx (tests, cdktf.json) the same run stays on one thread.
     const sources = await runAsync(TSX, [join(repo, 'main.ts')], { cwd, env: { ...process.env, CUSTOMERS_DIR: dir, CDKTF_OUTDIR: 'sources.out' }, timeoutMs: 120_000 });
     expect(sources.status, sources.stderr).toBe(0);
+    // In chunks with the event loop let go between them: 16 stacks in one synchronous block near the 20 s guard under load.
     const oneThread = await synthesizeDirInChunks(dir, 2, cwd);
     expect(oneThread).toHaveLength(16);
     for (const stack of oneThread) {

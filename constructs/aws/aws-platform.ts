@@ -18,7 +18,9 @@ import { AwsQueueMetricsExporter } from './queue-metrics-exporter';
 import { AwsWorkerPool } from './worker-pool';
 import { AwsNetwork } from './network';
 import { AMQPS_PORT, AwsRabbitmqBroker, RABBITMQ_MANAGEMENT_PORT } from './rabbitmq-broker';
+import { AwsRabbitmqUsersBootstrap } from './rabbitmq-users-bootstrap';
 import { AwsRedisBroker, REDIS_PORT } from './redis-broker';
+import { rabbitmqUsers, type RabbitmqUserRole } from '../celery/rabbitmq-users';
 import { AwsScheduledTasks } from './scheduled-tasks';
 import { AwsSecurityGroups, BROKER_CLIENTS } from './security-groups';
 import { AwsVpcEndpoints } from './vpc-endpoints';
@@ -49,8 +51,15 @@ export class AwsPlatform extends Construct {
   readonly endpoints: AwsVpcEndpoints;
   /** ElastiCache (Redis/Valkey) or Amazon MQ for RabbitMQ, by `broker.kind`. */
   readonly broker: AwsRedisBroker | AwsRabbitmqBroker;
-  /** The full Celery broker URL; workers get it as a secret, never as a plain variable. */
+  /** The full Celery broker URL of the app's user; workers, beat and scheduled calls get it as a secret, never as a plain variable. */
   readonly brokerUrlSecret: ManagedSecret;
+  /**
+   * The broker URL each component gets: on RabbitMQ each has a user of its own (the app's is
+   * brokerUrlSecret); on Redis all share brokerUrlSecret.
+   */
+  readonly componentBrokerUrlSecrets: Readonly<Record<RabbitmqUserRole, ManagedSecret>>;
+  /** Creates the RabbitMQ users before anything connects (RabbitMQ only). */
+  readonly brokerUsers?: AwsRabbitmqUsersBootstrap;
   /** The ECS cluster the worker pools, the exporter and Flower run in. */
   readonly cluster: AwsEcsCluster;
   /** celery-exporter, and the queue-depth metrics that scaling reads from it. */
@@ -126,11 +135,35 @@ export class AwsPlatform extends Construct {
     }).overrideLogicalId('broker_url_secret_arn');
 
     this.cluster = new AwsEcsCluster(this, 'cluster', { stackId: spec.stackId });
+    const startsAfter = { capacityProviders: this.cluster.capacityProviders, egress: this.network.privateEgress };
+    this.componentBrokerUrlSecrets = { app: this.brokerUrlSecret, exporter: this.brokerUrlSecret, flower: this.brokerUrlSecret };
+    if (this.broker instanceof AwsRabbitmqBroker) {
+      const broker = this.broker;
+      const own = (role: 'exporter' | 'flower') =>
+        new ManagedSecret(this, `broker-url-${role}`, {
+          name: `celerykit/${spec.stackId}/broker-url-${role}`,
+          description: `Celery broker URL of the ${role}'s own RabbitMQ user (${spec.stackId})`,
+          value: broker.userUrls[role],
+        });
+      this.componentBrokerUrlSecrets = { app: this.brokerUrlSecret, exporter: own('exporter'), flower: own('flower') };
+      this.brokerUsers = new AwsRabbitmqUsersBootstrap(this, 'broker-users', {
+        spec,
+        users: rabbitmqUsers(spec),
+        vpcId: this.network.vpcId,
+        clusterArn: this.cluster.cluster.arn,
+        subnetIds: this.network.privateSubnetIds,
+        startsAfter,
+        brokerSecurityGroupId: this.securityGroups.broker.id,
+        adminSecret: broker.credentialsSecret,
+        userUrlSecrets: this.componentBrokerUrlSecrets,
+      });
+      this.endpoints.admit('broker-users', this.brokerUsers.securityGroup.id);
+    }
     const placement = {
       clusterArn: this.cluster.cluster.arn,
       subnetIds: this.network.privateSubnetIds,
       brokerUrlSecretArn: this.brokerUrlSecret.arn,
-      startsAfter: { capacityProviders: this.cluster.capacityProviders, egress: this.network.privateEgress },
+      startsAfter: { ...startsAfter, ...(this.brokerUsers === undefined ? {} : { brokerUsers: [this.brokerUsers.service] }) },
     };
 
     if (spec.monitoring !== undefined) {
@@ -144,6 +177,7 @@ export class AwsPlatform extends Construct {
     this.exporter = new AwsQueueMetricsExporter(this, 'exporter', {
       spec,
       ...placement,
+      brokerUrlSecretArn: this.componentBrokerUrlSecrets.exporter.arn,
       securityGroupId: this.securityGroups.clients.exporter.id,
       ...(this.alerting === undefined ? {} : { remoteWrite: { url: this.alerting.remoteWriteUrl, workspaceArn: this.alerting.workspace.arn } }),
     });
@@ -156,7 +190,7 @@ export class AwsPlatform extends Construct {
         publicSubnetIds: this.network.publicSubnetIds,
         privateSubnetIds: this.network.privateSubnetIds,
         clusterArn: this.cluster.cluster.arn,
-        brokerUrlSecretArn: this.brokerUrlSecret.arn,
+        brokerUrlSecretArn: this.componentBrokerUrlSecrets.flower.arn,
         startsAfter: placement.startsAfter,
         flowerSecurityGroupId: this.securityGroups.clients.flower.id,
         ...(this.broker instanceof AwsRabbitmqBroker ? { brokerManagementApiUrl: this.broker.managementApiUrl } : {}),

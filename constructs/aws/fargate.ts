@@ -18,11 +18,17 @@ export interface EcsStartPrerequisites {
   readonly capacityProviders: ITerraformDependable;
   /** Routes out of the private subnets (image pulls, Secrets Manager, logs). */
   readonly egress: readonly ITerraformDependable[];
+  /**
+   * What creates the broker users the tasks connect as (the RabbitMQ users bootstrap); a task
+   * started before its user exists is refused by the broker.
+   * @default none — a Redis broker has one password, set with the broker itself.
+   */
+  readonly brokerUsers?: readonly ITerraformDependable[];
 }
 
 /**
  * The one list of what tasks of `task` need before the first starts: the value of each kit secret
- * its containers inject, the subnets' routes out, the capacity providers when it runs on them,
+ * its containers inject, the subnets' routes out, the broker users, the capacity providers when it runs on them,
  * and whatever routes traffic to it (listener rules, so its target groups have a load balancer).
  */
 export function taskStartPrerequisites(
@@ -33,6 +39,7 @@ export function taskStartPrerequisites(
   return [
     ...secretValues(task).valuesOf(INJECTED.get(task) ?? []),
     ...startsAfter.egress,
+    ...(startsAfter.brokerUsers ?? []),
     ...(options.onCapacityProviders ? [startsAfter.capacityProviders] : []),
     ...(options.routedBy ?? []),
   ];

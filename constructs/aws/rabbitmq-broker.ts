@@ -1,6 +1,7 @@
 /**
  * The RabbitMQ broker on Amazon MQ: a three-node cluster across zones (one node only for
- * non-production files), private, with generated credentials in Secrets Manager, general logs in
+ * non-production files), private, with generated credentials in Secrets Manager (an administrator
+ * for the users bootstrap, and one user per component, constructs/celery/rabbitmq-users.ts), general logs in
  * CloudWatch and automatic minor upgrades in a fixed maintenance window. Quorum queues (declared
  * by the app's generated Celery settings) need RabbitMQ 3.13 or later.
  */
@@ -9,6 +10,7 @@ import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import type { RabbitmqBrokerSpec } from '../../spec/types';
 import { GeneratedSecretValue } from '../celery/generated-secret-value';
+import { RABBITMQ_USER_ROLES, rabbitmqUserName, type RabbitmqUserRole } from '../celery/rabbitmq-users';
 import { ManagedSecret } from './managed-secret';
 
 /** AMQP over TLS; Amazon MQ offers no plain AMQP port. */
@@ -23,18 +25,23 @@ export interface AwsRabbitmqBrokerProps {
   readonly subnetIds: readonly string[];
   readonly securityGroupId: string;
   /**
-   * The broker user the Celery app connects as.
-   * @default "celery"
+   * The administrator Amazon MQ creates with the broker. Only the users bootstrap
+   * (rabbitmq-users-bootstrap.ts) signs in as it; every component has a user of its own.
+   * @default "celery" — the name the administrator had when it was also the app's user; Amazon MQ
+   *   never updates RabbitMQ users after creation, so renaming it would change nothing on the broker.
    */
   readonly username?: string;
 }
 
 export class AwsRabbitmqBroker extends Construct {
   readonly mqBroker: MqBroker;
+  /** The administrator's `{username, password}`; read only by the users bootstrap. */
   readonly credentialsSecret: ManagedSecret;
-  /** `amqps://` URL with credentials; sensitive, goes only into Secrets Manager. */
+  /** `amqps://` URL of the app's user (workers, beat, scheduled calls); sensitive, goes only into Secrets Manager. */
   readonly brokerUrl: string;
-  /** Management API URL with credentials, for Flower's broker view; sensitive. */
+  /** `amqps://` URL of each component's own user; sensitive. */
+  readonly userUrls: Readonly<Record<RabbitmqUserRole, string>>;
+  /** Management API URL with Flower's user, for Flower's broker view; sensitive. */
   readonly managementApiUrl: string;
 
   constructor(scope: Construct, id: string, props: AwsRabbitmqBrokerProps) {
@@ -46,7 +53,7 @@ export class AwsRabbitmqBroker extends Construct {
     const password = new GeneratedSecretValue(this, 'password');
     this.credentialsSecret = new ManagedSecret(this, 'credentials', {
       name: `celerykit/${stackId}/rabbitmq-credentials`,
-      description: `Broker user of the celerykit ${stackId} RabbitMQ broker`,
+      description: `Administrator of the celerykit ${stackId} RabbitMQ broker; read only by the broker-users bootstrap`,
       value: Fn.jsonencode({ username, password: password.value }),
     });
 
@@ -69,8 +76,12 @@ export class AwsRabbitmqBroker extends Construct {
 
     // Amazon MQ publishes "amqps://<host>:5671"; kombu reads "//" as the default vhost "/".
     const endpoint = Fn.element(this.mqBroker.instances.get(0).endpoints, 0);
-    this.brokerUrl = `${Fn.replace(endpoint, 'amqps://', `amqps://${username}:${password.value}@`)}//`;
+    const passwords = Object.fromEntries(RABBITMQ_USER_ROLES.map((role) => [role, new GeneratedSecretValue(this, `${role}-password`).value])) as Record<RabbitmqUserRole, string>;
+    const url = (role: RabbitmqUserRole) => `${Fn.replace(endpoint, 'amqps://', `amqps://${rabbitmqUserName(role)}:${passwords[role]}@`)}//`;
+    this.userUrls = Object.fromEntries(RABBITMQ_USER_ROLES.map((role) => [role, url(role)])) as Record<RabbitmqUserRole, string>;
+    this.brokerUrl = this.userUrls.app;
     // The management API is HTTPS on the same host (port 443).
-    this.managementApiUrl = `${Fn.replace(Fn.replace(endpoint, ':5671', ''), 'amqps://', `https://${username}:${password.value}@`)}/api/`;
+    const host = Fn.replace(Fn.replace(endpoint, ':5671', ''), 'amqps://', '');
+    this.managementApiUrl = `https://${rabbitmqUserName('flower')}:${passwords.flower}@${host}/api/`;
   }
 }

@@ -17,7 +17,11 @@ export interface AwsSecurityGroupsProps {
   readonly vpcId: string;
   /** TCP ports every broker client may reach on the broker (e.g. 6379, or 5671). */
   readonly brokerPorts: readonly number[];
-  /** Extra broker ports only Flower and the exporter may reach (the RabbitMQ management API). */
+  /**
+   * Extra broker ports only Flower may reach (the RabbitMQ management API, for its broker tab);
+   * celery-exporter reads queue lengths over AMQP (passive queue.declare, src/exporter.py of
+   * danihodovic/celery-exporter), so it gets none.
+   */
   readonly brokerManagementPorts?: readonly number[];
   /**
    * TCP destinations besides the broker and 443 that the app's code connects to (workers and
@@ -58,7 +62,7 @@ export class AwsSecurityGroups extends Construct {
         lifecycle: { createBeforeDestroy: true },
       });
       clients[client] = group;
-      const ports = [...props.brokerPorts, ...(client === 'flower' || client === 'exporter' ? (props.brokerManagementPorts ?? []) : [])];
+      const ports = [...props.brokerPorts, ...(client === 'flower' ? (props.brokerManagementPorts ?? []) : [])];
       const precise = ports.map((port) => this.admit(client, group, port));
       if (APP_CLIENTS.includes(client)) {
         (props.appEgress ?? []).forEach(({ port, cidr }, i) =>

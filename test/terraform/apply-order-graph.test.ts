@@ -77,8 +77,14 @@ describe.skipIf(missing !== undefined && !inCi)("terraform's own graph of the AW
   it.each(awsStacks.map((s) => [s.spec.stackId, s] as const))('%s creates every service and schedule after what its tasks need', async (_id, stack) => {
     const requirements = startRequirements(resourcesOfSynthesizedStack(stack.json as Record<string, unknown>));
     // An empty list would prove nothing: every stack has secrets and capacity providers, a created
-    // network has routes, monitoring has listener rules.
-    const expected = ['CK-ORDER-SECRETS', 'CK-ORDER-CAPACITY', ...(stack.spec.network.mode === 'create' ? ['CK-ORDER-NETWORK'] : []), ...(stack.spec.monitoring ? ['CK-ORDER-LISTENER'] : [])];
+    // network has routes, monitoring has listener rules, Amazon MQ has users created by the bootstrap.
+    const expected = [
+      'CK-ORDER-SECRETS',
+      'CK-ORDER-CAPACITY',
+      ...(stack.spec.network.mode === 'create' ? ['CK-ORDER-NETWORK'] : []),
+      ...(stack.spec.monitoring ? ['CK-ORDER-LISTENER'] : []),
+      ...(stack.spec.broker.kind === 'rabbitmq' ? ['CK-ORDER-BROKER-USERS'] : []),
+    ];
     expect(new Set(requirements.map((r) => r.rule))).toEqual(new Set(expected));
     expect(unmetInTerraformGraph(stack.json, await terraformGraph(setup, stack.dir))).toEqual([]);
   }, 240_000);

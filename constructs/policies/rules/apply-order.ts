@@ -10,6 +10,7 @@
  */
 import { ResourceGraph, referencesIn, typeOf, type ResourceAddress } from '../resource-graph';
 import { block, blocks, type CheckedResource, type PolicyRule } from '../policy-rule';
+import { rabbitmqCredentialSecrets } from './broker-credentials';
 
 const ECS_STARTERS = ['aws_ecs_service', 'aws_scheduler_schedule', 'aws_cloudwatch_event_target'];
 const GCP_STARTERS = ['google_cloud_run_v2_service', 'google_cloud_run_v2_job', 'google_compute_instance_template'];
@@ -54,10 +55,10 @@ function injectedSecrets(taskDefinition: CheckedResource | undefined): string[] 
   ]);
 }
 
-/** One stack's view for the four rules: the graph, and each starter with what it must come after. */
+/** One stack's view for the rules: the graph, and each starter with what it must come after. */
 class StackOrder {
   readonly graph: ResourceGraph;
-  private readonly resources: readonly CheckedResource[];
+  readonly resources: readonly CheckedResource[];
 
   constructor(resources: readonly CheckedResource[]) {
     this.resources = resources;
@@ -96,7 +97,7 @@ export interface StartRequirement {
   readonly why: string;
 }
 
-export type ApplyOrderRuleId = 'CK-ORDER-SECRETS' | 'CK-ORDER-CAPACITY' | 'CK-ORDER-LISTENER' | 'CK-ORDER-NETWORK';
+export type ApplyOrderRuleId = 'CK-ORDER-SECRETS' | 'CK-ORDER-CAPACITY' | 'CK-ORDER-LISTENER' | 'CK-ORDER-NETWORK' | 'CK-ORDER-BROKER-USERS';
 
 function secretRequirements(order: StackOrder): StartRequirement[] {
   return order.ofType(...ECS_STARTERS, ...GCP_STARTERS).flatMap((starter) => {
@@ -158,11 +159,39 @@ function awsNetworkRequirements(order: StackOrder): StartRequirement[] {
   });
 }
 
+/** The Amazon MQ secrets each ECS starter's tasks read: the administrator's, and other users'. */
+export function rabbitmqCredentialReads(resources: readonly CheckedResource[]): Array<{ starter: CheckedResource; admin: ResourceAddress[]; users: ResourceAddress[] }> {
+  const order = orderOf(resources);
+  const credentials = rabbitmqCredentialSecrets(resources);
+  if (credentials.admin.size === 0 && credentials.users.size === 0) return [];
+  return order.ofType(...ECS_STARTERS).map((starter) => {
+    const read = order.secretsRead(starter).secrets;
+    return { starter, admin: read.filter((s) => credentials.admin.has(s)), users: read.filter((s) => credentials.users.has(s)) };
+  });
+}
+
+/**
+ * Amazon MQ creates only the administrator; the users the components connect as are created by
+ * whatever reads the administrator's credentials (the kit's users bootstrap), so every other
+ * starter whose tasks connect as such a user comes after it.
+ */
+function brokerUserRequirements(order: StackOrder): StartRequirement[] {
+  const reads = rabbitmqCredentialReads(order.resources);
+  const creators = reads.filter((r) => r.admin.length > 0).map((r) => r.starter);
+  return reads.flatMap(({ starter, admin, users }): StartRequirement[] => {
+    if (admin.length > 0 || users.length === 0) return [];
+    const why = `its tasks connect as the broker user in ${users[0]}, which Amazon MQ does not create`;
+    if (creators.length === 0) return [{ rule: 'CK-ORDER-BROKER-USERS', starter, why: `${why} and nothing in the stack creates (no task reads the administrator's credentials)` }];
+    return creators.map((creator) => ({ rule: 'CK-ORDER-BROKER-USERS', starter, prerequisite: creator.address, why: `${why}; ${creator.address} creates it` }));
+  });
+}
+
 const REQUIREMENTS: Record<ApplyOrderRuleId, (order: StackOrder) => StartRequirement[]> = {
   'CK-ORDER-SECRETS': secretRequirements,
   'CK-ORDER-CAPACITY': capacityRequirements,
   'CK-ORDER-LISTENER': listenerRequirements,
   'CK-ORDER-NETWORK': networkRequirements,
+  'CK-ORDER-BROKER-USERS': brokerUserRequirements,
 };
 
 /**
@@ -226,4 +255,12 @@ export const applyOrderNetwork = orderRule({
   resourceTypes: [...ECS_STARTERS, 'google_compute_instance_template'],
 });
 
-export const APPLY_ORDER_RULES: readonly PolicyRule[] = [applyOrderSecrets, applyOrderCapacity, applyOrderListener, applyOrderNetwork];
+export const applyOrderBrokerUsers = orderRule({
+  id: 'CK-ORDER-BROKER-USERS',
+  title: 'what connects to Amazon MQ as a user of its own is created after what creates that user',
+  rationale: 'Amazon MQ for RabbitMQ creates only the administrator; a task that connects as a user not created yet is refused (ACCESS_REFUSED) and stops',
+  fix: "add the service that creates the broker users (the one whose tasks read the administrator's credentials) to the starter's depends_on",
+  resourceTypes: ECS_STARTERS,
+});
+
+export const APPLY_ORDER_RULES: readonly PolicyRule[] = [applyOrderSecrets, applyOrderCapacity, applyOrderListener, applyOrderNetwork, applyOrderBrokerUsers];

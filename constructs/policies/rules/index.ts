@@ -2,6 +2,7 @@
  * Every policy rule, in the order of docs/policies.md.
  */
 import type { PolicyRule } from '../policy-rule';
+import { brokerAdminIsolated } from './broker-admin-isolated';
 import { brokerEncrypted } from './broker-encrypted';
 import { brokerNeverEvicts } from './broker-never-evicts';
 import { brokerNotPublic } from './broker-not-public';
@@ -50,4 +51,5 @@ export const POLICY_RULES: readonly PolicyRule[] = [
   subnetsFit,
   reachability,
   keyPolicies,
+  brokerAdminIsolated,
 ];

@@ -100,15 +100,18 @@ class RabbitServer:
     """A user-level RabbitMQ node on loopback in a temporary folder (Debian's rabbitmq-server
     drops to the rabbitmq user when started as root, so the folder belongs to that user)."""
 
-    def __init__(self):
+    def __init__(self, management=False):
         self.dir = tempfile.mkdtemp(prefix="celerykit-rabbitmq-")
         self.port = free_port()
         self.dist_port = free_port()
+        self.management_port = free_port() if management else None
         self.node = f"celerykit{self.port}@localhost"
         with open(os.path.join(self.dir, "rabbitmq.conf"), "w") as f:
             f.write(f"listeners.tcp.1 = 127.0.0.1:{self.port}\n")
+            if management:
+                f.write(f"management.tcp.port = {self.management_port}\nmanagement.tcp.ip = 127.0.0.1\n")
         with open(os.path.join(self.dir, "enabled_plugins"), "w") as f:
-            f.write("[].\n")
+            f.write("[rabbitmq_management].\n" if management else "[].\n")
         if os.geteuid() == 0:
             shutil.chown(self.dir, "rabbitmq", "rabbitmq")
             for name in os.listdir(self.dir):

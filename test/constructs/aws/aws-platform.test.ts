@@ -17,12 +17,12 @@ describe.each(stacks.map((s) => [s.spec.stackId, s] as const))('the broker URL s
     expect(secrets[0]![1]).toMatchObject({ recovery_window_in_days: 30, lifecycle: { prevent_destroy: true } });
   });
 
-  it('holds a TLS broker URL built from the generated credential', () => {
+  it('holds a TLS broker URL built from the generated credential (the app user on RabbitMQ, never the administrator)', () => {
     const url = String(version.secret_string);
     if (stack.spec.broker.kind === 'redis') {
       expect(url).toMatch(/^rediss:\/\/:\$\{terraform_data\.[^}]+\}@\$\{aws_elasticache_replication_group\.[^}]+\.primary_endpoint_address\}:6379\/0\?ssl_cert_reqs=required$/);
     } else {
-      expect(url).toMatch(/^\$\{replace\(element\(aws_mq_broker\.[^,]+\.instances\[0\]\.endpoints, 0\), "amqps:\/\/", "amqps:\/\/celery:\$\{terraform_data\.[^}]+\}@"\)\}\/\/$/);
+      expect(url).toMatch(/^\$\{replace\(element\(aws_mq_broker\.[^,]+\.instances\[0\]\.endpoints, 0\), "amqps:\/\/", "amqps:\/\/celery-app:\$\{terraform_data\.[^}]+\}@"\)\}\/\/$/);
     }
   });
 

@@ -17,11 +17,27 @@ describe.each(stacks.map((s) => [s.spec.stackId, s] as const))('the broker secur
   const broker = brokerGroupName(json);
   const ingress = Object.values(resourcesOf(json, 'aws_vpc_security_group_ingress_rule')).filter((r) => r.security_group_id === `\${aws_security_group.${broker}.id}`);
 
-  it('admits only the workers, exporter, Flower and scheduled-task groups', () => {
-    const sources = ingress.map((r) => String(r.referenced_security_group_id));
-    const names = sources.map((s) => /^\$\{aws_security_group\.([^.]+)\.id\}$/.exec(s)?.[1]).map((n) => resourcesOf(json, 'aws_security_group')[n!]!.name);
+  it('admits only the kit components that connect, each on the ports it uses', () => {
+    const byGroup = new Map<string, number[]>();
+    for (const rule of ingress) {
+      const key = /^\$\{aws_security_group\.([^.]+)\.id\}$/.exec(String(rule.referenced_security_group_id))![1]!;
+      const name = String(resourcesOf(json, 'aws_security_group')[key]!.name);
+      byGroup.set(name, [...(byGroup.get(name) ?? []), Number(rule.from_port)].sort((a, b) => a - b));
+    }
     const id = stack.spec.stackId;
-    expect(new Set(names)).toEqual(new Set([`${id}-workers`, `${id}-exporter`, `${id}-flower`, `${id}-scheduled-tasks`]));
+    if (stack.spec.broker.kind === 'redis') {
+      expect(Object.fromEntries(byGroup)).toEqual({ [`${id}-workers`]: [6379], [`${id}-exporter`]: [6379], [`${id}-flower`]: [6379], [`${id}-scheduled-tasks`]: [6379] });
+    } else {
+      // celery-exporter speaks AMQP only; Flower's broker tab and the users bootstrap use the
+      // management API (443), and the bootstrap never speaks AMQP.
+      expect(Object.fromEntries(byGroup)).toEqual({
+        [`${id}-workers`]: [5671],
+        [`${id}-exporter`]: [5671],
+        [`${id}-flower`]: [443, 5671],
+        [`${id}-scheduled-tasks`]: [5671],
+        [`${id}-broker-users`]: [443],
+      });
+    }
   });
 
   it('has no ingress from any address range, let alone 0.0.0.0/0, and no egress', () => {

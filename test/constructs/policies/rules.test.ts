@@ -31,6 +31,7 @@ import { checkStackPolicies, formatViolation } from '../../../constructs/policie
 import { POLICY_RULES } from '../../../constructs/policies/rules';
 import { cloudRunStack, ecsServiceStack, vmTemplateStack, type Prerequisite } from './apply-order-fixture';
 import { reachabilityNetwork } from './reachability-fixture';
+import { ownUsersStack, sharedAdminStack } from './broker-users-fixture';
 
 const TAGS = { customer: 'acme', environment: 'prod', 'managed-by': 'celerykit' };
 
@@ -267,6 +268,13 @@ const cases: RuleCase[] = [
     violating: (s) => alarmOnEncryptedTopic(s, ['aps.amazonaws.com']),
     expected: "policy-test: aws_kms_key.key (policy-test/key): CK-KEY-POLICIES every encrypted topic, queue, secret and log group lets its writers and readers use its key: cloudwatch.amazonaws.com uses aws_sns_topic.topic (through aws_cloudwatch_metric_alarm.alarm), but the key policy does not give it kms:GenerateDataKey, kms:Decrypt. Fix: name each publishing service in the key policy with the KMS actions it needs, and grant each role that reads or writes the resource those actions on the key's ARN.",
   },
+  {
+    rule: 'CK-BROKER-ADMIN-ISOLATED',
+    compliant: (s) => ownUsersStack(s),
+    violating: (s) => sharedAdminStack(s),
+    expected: "policy-test: aws_mq_broker.mq (policy-test/mq): CK-BROKER-ADMIN-ISOLATED the Amazon MQ administrator's credentials are read by one task at most (the users bootstrap): its administrator's credentials (aws_secretsmanager_secret.broker-url) are read by 2 task starters: aws_ecs_service.workers, aws_ecs_service.exporter. Fix: give each component a broker user of its own (created by the bootstrap, which alone reads the administrator's secret) and inject that user's URL instead.",
+  },
+  { rule: 'CK-ORDER-BROKER-USERS', compliant: (s) => ownUsersStack(s), violating: (s) => ownUsersStack(s, { workersFirst: true }), expected: "policy-test: aws_ecs_service.workers (policy-test/workers): CK-ORDER-BROKER-USERS what connects to Amazon MQ as a user of its own is created after what creates that user: its tasks connect as the broker user in aws_secretsmanager_secret.broker-url, which Amazon MQ does not create; aws_ecs_service.broker-users creates it, but is not created after it: add aws_ecs_service.broker-users to its depends_on. Fix: add the service that creates the broker users (the one whose tasks read the administrator's credentials) to the starter's depends_on." },
 ];
 
 /** A 10.0.0.0/16 VPC with one subnet per [cidr, zone]. */
@@ -300,6 +308,12 @@ describe('each policy rule', () => {
     ]);
     expect(violations('CK-TAGS', () => undefined, 'gcp', { environment: 'prod' })[0]).toMatch(/provider\.google .*default tags lack customer, managed-by/);
   });
+});
+
+it('CK-ORDER-BROKER-USERS also names a starter whose broker user nothing creates', () => {
+  expect(violations('CK-ORDER-BROKER-USERS', (s) => ownUsersStack(s, { noBootstrap: true }))).toEqual([
+    "policy-test: aws_ecs_service.workers (policy-test/workers): CK-ORDER-BROKER-USERS what connects to Amazon MQ as a user of its own is created after what creates that user: its tasks connect as the broker user in aws_secretsmanager_secret.broker-url, which Amazon MQ does not create and nothing in the stack creates (no task reads the administrator's credentials). Fix: add the service that creates the broker users (the one whose tasks read the administrator's credentials) to the starter's depends_on.",
+  ]);
 });
 
 it('CK-SECRETS-NOT-PLAIN also reads EC2 user data', () => {
