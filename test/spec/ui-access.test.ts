@@ -3,24 +3,11 @@
  * without named groups) and their per-cloud meaning.
  */
 import { describe, expect, it } from 'vitest';
-import { editBase, problemLines, specFromYaml } from '../helpers/parameter-files';
+import { AWS_MONITORING_LINES, editBase, problemLines, specFromYaml } from '../helpers/parameter-files';
 
 const awsMonitoring = (...sso: string[]) =>
   editBase({
-    29: [
-      'accountId: "123456789012"',
-      'monitoring:',
-      '  domain: celery.acme.example.com',
-      '  certificateArn: arn:aws:acm:eu-west-1:123456789012:certificate/abc-123',
-      '  sso:',
-      '    oidc:',
-      '      issuer: https://id.example.com',
-      '      authorizationEndpoint: https://id.example.com/authorize',
-      '      tokenEndpoint: https://id.example.com/token',
-      '      userInfoEndpoint: https://id.example.com/userinfo',
-      '      clientId: celery',
-      ...sso,
-    ].join('\n'),
+    29: ['accountId: "123456789012"', ...AWS_MONITORING_LINES, ...sso].join('\n'),
   });
 
 const gcpMonitoring = (...sso: string[]) =>
