@@ -145,7 +145,8 @@ const server = http.createServer(async (request, response) => {
   request.pipe(upstream);
 });
 server.listen(PORT, HOST, () => console.log(JSON.stringify({ listening: server.address().port, upstream: UPSTREAM_PORT, signer: SIGNER })));
-// PID 1 in its container: without a handler Node ignores SIGTERM and ECS kills it after stopTimeout.
+// PID 1 in its container, where the kernel applies no default action: without a handler SIGTERM is
+// ignored and ECS kills the task after stopTimeout (https://minhle.xyz/blog/docker-pid-1-signals-zombie-reaping).
 process.on('SIGTERM', () => {
   server.close(() => process.exit(0));
   setTimeout(() => process.exit(0), 10000).unref();

@@ -5,7 +5,8 @@
  * scope, session cookie and timeout, extra request parameters, on-unauthenticated behaviour —
  * https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_AuthenticateOidcActionConfig.html,
  * hashicorp/terraform-provider-aws website/docs/r/lb_listener.html.markdown `authenticate_oidc`),
- * and a listener rule's conditions match host, path, header, method, query and source address only.
+ * and a listener rule's conditions match host, path, header, method, query and source address only
+ * (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/rule-condition-types.html).
  * So the group check happens on the request path, in the task: the gate verifies the ALB's signed
  * token on every request and refuses callers outside the configured groups, and the UI itself
  * listens on 127.0.0.1 so nothing else in the VPC reaches it. Containers of one awsvpc task share

@@ -83,7 +83,7 @@ describe.each(stacks.map((s) => [s.spec.stackId, s] as const))('the monitoring f
     expect(flower!.environment ?? []).toEqual([]);
   });
 
-  it('runs Grafana on the identity header only, with the workspace as a SigV4 data source and the kit dashboard', () => {
+  it('runs Grafana on loopback, trusting only the gate headers from 127.0.0.1, with the workspace as a SigV4 data source and the kit dashboard', () => {
     const task = Object.values(resourcesOf(json, 'aws_ecs_task_definition')).find((t) => t.family === `${id}-grafana`)!;
     const [provision, grafana] = ['provision', 'grafana'].map((name) => containersOf(task).find((c) => c.name === name));
     const env = Object.fromEntries((grafana!.environment as Array<{ name: string; value: string }>).map((e) => [e.name, e.value]));
