@@ -125,7 +125,10 @@ function answer(response, status, text) {
   response.end(text + '\n');
 }
 const agent = new http.Agent({ keepAlive: true });
-const server = http.createServer(async (request, response) => {
+// The load balancer adds the claims and the IdP's access token (up to 11K together, ALB guide,
+// authentication flow), base64 grows them by a third, and the browser's cookies come on top: more
+// than Node's default 16 KiB of headers (https://nodejs.org/api/cli.html#--max-http-header-sizesize).
+const server = http.createServer({ maxHeaderSize: 65536 }, async (request, response) => {
   let identity = null;
   if (!(request.method === 'GET' && request.url === HEALTH_PATH)) {
     try {

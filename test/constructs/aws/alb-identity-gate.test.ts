@@ -132,6 +132,12 @@ describe('the identity gate in front of Flower', () => {
     expect(r.upstream!['x-amzn-oidc-identity']).toBeUndefined();
   });
 
+  it('takes the header volume of a real sign-in (claims, access token, the browser cookies)', async () => {
+    const cookie = Array.from({ length: 4 }, (_, i) => `AWSELBAuthSessionCookie-${i}=${'x'.repeat(4000)}`).join('; ');
+    const r = await call(flowerGate, '/flower/', { 'x-amzn-oidc-data': albToken(), 'x-amzn-oidc-accesstoken': 'a'.repeat(8000), cookie });
+    expect(r.status).toBe(200);
+  });
+
   it('accepts the token without padding too (the signature covers the text as sent)', async () => {
     expect((await call(flowerGate, '/flower/', { 'x-amzn-oidc-data': albToken({ padding: false }) })).status).toBe(200);
   });
