@@ -25,6 +25,15 @@ function containersOf(task: CheckedResource | undefined): Container[] {
   }
 }
 
+/** A JSON setting, or undefined when it is missing or not JSON (a malformed gate setting fails the check, not the synth). */
+function parseJson(text: string | undefined): unknown {
+  try {
+    return JSON.parse(text ?? 'null');
+  } catch {
+    return undefined;
+  }
+}
+
 const isGate = (c: Container | undefined) => c?.command?.[0] === 'node' && c.command[1] === '-e' && c.command[2] === ALB_IDENTITY_GATE_SOURCE;
 const runsFlower = (c: Container) => c.command?.[0] === 'celery' && c.command.includes('flower');
 const envOf = (c: Container, name: string) => c.environment?.find((e) => e.name === name)?.value;
@@ -68,7 +77,7 @@ export const uiIdentityGate: PolicyRule = {
       if (containers.some(runsFlower)) {
         const allowed = containers.filter(isGate).map((g) => envOf(g, 'GATE_ALLOWED_GROUPS'));
         const named = allowed.length > 0 && allowed.every((a) => {
-          const parsed: unknown = JSON.parse(a ?? 'null');
+          const parsed = parseJson(a);
           return Array.isArray(parsed) && parsed.length > 0;
         });
         if (!named) problems.push({ resource: service, problem: "runs Flower, but its identity gate admits anyone the IdP signs in (GATE_ALLOWED_GROUPS is not a list of groups)" });
