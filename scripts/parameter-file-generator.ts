@@ -93,6 +93,8 @@ export function randomParameterFile(seed: number, options: GeneratorOptions = {}
                 userInfoEndpoint: 'https://id.example.com/u',
                 clientId: 'celery',
               },
+              flowerGroups: ['celery-operators'],
+              ...(seed % 2 === 0 ? { grafanaAdminGroups: ['platform-admins'] } : {}),
             },
             alerts: { notify: { emails: ['ops@example.com'] } },
           }

@@ -16,6 +16,8 @@ type AppSecretEntry = NonNullable<ParameterFile['app']['secrets']>[string];
 
 /** Environment names that usually mean a stack nobody's customers depend on. */
 const NON_PRODUCTION_NAME = /^(dev|develop|development|test|testing|qa|uat|stage|staging|sandbox|demo|preview|ci)(-|$)/;
+/** The member forms Identity-Aware Proxy bindings take (the same as monitoring.sso.allowedMembers). */
+const IAM_MEMBER = /^(user|group|domain|serviceAccount):\S+$/;
 const GCP_PROJECT = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 const SECRET_ARN = /^arn:aws(-[a-z]+)*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$/;
 const KMS_KEY_ARN = /^arn:aws(-[a-z]+)*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
@@ -306,6 +308,11 @@ function checkMonitoring(file: ParameterFile, out: ProblemCollector): void {
     if (m.certificateArn === undefined) out.error(['monitoring', 'certificateArn'], 'the HTTPS load balancer in front of Flower and Grafana needs a certificate', `add monitoring.certificateArn: the ARN of an ACM certificate for ${m.domain} in ${file.region}`);
     if (m.sso.oidc === undefined) out.error(['monitoring', 'sso', 'oidc'], 'AWS deployments sign users in with OIDC at the load balancer', 'add monitoring.sso.oidc with issuer, authorizationEndpoint, tokenEndpoint, userInfoEndpoint and clientId');
     if (m.sso.allowedMembers !== undefined) out.error(['monitoring', 'sso', 'allowedMembers'], 'allowedMembers is for GCP Identity-Aware Proxy', 'remove it and restrict access in your OIDC provider');
+    // No default for Flower: "everyone the IdP admits" is the hole this closes, and "nobody" deploys
+    // a Flower that refuses everyone and looks broken. The file's author decides.
+    if (m.sso.oidc !== undefined && m.sso.flowerGroups === undefined) {
+      out.error(['monitoring', 'sso', 'flowerGroups'], 'Flower can revoke tasks and shut workers down, and without this anyone the IdP signs in could', 'list the IdP groups allowed to use Flower, e.g. flowerGroups: [celery-operators] (values of the groupsClaim claim, default "groups")');
+    }
     if (m.certificateArn !== undefined && !m.certificateArn.includes(`:acm:${file.region}:`)) {
       out.error(['monitoring', 'certificateArn'], `the certificate is not in ${file.region}, where the load balancer is`, `use an ACM certificate issued in ${file.region}`);
     }
@@ -313,6 +320,12 @@ function checkMonitoring(file: ParameterFile, out: ProblemCollector): void {
     if (m.sso.allowedMembers === undefined) out.error(['monitoring', 'sso', 'allowedMembers'], 'GCP deployments admit users through Identity-Aware Proxy and need the members it allows', 'add monitoring.sso.allowedMembers, e.g. ["group:ops@example.com"]');
     if (m.sso.oidc !== undefined) out.error(['monitoring', 'sso', 'oidc'], 'oidc is for the AWS load balancer; GCP uses Identity-Aware Proxy', 'remove it and list allowedMembers');
     if (m.certificateArn !== undefined) out.error(['monitoring', 'certificateArn'], 'certificateArn is for AWS; GCP uses a Google-managed certificate for monitoring.domain', 'remove it');
+    (m.sso.flowerGroups ?? []).forEach((member, i) => {
+      if (!IAM_MEMBER.test(member)) out.error(['monitoring', 'sso', 'flowerGroups', i], 'on GCP, Flower access is an Identity-Aware Proxy binding and needs an IAM member', 'write e.g. "group:celery-operators@example.com"');
+    });
+    for (const key of ['groupsClaim', 'grafanaAdminGroups', 'grafanaViewerGroups'] as const) {
+      if (m.sso[key] !== undefined) out.error(['monitoring', 'sso', key], `${key} reads the AWS load balancer's signed token; GCP admits users with Identity-Aware Proxy`, `remove it; grant Grafana roles in Grafana`);
+    }
   }
 }
 

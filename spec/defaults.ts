@@ -21,6 +21,10 @@ export const DEFAULTS = {
   timezone: 'UTC',
   networkCidr: '10.40.0.0/16',
   stateKeyPrefix: 'celerykit',
+  /** OIDC scopes the AWS load balancer requests. */
+  oidcScope: 'openid email profile',
+  /** The user-info claim that lists a user's groups (Okta, Keycloak, Entra ID with group claims). */
+  groupsClaim: 'groups',
   alerts: {
     queueLength: { threshold: 500, forMinutes: 5 },
     runtimeRegression: { ratio: 1.5, windowMinutes: 30, minTasks: 50 },

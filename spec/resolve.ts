@@ -130,8 +130,14 @@ function resolveMonitoring(m: NonNullable<ParameterFile['monitoring']>): Monitor
   return {
     domain: m.domain,
     ...(m.certificateArn === undefined ? {} : { certificateArn: m.certificateArn }),
-    ...(m.sso.oidc === undefined ? {} : { oidc: { ...m.sso.oidc } }),
+    ...(m.sso.oidc === undefined ? {} : { oidc: { ...m.sso.oidc, scope: m.sso.oidc.scope ?? DEFAULTS.oidcScope } }),
     allowedMembers: m.sso.allowedMembers ?? [],
+    access: {
+      groupsClaim: m.sso.groupsClaim ?? DEFAULTS.groupsClaim,
+      flower: m.sso.flowerGroups ?? m.sso.allowedMembers ?? [],
+      grafanaAdmins: m.sso.grafanaAdminGroups ?? [],
+      ...(m.sso.grafanaViewerGroups === undefined ? {} : { grafanaViewers: m.sso.grafanaViewerGroups }),
+    },
     alerts: {
       emails: a?.notify?.emails ?? [],
       webhooks: a?.notify?.webhooks ?? [],

@@ -175,6 +175,9 @@ const workerPoolSchema = strictObject({
   autoscale: autoscaleSchema.optional(),
 });
 
+/** Group names as the IdP writes them in its groups claim (AWS), or IAM members (GCP). */
+const ssoGroups = z.array(z.string().min(1).max(256).regex(/^\S+$/, withFix('a group name has no spaces', 'write each group as its own list item'))).min(1);
+
 const oidcSchema = strictObject(
   {
     issuer: httpsUrl,
@@ -182,6 +185,15 @@ const oidcSchema = strictObject(
     tokenEndpoint: httpsUrl,
     userInfoEndpoint: httpsUrl,
     clientId: z.string().min(1),
+    scope: z
+      .string()
+      .regex(/^openid( [\x21\x23-\x5b\x5d-\x7e]+)*$/, withFix('must start with "openid" and list scopes separated by single spaces', 'write e.g. "openid email profile groups"'))
+      .optional()
+      .meta({
+        description:
+          'Scopes the load balancer requests. The groups claim reaches Flower and Grafana only if the user-info endpoint returns it, which many IdPs do only for an extra scope (e.g. `groups`).',
+        default: 'openid email profile',
+      }),
   },
   'AWS: the OpenID Connect identity provider the load balancer authenticates against. The client secret is not kept here: it is passed at deploy time as the sensitive Terraform variable `oidc_client_secret`.',
 );
@@ -246,6 +258,23 @@ const monitoringSchema = strictObject(
           .min(1)
           .optional()
           .meta({ description: 'GCP: principals allowed through Identity-Aware Proxy.' }),
+        groupsClaim: z
+          .string()
+          .regex(/^[A-Za-z0-9_:./-]{1,128}$/, withFix('not a claim name', 'write the name of the user-info claim that lists groups, e.g. "groups"'))
+          .optional()
+          .meta({ description: 'AWS: the user-info claim (in the load balancer\'s signed token) that lists the user\'s groups.', default: 'groups' }),
+        flowerGroups: ssoGroups
+          .optional()
+          .meta({
+            description:
+              'Who may use Flower, which can revoke tasks and shut workers down. AWS: values of `groupsClaim`, required with `oidc` (there is no safe default). GCP: IAM members given Identity-Aware Proxy access to Flower only; without it, `allowedMembers`.',
+          }),
+        grafanaAdminGroups: ssoGroups
+          .optional()
+          .meta({ description: 'AWS: values of `groupsClaim` whose members are Grafana Admins; everyone else admitted is a Viewer.', default: [] }),
+        grafanaViewerGroups: ssoGroups
+          .optional()
+          .meta({ description: 'AWS: values of `groupsClaim` allowed to view Grafana (admins always are). Without it, anyone the IdP signs in may view.' }),
       },
       'Single sign-on in front of every UI route.',
     ),

@@ -86,6 +86,20 @@ export interface OidcSpec {
   readonly tokenEndpoint: string;
   readonly userInfoEndpoint: string;
   readonly clientId: string;
+  /** Scopes the load balancer requests, space separated. */
+  readonly scope: string;
+}
+
+/** Who may use which UI, from the groups claim (AWS) or IAM members (GCP). */
+export interface UiAccessSpec {
+  /** AWS: the user-info claim that lists groups. */
+  readonly groupsClaim: string;
+  /** Who may use Flower. AWS: groups-claim values. GCP: IAM members (defaults to allowedMembers). */
+  readonly flower: readonly string[];
+  /** AWS: groups whose members are Grafana Admins. */
+  readonly grafanaAdmins: readonly string[];
+  /** AWS: groups allowed to view Grafana; undefined admits anyone the IdP signs in. */
+  readonly grafanaViewers?: readonly string[];
 }
 
 export interface AlertsSpec {
@@ -105,6 +119,7 @@ export interface MonitoringSpec {
   readonly oidc?: OidcSpec;
   /** GCP only. */
   readonly allowedMembers: readonly string[];
+  readonly access: UiAccessSpec;
   readonly alerts: AlertsSpec;
 }
 

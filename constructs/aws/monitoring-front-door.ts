@@ -1,8 +1,11 @@
 /**
  * Flower and Grafana behind single sign-on on AWS: one internet-facing load balancer that speaks
  * HTTPS only (HTTP only redirects), authenticates every request with the file's OIDC provider
- * before forwarding, and is the only thing the two services admit. Flower has no OIDC of its own;
- * Grafana trusts the identity header the load balancer adds.
+ * before forwarding, and is the only thing the two services admit. The load balancer cannot filter
+ * on groups, so in each task an identity gate (./alb-identity-gate.ts) verifies the load balancer's
+ * signed token and the user's groups on every request, and the UI listens on 127.0.0.1 behind it:
+ * Flower admits `flowerGroups` only; Grafana trusts the gate's headers (from 127.0.0.1 only) and
+ * makes `grafanaAdminGroups` Admins, everyone else it admits Viewers.
  */
 import { monitoringUrls } from '../celery/monitoring-urls';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
@@ -23,9 +26,16 @@ import { IMAGES } from '../celery/images';
 import { awsLogs, fargateTaskDefinition, privateFargateService, type EcsStartPrerequisites } from './fargate';
 import { EcsTaskRoles } from './task-roles';
 import { ManagedSecret } from './managed-secret';
+import { albIdentityGateContainer } from './alb-identity-gate';
 
 export const FLOWER_PORT = 5555;
 export const GRAFANA_PORT = 3000;
+/** Where Flower and Grafana listen inside their tasks, on 127.0.0.1, behind the gate. */
+export const FLOWER_LOCAL_PORT = 5556;
+export const GRAFANA_LOCAL_PORT = 3001;
+/** Health-check paths, the one request each gate lets through without a token. */
+const FLOWER_HEALTH_PATH = '/flower/healthcheck';
+const GRAFANA_HEALTH_PATH = '/grafana/api/health';
 /** TLS 1.3 with TLS 1.2 fallback and forward-secret ciphers only. */
 export const TLS_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
 
@@ -111,8 +121,8 @@ export class AwsMonitoringFrontDoor extends Construct {
         deregistrationDelay: '30',
         healthCheck: { path: healthPath, matcher: '200', interval: 30, healthyThreshold: 2, unhealthyThreshold: 3 },
       });
-    const flowerTargets = targetGroup('flower', FLOWER_PORT, '/flower/healthcheck');
-    const grafanaTargets = targetGroup('grafana', GRAFANA_PORT, '/grafana/api/health');
+    const flowerTargets = targetGroup('flower', FLOWER_PORT, FLOWER_HEALTH_PATH);
+    const grafanaTargets = targetGroup('grafana', GRAFANA_PORT, GRAFANA_HEALTH_PATH);
 
     new LbListener(this, 'http', {
       loadBalancerArn: this.loadBalancer.arn,
@@ -145,7 +155,7 @@ export class AwsMonitoringFrontDoor extends Construct {
         userInfoEndpoint: oidc.userInfoEndpoint,
         clientId: oidc.clientId,
         clientSecret: clientSecret.stringValue,
-        scope: 'openid email profile',
+        scope: oidc.scope,
         onUnauthenticatedRequest: 'authenticate',
         sessionTimeout: 28800,
       },
@@ -208,13 +218,23 @@ export class AwsMonitoringFrontDoor extends Construct {
       executionRoleArn: roles.execution.arn,
       taskRoleArn: roles.task.arn,
       containers: [
+        albIdentityGateContainer({
+          port: FLOWER_PORT,
+          upstreamPort: FLOWER_LOCAL_PORT,
+          loadBalancerArn: this.loadBalancer.arn,
+          monitoring: props.monitoring,
+          region: spec.region,
+          allowedGroups: props.monitoring.access.flower,
+          healthPath: FLOWER_HEALTH_PATH,
+          logGroupName: logs.name,
+        }),
         {
           name: 'flower',
           image: IMAGES.flower,
           essential: true,
-          // Flower serves under /flower and trusts the load balancer for authentication.
-          command: ['celery', 'flower', `--port=${FLOWER_PORT}`, '--url_prefix=flower', '--purge_offline_workers=600'],
-          portMappings: [{ containerPort: FLOWER_PORT, protocol: 'tcp' }],
+          // Flower serves under /flower on loopback only (`address`, mher/flower flower/options.py): the
+          // gate in front of it is the only way in.
+          command: ['celery', 'flower', '--address=127.0.0.1', `--port=${FLOWER_LOCAL_PORT}`, '--url_prefix=flower', '--purge_offline_workers=600'],
           secrets: [
             { name: 'CELERY_BROKER_URL', valueFrom: props.brokerUrlSecretArn },
             ...(brokerApi === undefined ? [] : [{ name: 'FLOWER_BROKER_API', valueFrom: brokerApi.arn }]),
@@ -231,7 +251,7 @@ export class AwsMonitoringFrontDoor extends Construct {
       securityGroupId: props.flowerSecurityGroupId,
       desiredCount: 1,
       deployment: { minimumHealthyPercent: 0, maximumPercent: 100 },
-      loadBalancer: [{ targetGroupArn: route.targets.arn, containerName: 'flower', containerPort: FLOWER_PORT }],
+      loadBalancer: [{ targetGroupArn: route.targets.arn, containerName: 'gate', containerPort: FLOWER_PORT }],
       routedBy: [route.rule],
     });
   }
@@ -293,18 +313,36 @@ export class AwsMonitoringFrontDoor extends Construct {
           privileged: false,
           logConfiguration: awsLogs(logs.name, spec.region, 'provision'),
         },
+        albIdentityGateContainer({
+          port: GRAFANA_PORT,
+          upstreamPort: GRAFANA_LOCAL_PORT,
+          loadBalancerArn: this.loadBalancer.arn,
+          monitoring,
+          region: spec.region,
+          allowedGroups: monitoring.access.grafanaViewers ?? null,
+          adminGroups: monitoring.access.grafanaAdmins,
+          healthPath: GRAFANA_HEALTH_PATH,
+          logGroupName: logs.name,
+        }),
         {
           name: 'grafana',
           image: IMAGES.grafana,
           essential: true,
           dependsOn: [{ containerName: 'provision', condition: 'SUCCESS' }],
-          portMappings: [{ containerPort: GRAFANA_PORT, protocol: 'tcp' }],
           environment: Object.entries({
             ...grafanaCommonSettings(monitoring.domain, '/provisioning'),
-            // Users are who the load balancer says they are (the OIDC subject); no local logins.
+            // On loopback only, behind the gate.
+            GF_SERVER_HTTP_ADDR: '127.0.0.1',
+            GF_SERVER_HTTP_PORT: String(GRAFANA_LOCAL_PORT),
+            // Users are who the gate says they are, after it verified the load balancer's signed token:
+            // login from the `sub` claim, role from the groups. Grafana takes these headers from
+            // 127.0.0.1 only, the gate's address in the task (auth.proxy `whitelist` and `headers`,
+            // grafana/grafana docs/sources/auth/auth-proxy.md). No local logins.
             GF_AUTH_PROXY_ENABLED: 'true',
-            GF_AUTH_PROXY_HEADER_NAME: 'X-Amzn-Oidc-Identity',
+            GF_AUTH_PROXY_HEADER_NAME: 'X-WEBAUTH-USER',
             GF_AUTH_PROXY_HEADER_PROPERTY: 'username',
+            GF_AUTH_PROXY_HEADERS: 'Email:X-WEBAUTH-EMAIL Role:X-WEBAUTH-ROLE',
+            GF_AUTH_PROXY_WHITELIST: '127.0.0.1',
             GF_AUTH_PROXY_AUTO_SIGN_UP: 'true',
             GF_AUTH_SIGV4_AUTH_ENABLED: 'true',
           }).map(([name, value]) => ({ name, value })),
@@ -322,7 +360,7 @@ export class AwsMonitoringFrontDoor extends Construct {
       securityGroupId,
       desiredCount: 1,
       deployment: { minimumHealthyPercent: 0, maximumPercent: 100 },
-      loadBalancer: [{ targetGroupArn: route.targets.arn, containerName: 'grafana', containerPort: GRAFANA_PORT }],
+      loadBalancer: [{ targetGroupArn: route.targets.arn, containerName: 'gate', containerPort: GRAFANA_PORT }],
       routedBy: [route.rule],
     });
   }

@@ -9,6 +9,11 @@ export const IMAGES = {
   awsOtelCollector: 'public.ecr.aws/aws-observability/aws-otel-collector:v0.43.1',
   /** Flower 2: the Celery web UI (behind the kit's SSO; it has no OIDC of its own). */
   flower: 'mher/flower:2.0.1',
+  /**
+   * Node.js for the identity gate in front of Flower and Grafana on AWS (standard library only:
+   * node:http, node:crypto, fetch). Docker's official image through ECR Public, like busybox.
+   */
+  identityGate: 'public.ecr.aws/docker/library/node:22.12.0-alpine',
   /** Grafana OSS, dashboards and the Prometheus data source provisioned at start. */
   grafana: 'grafana/grafana-oss:11.3.0',
   /** Small shell image that writes Grafana's provisioning files before Grafana starts. */

@@ -79,7 +79,9 @@ export class GcpMonitoringFrontDoor extends Construct {
         iap: { enabled: true },
         logConfig: { enable: true, sampleRate: 1 },
       });
-      monitoring.allowedMembers.forEach((member, i) => {
+      // Flower can revoke tasks and shut workers down: its backend admits monitoring.sso.flowerGroups
+      // (which defaults to allowedMembers), Grafana's the allowed members.
+      (name === 'flower' ? monitoring.access.flower : monitoring.allowedMembers).forEach((member, i) => {
         new IapWebBackendServiceIamMember(this, `${name}-access-${i}`, {
           project,
           webBackendService: backend.name,

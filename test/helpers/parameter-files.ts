@@ -76,3 +76,17 @@ export function editBase(edits: Record<number, string>): string {
     })
     .join('\n');
 }
+
+/** A monitoring section for BASE_FILE (AWS, eu-west-1): domain, certificate and the OIDC provider, no access groups. */
+export const AWS_MONITORING_LINES = [
+  'monitoring:',
+  '  domain: celery.acme.example.com',
+  '  certificateArn: arn:aws:acm:eu-west-1:123456789012:certificate/abc-123',
+  '  sso:',
+  '    oidc:',
+  '      issuer: https://id.example.com',
+  '      authorizationEndpoint: https://id.example.com/authorize',
+  '      tokenEndpoint: https://id.example.com/token',
+  '      userInfoEndpoint: https://id.example.com/userinfo',
+  '      clientId: celery',
+];

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { loadDeployments } from '../../spec/load';
 import { formatProblem, SpecValidationError } from '../../spec/problems';
-import { BASE_FILE, editBase, problemLines, writeParameterFiles } from '../helpers/parameter-files';
+import { AWS_MONITORING_LINES, BASE_FILE, editBase, problemLines, writeParameterFiles } from '../helpers/parameter-files';
 
 describe('a malformed parameter file', () => {
   const cases: Array<[string, Record<number, string>, string]> = [
@@ -142,16 +142,7 @@ describe('a malformed parameter file', () => {
       {
         28: [
           '  bucket: acme-tf-state',
-          'monitoring:',
-          '  domain: celery.acme.example.com',
-          '  certificateArn: arn:aws:acm:eu-west-1:123456789012:certificate/abc-123',
-          '  sso:',
-          '    oidc:',
-          '      issuer: https://id.example.com',
-          '      authorizationEndpoint: https://id.example.com/authorize',
-          '      tokenEndpoint: https://id.example.com/token',
-          '      userInfoEndpoint: https://id.example.com/userinfo',
-          '      clientId: celery',
+          ...AWS_MONITORING_LINES,
           '      clientSecret: s3cr3t',
         ].join('\n'),
       },

@@ -25,6 +25,7 @@ const MONITORING_AWS = [
   '      tokenEndpoint: https://login.example.com/token',
   '      userInfoEndpoint: https://login.example.com/userinfo',
   '      clientId: celery-ops',
+  '    flowerGroups: [celery-operators]',
   '  alerts:',
   '    notify:',
   '      emails: [oncall@example.com]',

@@ -26,6 +26,8 @@ import { requiredTags } from './required-tags';
 import { statefulProtected } from './stateful-protected';
 import { APPLY_ORDER_RULES } from './apply-order';
 import { subnetsFit } from './subnets-fit';
+import { uiIdentityGate } from './ui-identity-gate';
+import { uiIngressLoadBalancerOnly } from './ui-ingress-load-balancer-only';
 
 export const POLICY_RULES: readonly PolicyRule[] = [
   brokerEncrypted,
@@ -46,6 +48,8 @@ export const POLICY_RULES: readonly PolicyRule[] = [
   noPlainSecrets,
   frontDoorAuthenticated,
   frontDoorTls,
+  uiIngressLoadBalancerOnly,
+  uiIdentityGate,
   requiredTags,
   ...APPLY_ORDER_RULES,
   subnetsFit,

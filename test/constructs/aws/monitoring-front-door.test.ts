@@ -72,21 +72,29 @@ describe.each(stacks.map((s) => [s.spec.stackId, s] as const))('the monitoring f
 
   it('runs a pinned Flower under /flower that reads the broker URL from Secrets Manager', () => {
     const task = Object.values(resourcesOf(json, 'aws_ecs_task_definition')).find((t) => t.family === `${id}-flower`)!;
-    const [flower] = containersOf(task);
+    const flower = containersOf(task).find((c) => c.name === 'flower');
     expect(flower).toMatchObject({ image: 'mher/flower:2.0.1' });
     expect(flower!.command).toContain('--url_prefix=flower');
+    // On loopback, behind the gate: no port the load balancer (or anything else) could reach.
+    expect(flower!.command).toContain('--address=127.0.0.1');
+    expect(flower!.portMappings).toBeUndefined();
     const secrets = (flower!.secrets as Array<{ name: string }>).map((s) => s.name);
     expect(secrets).toEqual(stack.spec.broker.kind === 'rabbitmq' ? ['CELERY_BROKER_URL', 'FLOWER_BROKER_API'] : ['CELERY_BROKER_URL']);
     expect(flower!.environment ?? []).toEqual([]);
   });
 
-  it('runs Grafana on the identity header only, with the workspace as a SigV4 data source and the kit dashboard', () => {
+  it('runs Grafana on loopback, trusting only the gate headers from 127.0.0.1, with the workspace as a SigV4 data source and the kit dashboard', () => {
     const task = Object.values(resourcesOf(json, 'aws_ecs_task_definition')).find((t) => t.family === `${id}-grafana`)!;
-    const [provision, grafana] = containersOf(task);
+    const [provision, grafana] = ['provision', 'grafana'].map((name) => containersOf(task).find((c) => c.name === name));
     const env = Object.fromEntries((grafana!.environment as Array<{ name: string; value: string }>).map((e) => [e.name, e.value]));
+    expect(grafana!.portMappings).toBeUndefined();
     expect(env).toMatchObject({
+      GF_SERVER_HTTP_ADDR: '127.0.0.1',
       GF_AUTH_PROXY_ENABLED: 'true',
-      GF_AUTH_PROXY_HEADER_NAME: 'X-Amzn-Oidc-Identity',
+      // The gate's headers, from the gate's address only; never the load balancer's unverified ones.
+      GF_AUTH_PROXY_HEADER_NAME: 'X-WEBAUTH-USER',
+      GF_AUTH_PROXY_HEADERS: 'Email:X-WEBAUTH-EMAIL Role:X-WEBAUTH-ROLE',
+      GF_AUTH_PROXY_WHITELIST: '127.0.0.1',
       GF_AUTH_DISABLE_LOGIN_FORM: 'true',
       GF_AUTH_BASIC_ENABLED: 'false',
       GF_AUTH_ANONYMOUS_ENABLED: 'false',
@@ -97,6 +105,45 @@ describe.each(stacks.map((s) => [s.spec.stackId, s] as const))('the monitoring f
     // Terraform turns the escaped "$${" back into "${" when it applies.
     expect(files.DASHBOARD!.replace(/\$\$\{/g, '${')).toBe(JSON.stringify(grafanaDashboard(stack.spec)));
     expect(grafana!.dependsOn).toEqual([{ containerName: 'provision', condition: 'SUCCESS' }]);
+  });
+
+  it.each([
+    ['flower', 5555, 5556, '/flower/healthcheck'],
+    ['grafana', 3000, 3001, '/grafana/api/health'],
+  ] as const)('sends %s traffic only through the identity gate, which checks the signed token and the groups of the file', (ui, port, local, health) => {
+    const task = Object.values(resourcesOf(json, 'aws_ecs_task_definition')).find((t) => t.family === `${id}-${ui}`)!;
+    const gate = containersOf(task).find((c) => c.name === 'gate')!;
+    const env = Object.fromEntries((gate.environment as Array<{ name: string; value: string }>).map((e) => [e.name, e.value]));
+    const m = stack.spec.monitoring!;
+    const lb = Object.keys(resourcesOf(json, 'aws_lb'))[0]!;
+    expect(gate).toMatchObject({ essential: true, user: 'node', readonlyRootFilesystem: true, portMappings: [{ containerPort: port, protocol: 'tcp' }] });
+    expect(env).toEqual({
+      GATE_PORT: String(port),
+      GATE_UPSTREAM_PORT: String(local),
+      GATE_SIGNER: `\${aws_lb.${lb}.arn}`,
+      GATE_ISSUER: m.oidc!.issuer,
+      GATE_CLIENT_ID: m.oidc!.clientId,
+      GATE_KEY_URL: `https://public-keys.auth.elb.${stack.spec.region}.amazonaws.com`,
+      GATE_GROUPS_CLAIM: 'groups',
+      GATE_ALLOWED_GROUPS: JSON.stringify(ui === 'flower' ? m.access.flower : (m.access.grafanaViewers ?? null)),
+      GATE_ADMIN_GROUPS: JSON.stringify(ui === 'flower' ? [] : m.access.grafanaAdmins),
+      GATE_HEALTH_PATH: health,
+    });
+    // The examples restrict Flower to named groups and name Grafana admins.
+    if (ui === 'flower') expect(JSON.parse(env.GATE_ALLOWED_GROUPS!)).not.toEqual([]);
+    else expect(m.access.grafanaAdmins.length).toBeGreaterThan(0);
+    const service = Object.values(resourcesOf(json, 'aws_ecs_service')).find((s) => s.name === ui)!;
+    expect(service.load_balancer).toEqual([expect.objectContaining({ container_name: 'gate', container_port: port })]);
+    const targets = Object.values(resourcesOf(json, 'aws_lb_target_group')).find((t) => t.port === port)!;
+    expect((targets.health_check as { path: string }).path).toBe(health);
+  });
+
+  it('asks the IdP for the scopes of the file, so the groups claim reaches the gate', () => {
+    for (const rule of rules) {
+      const [authenticate] = rule.action as Array<{ authenticate_oidc?: { scope?: string } }>;
+      expect(authenticate!.authenticate_oidc!.scope).toBe(stack.spec.monitoring!.oidc!.scope);
+    }
+    expect(stack.spec.monitoring!.oidc!.scope.split(' ')).toContain('groups');
   });
 
   it('outputs where Flower and Grafana are', () => {

@@ -46,14 +46,15 @@ describe('the GCP monitoring front door', () => {
     for (const s of services) expect(s).toMatchObject({ ingress: 'INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER', invoker_iam_disabled: true });
   });
 
-  it('requires IAP on every backend, open to the allowed members only', () => {
-    const backends = Object.values(resourcesOf(json, 'google_compute_backend_service'));
-    expect(backends).toHaveLength(2);
-    for (const b of backends) expect(b).toMatchObject({ load_balancing_scheme: 'EXTERNAL_MANAGED', iap: { enabled: true } });
+  it('requires IAP on every backend, Flower open to the Flower groups only and Grafana to the allowed members', () => {
+    const backends = resourcesOf(json, 'google_compute_backend_service');
+    expect(Object.values(backends)).toHaveLength(2);
+    for (const b of Object.values(backends)) expect(b).toMatchObject({ load_balancing_scheme: 'EXTERNAL_MANAGED', iap: { enabled: true } });
     const access = Object.values(resourcesOf(json, 'google_iap_web_backend_service_iam_member'));
-    expect(access.map((a) => [a.role, a.member])).toEqual([
-      ['roles/iap.httpsResourceAccessor', 'group:platform@initech.example.org'],
-      ['roles/iap.httpsResourceAccessor', 'group:platform@initech.example.org'],
+    const backendName = (ref: unknown) => backends[/google_compute_backend_service\.([^.]+)\.name/.exec(String(ref))![1]!]!.name;
+    expect(access.map((a) => [backendName(a.web_backend_service), a.role, a.member])).toEqual([
+      ['initech-prod-flower', 'roles/iap.httpsResourceAccessor', 'group:celery-operators@initech.example.org'],
+      ['initech-prod-grafana', 'roles/iap.httpsResourceAccessor', 'group:platform@initech.example.org'],
     ]);
   });
 

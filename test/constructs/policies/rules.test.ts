@@ -32,6 +32,7 @@ import { POLICY_RULES } from '../../../constructs/policies/rules';
 import { cloudRunStack, ecsServiceStack, vmTemplateStack, type Prerequisite } from './apply-order-fixture';
 import { reachabilityNetwork } from './reachability-fixture';
 import { ownUsersStack, sharedAdminStack } from './broker-users-fixture';
+import { frontDoor, type FrontDoorBreaks } from './ui-front-door-fixture';
 
 const TAGS = { customer: 'acme', environment: 'prod', 'managed-by': 'celerykit' };
 
@@ -94,6 +95,19 @@ const REACHABILITY_EXPECTED = {
   noBrokerEgress: `policy-test: aws_vpc_security_group_ingress_rule.broker-from-workers (policy-test/broker-from-workers): ${REACHABILITY_TITLE}: admits workers on 6379, but that group's egress does not allow 6379 to broker. ${REACHABILITY_FIX}`,
   noIdpEgress: `policy-test: aws_lb.lb (policy-test/lb): ${REACHABILITY_TITLE}: authenticates with OIDC but its groups allow no 443 out to the IdP. ${REACHABILITY_FIX}`,
 };
+
+const LB_ONLY = "CK-UI-LB-ONLY a service behind a load balancer is reachable from that load balancer only";
+const LB_ONLY_FIX = 'Fix: give the service no public IP and admit only the load balancer security group, on the target port.';
+const GATED = 'CK-UI-GATED a UI behind an OIDC load balancer is reached through the identity gate only';
+const GATED_FIX = "Fix: target the task's identity gate container (albIdentityGateContainer), publish no other port, and give Flower's gate a list of groups.";
+const FRONT_DOOR_CASES: Array<[string, keyof FrontDoorBreaks, string]> = [
+  ['CK-UI-LB-ONLY', 'publicIp', `policy-test: aws_ecs_service.service (policy-test/service): ${LB_ONLY}: is behind a load balancer but has a public IP. ${LB_ONLY_FIX}`],
+  ['CK-UI-LB-ONLY', 'otherPeer', `policy-test: aws_vpc_security_group_ingress_rule.flower-from-workers (policy-test/flower-from-workers): ${LB_ONLY}: admits workers into flower (group of aws_ecs_service.service), which is not a load balancer's group. ${LB_ONLY_FIX}`],
+  ['CK-UI-LB-ONLY', 'portRange', `policy-test: aws_vpc_security_group_ingress_rule.flower-from-alb (policy-test/flower-from-alb): ${LB_ONLY}: admits the load balancer into flower (group of aws_ecs_service.service) on 5555-5600, not only the target port 5555. ${LB_ONLY_FIX}`],
+  ['CK-UI-GATED', 'targetsUi', `policy-test: aws_ecs_service.service (policy-test/service): ${GATED}: the OIDC load balancer targets container flower, which is not the identity gate. ${GATED_FIX}`],
+  ['CK-UI-GATED', 'uiPort', `policy-test: aws_ecs_service.service (policy-test/service): ${GATED}: container flower publishes a port beside the identity gate. ${GATED_FIX}`],
+  ['CK-UI-GATED', 'flowerOpen', `policy-test: aws_ecs_service.service (policy-test/service): ${GATED}: runs Flower, but its identity gate admits anyone the IdP signs in (GATE_ALLOWED_GROUPS is not a list of groups). ${GATED_FIX}`],
+];
 
 interface RuleCase {
   readonly rule: string;
@@ -256,6 +270,7 @@ const cases: RuleCase[] = [
     violating: (s) => vmTemplateStack(s, true),
     expected: "policy-test: google_compute_instance_template.template (policy-test/template): CK-ORDER-NETWORK what starts tasks or VMs is created after its subnets' way out (NAT): its VMs pull their image through google_compute_router_nat.nat, but is not created after it: add google_compute_router_nat.nat to its depends_on. Fix: add the subnets' aws_route_table_association (and any aws_route of their tables), or the google_compute_router_nat, to the depends_on.",
   },
+  ...FRONT_DOOR_CASES.map(([rule, broken, expected]) => ({ rule, compliant: (s: TerraformStack) => frontDoor(s), violating: (s: TerraformStack) => frontDoor(s, { [broken]: true }), expected })),
   ...(['openEgress', 'endpointClosed', 'noBrokerEgress', 'noIdpEgress'] as const).map((broken) => ({
     rule: 'CK-NET-REACHABILITY',
     compliant: (s: TerraformStack) => reachabilityNetwork(s),
