@@ -16,6 +16,7 @@
  * (`task_send_sent_event`).
  */
 import type { DeploymentSpec, WorkerPoolSpec } from '../../spec/types';
+import { CELERY_EXPORTER_PORT } from './images';
 import { queueNameRegex } from './promql';
 
 /** Workers a pool needs: max(busy workers, (waiting + running) / backlogPerWorker). */
@@ -45,12 +46,13 @@ export function poolScalingExpressions(stackId: string, pool: WorkerPoolSpec) {
     running,
     busy,
     /** max(demand, busy) while the queues are reported; the last value otherwise. */
-    workers: `${demand} >= ${busy} or (${busy} and ${waiting}) or ${held}`,
+    // Whole workers: the GCP autoscaler rounds up anyway, and AWS tracks this against running tasks.
+    workers: `ceil(${demand} >= ${busy} or (${busy} and ${waiting})) or ${held}`,
   };
 }
 
 /** A Prometheus rule file (YAML) with one recording rule per pool. */
-export function poolBacklogRules(spec: DeploymentSpec, evaluationIntervalSeconds = 30): string {
+export function poolBacklogRules(spec: DeploymentSpec, evaluationIntervalSeconds = EXPORTER_SCRAPE_SECONDS): string {
   const lines = ['groups:', '  - name: celerykit-pool-workers', `    interval: ${evaluationIntervalSeconds}s`, '    rules:'];
   for (const pool of spec.pools) {
     lines.push(
@@ -62,4 +64,25 @@ export function poolBacklogRules(spec: DeploymentSpec, evaluationIntervalSeconds
     );
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** Seconds between scrapes of the exporter and evaluations of the rules, on both clouds. */
+export const EXPORTER_SCRAPE_SECONDS = 30;
+
+/**
+ * The configuration of the Prometheus next to celery-exporter (GCP's managed-collection
+ * Prometheus, or a plain one in the AWS exporter task): scrape the exporter, evaluate the rules.
+ */
+export function exporterPrometheusConfig(rulesFile: string): string {
+  return [
+    'global:',
+    `  scrape_interval: ${EXPORTER_SCRAPE_SECONDS}s`,
+    `  evaluation_interval: ${EXPORTER_SCRAPE_SECONDS}s`,
+    `rule_files: [${rulesFile}]`,
+    'scrape_configs:',
+    '  - job_name: celery-exporter',
+    '    static_configs:',
+    `      - targets: ["localhost:${CELERY_EXPORTER_PORT}"]`,
+    '',
+  ].join('\n');
 }
