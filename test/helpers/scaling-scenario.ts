@@ -37,12 +37,12 @@ export function busyWorkers(phase: ScenarioPhase): number {
   return Object.values(phase.active).filter((n) => n > 0).length;
 }
 
-/** What the kit's rule must give: max(busy, (waiting + running) / backlogPerWorker); the last value in an outage. */
+/** What the kit's rule must give: ceil(max(busy, (waiting + running) / backlogPerWorker)); the last value in an outage. */
 export function expectedWorkers(pool: WorkerPoolSpec, phases: readonly ScenarioPhase[], index: number): number {
   const phase = phases[index]!;
   if (phase.waiting === undefined) return index === 0 ? NaN : expectedWorkers(pool, phases, index - 1);
   const queued = phase.waiting * pool.queues.length;
-  return Math.max(busyWorkers(phase), (queued + runningTasks(phase)) / pool.autoscale.backlogPerWorker);
+  return Math.ceil(Math.max(busyWorkers(phase), (queued + runningTasks(phase)) / pool.autoscale.backlogPerWorker));
 }
 
 /** The queue length the old rule (waiting only, 0 when missing) gave: what scaled busy pools in. */
