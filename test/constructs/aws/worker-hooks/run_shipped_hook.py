@@ -17,40 +17,16 @@ import sys
 import tempfile
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "brokers", "python"))
 from harness import RedisServer, wait_until  # noqa: E402
 
+sys.path.insert(0, HERE)
+from fake_ecs_agent import FakeAgent  # noqa: E402
+
 CELERY_56 = os.environ["CELERYKIT_CELERY_SOURCES"]
 TASK_SECONDS = 6
-
-
-class FakeAgent:
-    """The ECS agent's task-protection endpoint: records each PUT body with its time."""
-
-    def __init__(self):
-        self.calls = []
-        agent = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_PUT(self):  # noqa: N802
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                agent.calls.append((time.monotonic(), body))
-                answer = json.dumps({"protection": {"ProtectionEnabled": body["ProtectionEnabled"]}}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(answer)))
-                self.end_headers()
-                self.wfile.write(answer)
-
-            def log_message(self, *_args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.uri = "http://127.0.0.1:%d/v4/task-1" % self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
 
 def unescape(text):
@@ -118,14 +94,14 @@ def main():
             env=sender_env, check=True, timeout=60,
         )
         try:
-            wait_until(lambda: any(b["ProtectionEnabled"] for _, b in agent.calls), 60, what="protection taken")
-            taken = next(t for t, b in agent.calls if b["ProtectionEnabled"])
-            wait_until(lambda: any(not b["ProtectionEnabled"] for _, b in agent.calls), 60, what="protection released")
+            wait_until(lambda: any(b["ProtectionEnabled"] for _, _, b in agent.calls), 60, what="protection taken")
+            taken = next(t for t, _, b in agent.calls if b["ProtectionEnabled"])
+            wait_until(lambda: any(not b["ProtectionEnabled"] for _, _, b in agent.calls), 60, what="protection released")
         except AssertionError:
             print("".join(logs[-60:]))
             raise
-        released = next(t for t, b in agent.calls if not b["ProtectionEnabled"])
-        expiry = next(b for _, b in agent.calls if b["ProtectionEnabled"])["ExpiresInMinutes"]
+        released = next(t for t, _, b in agent.calls if not b["ProtectionEnabled"])
+        expiry = next(b for _, _, b in agent.calls if b["ProtectionEnabled"])["ExpiresInMinutes"]
         print("[hook] celery %s; protection taken %.1f s after the send, expiry %d min; released %.1f s after it (task %d s, hook polls every 5 s)"
               % (subprocess.run([celery, "--version"], env=env, capture_output=True, text=True).stdout.strip(), taken - sent, expiry, released - taken, TASK_SECONDS))
         assert released - taken >= TASK_SECONDS, "released before the task could have ended"
