@@ -8,8 +8,10 @@ set -euo pipefail
 # prometheus: promtool checks the generated recording and alert rules.
 # prometheus-alertmanager: amtool checks the generated alert manager configuration.
 # redis-server, python3-redis, rabbitmq-server: the real-broker tests (started on loopback by the tests).
+# python3-packaging, python3-tzlocal, python3-dateutil: what Celery 5.6 from ../shared/python-celery needs
+#   beyond python3-celery's dependencies (the shipped-hook and Celery 5.6 broker tests run it).
 # chromium: mermaid-cli draws the stack diagrams in it (scripts/puppeteer-config.json); puppeteer downloads no browser.
-DEBIAN_PACKAGES=(python3-celery python3-redis redis-server rabbitmq-server prometheus prometheus-alertmanager chromium)
+DEBIAN_PACKAGES=(python3-celery python3-redis python3-packaging python3-tzlocal python3-dateutil redis-server rabbitmq-server prometheus prometheus-alertmanager chromium)
 
 if ((${#DEBIAN_PACKAGES[@]} > 0)); then
   missing=()

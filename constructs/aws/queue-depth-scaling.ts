@@ -1,25 +1,33 @@
 /**
- * Scaling of one worker pool on its queues' backlog per running worker, not CPU.
+ * Scaling of one worker pool on the workers its load needs, not CPU.
  *
- * Target tracking keeps (sum of the pool's queue lengths) / (running tasks) near the pool's
- * `backlogPerWorker`: quick to add workers (1 minute), slow to remove them (the pool's scale-in
- * cooldown). Target tracking multiplies the running count, so it cannot leave zero; a pool that
- * may scale to zero also gets a step policy that starts one task when its queues have a backlog
- * and nothing runs.
+ * The exporter task's Prometheus records `celerykit_pool_workers` per pool (waiting plus running
+ * tasks per `backlogPerWorker`, never fewer than the busy workers, held while the exporter is
+ * silent; constructs/celery/pool-backlog-rules.ts) and its collector publishes it to CloudWatch.
+ * Target tracking keeps (needed workers) / (running tasks) at 1: quick to add workers (1 minute),
+ * slow to remove them (the pool's scale-in cooldown). ECS still chooses which task to stop, so the
+ * pool's busy workers also protect themselves from scale-in (worker-hooks/).
+ *
+ * Missing data is never read as zero: the needed-workers metric is not filled, so when it stops
+ * the target tracking alarms go to INSUFFICIENT_DATA and "Application Auto Scaling cannot scale"
+ * (https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-target-tracking.html,
+ * Considerations). Target tracking multiplies the running count, so it cannot leave zero; a pool
+ * that may scale to zero also gets a step policy that starts one task when the pool needs a
+ * worker and nothing runs.
  */
 import { AppautoscalingPolicy } from '@cdktf/provider-aws/lib/appautoscaling-policy';
 import { AppautoscalingTarget } from '@cdktf/provider-aws/lib/appautoscaling-target';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { Construct } from 'constructs';
 import type { WorkerPoolSpec } from '../../spec/types';
-import { QUEUE_LENGTH_METRIC, QUEUE_NAME_DIMENSION } from './queue-metrics-exporter';
+import { POOL_DIMENSION, POOL_WORKERS_METRIC } from './queue-metrics-exporter';
 
 export interface AwsQueueDepthScalingProps {
   readonly stackId: string;
   readonly pool: WorkerPoolSpec;
   readonly clusterName: string;
   readonly serviceName: string;
-  /** CloudWatch namespace where the exporter publishes queue lengths. */
+  /** CloudWatch namespace where the exporter publishes the pool series. */
   readonly queueMetricsNamespace: string;
   /**
    * Seconds between scale-out steps.
@@ -31,9 +39,23 @@ export interface AwsQueueDepthScalingProps {
 /** One metric query of a CloudWatch metric math expression. */
 interface MetricQuery {
   id: string;
-  expression?: string;
-  metricStat?: { metric: { namespace: string; metricName: string; dimensions: Array<{ name: string; value: string }> }; stat: string };
+  metricStat: { metric: { namespace: string; metricName: string; dimensions: Array<{ name: string; value: string }> }; stat: string };
   returnData: boolean;
+}
+
+/**
+ * The metric math of one pool, as data for tests and dashboards. `workers` is never filled: a
+ * missing value must stay missing. `running` is filled with 0: it is only ever the divisor or the
+ * "nothing runs" test, where a missing task count must read as no task.
+ */
+export function poolScalingMath() {
+  const running = 'FILL(running, 0)';
+  return {
+    /** Tracked at 1: needed workers per running task. */
+    workersPerRunningTask: `workers / IF(${running} < 1, 1, ${running})`,
+    /** 1 when the pool needs a worker and none runs (start from zero). */
+    idleWithWork: `IF(${running} < 1 AND workers > 0, 1, 0)`,
+  };
 }
 
 export class AwsQueueDepthScaling extends Construct {
@@ -42,42 +64,40 @@ export class AwsQueueDepthScaling extends Construct {
   /** Only for pools whose minimum is 0. */
   readonly startFromZeroPolicy?: AppautoscalingPolicy;
   readonly startFromZeroAlarm?: CloudwatchMetricAlarm;
-  /** The metric math expression of backlog per running worker (for tests and dashboards). */
+  /** The tracked metric math expression (for tests and dashboards). */
   readonly backlogExpression: string;
 
   constructor(scope: Construct, id: string, props: AwsQueueDepthScalingProps) {
     super(scope, id);
     const { pool } = props;
-    const queues = pool.queues.map((queue, i) => ({ id: `q${i}`, queue }));
-    const backlog = queues.map((q) => `FILL(${q.id}, 0)`).join(' + ');
-    const running = 'FILL(running, 0)';
-    this.backlogExpression = `(${backlog}) / IF(${running} < 1, 1, ${running})`;
+    const math = poolScalingMath();
+    this.backlogExpression = math.workersPerRunningTask;
 
-    const inputs: MetricQuery[] = [
-      ...queues.map((q) => ({
-        id: q.id,
-        metricStat: {
-          metric: { namespace: props.queueMetricsNamespace, metricName: QUEUE_LENGTH_METRIC, dimensions: [{ name: QUEUE_NAME_DIMENSION, value: q.queue }] },
-          stat: 'Average',
-        },
-        returnData: false,
-      })),
-      {
-        id: 'running',
-        metricStat: {
-          metric: {
-            namespace: 'ECS/ContainerInsights',
-            metricName: 'RunningTaskCount',
-            dimensions: [
-              { name: 'ClusterName', value: props.clusterName },
-              { name: 'ServiceName', value: props.serviceName },
-            ],
-          },
-          stat: 'Average',
-        },
-        returnData: false,
+    const workers: MetricQuery = {
+      id: 'workers',
+      metricStat: {
+        metric: { namespace: props.queueMetricsNamespace, metricName: POOL_WORKERS_METRIC, dimensions: [{ name: POOL_DIMENSION, value: pool.name }] },
+        // The larger of the two samples a minute: scale-in waits for the lower need to last.
+        stat: 'Maximum',
       },
-    ];
+      returnData: false,
+    };
+    const running: MetricQuery = {
+      id: 'running',
+      metricStat: {
+        metric: {
+          namespace: 'ECS/ContainerInsights',
+          metricName: 'RunningTaskCount',
+          dimensions: [
+            { name: 'ClusterName', value: props.clusterName },
+            { name: 'ServiceName', value: props.serviceName },
+          ],
+        },
+        stat: 'Average',
+      },
+      returnData: false,
+    };
+    const inputs = [workers, running];
 
     this.target = new AppautoscalingTarget(this, 'target', {
       serviceNamespace: 'ecs',
@@ -97,13 +117,14 @@ export class AwsQueueDepthScaling extends Construct {
       policyType: 'TargetTrackingScaling',
       ...scalingTarget,
       targetTrackingScalingPolicyConfiguration: {
-        targetValue: pool.autoscale.backlogPerWorker,
+        // The metric already counts workers (backlogPerWorker is applied in the rule).
+        targetValue: 1,
         scaleOutCooldown: props.scaleOutCooldownSeconds ?? 60,
         scaleInCooldown: pool.scaleInCooldownSeconds,
         customizedMetricSpecification: {
           metrics: [
             ...inputs,
-            { id: 'backlog_per_worker', expression: this.backlogExpression, label: `${pool.name} backlog per running worker`, returnData: true },
+            { id: 'workers_per_running_task', expression: this.backlogExpression, label: `${pool.name} needed workers per running task`, returnData: true },
           ],
         },
       },
@@ -127,18 +148,19 @@ export class AwsQueueDepthScaling extends Construct {
         comparisonOperator: 'GreaterThanOrEqualToThreshold',
         threshold: 1,
         evaluationPeriods: 1,
+        // No data (exporter silent) starts nothing; the pool stays as it is.
         treatMissingData: 'notBreaching',
         alarmActions: [this.startFromZeroPolicy.arn],
         metricQuery: [
           ...inputs.map((q) => {
-            const { namespace, metricName, dimensions } = q.metricStat!.metric;
+            const { namespace, metricName, dimensions } = q.metricStat.metric;
             return {
               id: q.id,
               returnData: false,
-              metric: { namespace, metricName, period: 60, stat: q.metricStat!.stat, dimensions: Object.fromEntries(dimensions.map((d) => [d.name, d.value])) },
+              metric: { namespace, metricName, period: 60, stat: q.metricStat.stat, dimensions: Object.fromEntries(dimensions.map((d) => [d.name, d.value])) },
             };
           }),
-          { id: 'idle_with_backlog', expression: `IF(${running} < 1 AND (${backlog}) > 0, 1, 0)`, label: `${pool.name} idle with a backlog`, returnData: true },
+          { id: 'idle_with_work', expression: math.idleWithWork, label: `${pool.name} idle with work waiting`, returnData: true },
         ],
       });
     }

@@ -1,8 +1,9 @@
 /**
- * celery-exporter as one small ECS service per stack, with an AWS OpenTelemetry collector sidecar
- * that publishes `celery_queue_length` per queue to CloudWatch (embedded metric format). The same
- * number drives every pool's scaling on both brokers, so scaling never depends on broker-specific
- * metrics (Amazon MQ 4.x publishes none per queue).
+ * celery-exporter as one small ECS service per stack, with a Prometheus that evaluates the kit's
+ * pool scaling rules (the same rules GCP evaluates) and an AWS OpenTelemetry collector that
+ * publishes each pool's `celerykit_pool_workers` to CloudWatch (embedded metric format), where the
+ * pool's scaling policy reads it. Scaling therefore never depends on broker-specific metrics
+ * (Amazon MQ 4.x publishes none per queue), and counts running tasks, not only waiting ones.
  */
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import type { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
@@ -10,6 +11,7 @@ import { Construct } from 'constructs';
 import type { DeploymentSpec } from '../../spec/types';
 import { celeryExporterArgs } from '../celery/exporter-args';
 import { CELERY_EXPORTER_PORT, IMAGES } from '../celery/images';
+import { exporterPrometheusConfig, EXPORTER_SCRAPE_SECONDS, POOL_WORKERS_SERIES, poolBacklogRules } from '../celery/pool-backlog-rules';
 import { awsLogs, fargateTaskDefinition, privateFargateService, type EcsStartPrerequisites } from './fargate';
 import { EcsTaskRoles } from './task-roles';
 
@@ -17,8 +19,12 @@ import { EcsTaskRoles } from './task-roles';
 export function queueMetricsNamespace(stackId: string): string {
   return `Celery/${stackId}`;
 }
-export const QUEUE_LENGTH_METRIC = 'celery_queue_length';
-export const QUEUE_NAME_DIMENSION = 'queue_name';
+/** The CloudWatch metric each pool scales on, and its one dimension. */
+export const POOL_WORKERS_METRIC = POOL_WORKERS_SERIES;
+export const POOL_DIMENSION = 'pool';
+/** Prometheus listens on the task's loopback only; the collector is its one reader. */
+export const EXPORTER_PROMETHEUS_PORT = 9090;
+const PROMETHEUS_FILES = '/etc/celerykit';
 
 export interface AwsQueueMetricsExporterProps {
   readonly spec: DeploymentSpec;
@@ -29,8 +35,8 @@ export interface AwsQueueMetricsExporterProps {
   /** What tasks need before they start (capacity providers, routes out). */
   readonly startsAfter: EcsStartPrerequisites;
   /**
-   * Seconds between two scrapes of the exporter.
-   * @default 30 — two samples per one-minute scaling period.
+   * Seconds between two reads of the recorded pool series.
+   * @default 30 — two samples per one-minute scaling period, as often as the rules are evaluated.
    */
   readonly scrapeIntervalSeconds?: number;
   /** Also write every exporter metric to this Managed Prometheus workspace (SigV4). */
@@ -81,9 +87,11 @@ export class AwsQueueMetricsExporter extends Construct {
     const taskDefinition = fargateTaskDefinition(this, 'task', {
       family: `${spec.stackId}-exporter`,
       cpu: 0.25,
-      memory: 512,
+      // Exporter, Prometheus and collector together; 512 MiB leaves no room for Prometheus.
+      memory: 1024,
       executionRoleArn: roles.execution.arn,
       taskRoleArn: roles.task.arn,
+      scratchVolumes: ['prometheus-config'],
       containers: [
         {
           name: 'celery-exporter',
@@ -96,10 +104,44 @@ export class AwsQueueMetricsExporter extends Construct {
           logConfiguration: awsLogs(logs.name, spec.region, 'exporter'),
         },
         {
+          // Fargate has no config files: write Prometheus's into a task volume before it starts.
+          name: 'prometheus-config',
+          image: IMAGES.busybox,
+          essential: false,
+          command: [
+            'sh',
+            '-c',
+            `printf "%s" "$PROMETHEUS_CONFIG" > ${PROMETHEUS_FILES}/prometheus.yml && printf "%s" "$POOL_RULES" > ${PROMETHEUS_FILES}/rules.yml && chmod -R a+rX ${PROMETHEUS_FILES}`,
+          ],
+          environment: [
+            { name: 'PROMETHEUS_CONFIG', value: exporterPrometheusConfig(`${PROMETHEUS_FILES}/rules.yml`) },
+            { name: 'POOL_RULES', value: poolBacklogRules(spec) },
+          ],
+          mountPoints: [{ sourceVolume: 'prometheus-config', containerPath: PROMETHEUS_FILES }],
+          privileged: false,
+          logConfiguration: awsLogs(logs.name, spec.region, 'prometheus-config'),
+        },
+        {
+          name: 'prometheus',
+          image: IMAGES.prometheus,
+          essential: true,
+          dependsOn: [{ containerName: 'prometheus-config', condition: 'SUCCESS' }],
+          command: [
+            `--config.file=${PROMETHEUS_FILES}/prometheus.yml`,
+            '--storage.tsdb.path=/prometheus',
+            // The rules hold a value for at most an hour (HOLD_WINDOW); nothing older is read.
+            '--storage.tsdb.retention.time=2h',
+            `--web.listen-address=127.0.0.1:${EXPORTER_PROMETHEUS_PORT}`,
+          ],
+          mountPoints: [{ sourceVolume: 'prometheus-config', containerPath: PROMETHEUS_FILES, readOnly: true }],
+          privileged: false,
+          logConfiguration: awsLogs(logs.name, spec.region, 'prometheus'),
+        },
+        {
           name: 'collector',
           image: IMAGES.awsOtelCollector,
           essential: true,
-          environment: [{ name: 'AOT_CONFIG_CONTENT', value: collectorConfig(spec, metricLogs.name, props.scrapeIntervalSeconds ?? 30, props.remoteWrite?.url) }],
+          environment: [{ name: 'AOT_CONFIG_CONTENT', value: collectorConfig(spec, metricLogs.name, props.scrapeIntervalSeconds ?? EXPORTER_SCRAPE_SECONDS, props.remoteWrite?.url) }],
           privileged: false,
           logConfiguration: awsLogs(logs.name, spec.region, 'collector'),
         },
@@ -121,15 +163,24 @@ export class AwsQueueMetricsExporter extends Construct {
 }
 
 /**
- * Collector configuration: scrape the exporter; queue lengths go to CloudWatch as EMF (scaling),
- * and, with a remote-write URL, every metric goes to Managed Prometheus (alerts, dashboards).
+ * Collector configuration: the pool series go from Prometheus's federation endpoint to CloudWatch
+ * as EMF (scaling); with a remote-write URL, every exporter metric and the pool series also go
+ * to Managed Prometheus (alerts, dashboards).
  */
 export function collectorConfig(spec: DeploymentSpec, metricLogGroup: string, scrapeIntervalSeconds: number, remoteWriteUrl?: string): string {
   const prometheus = remoteWriteUrl !== undefined;
-  const scrapeExporter = (receiver: string) => [
-    `  ${receiver}:`,
-    '    config:',
-    '      scrape_configs:',
+  const federatePoolSeries = [
+    '        - job_name: celerykit-pool-workers',
+    `          scrape_interval: ${scrapeIntervalSeconds}s`,
+    '          metrics_path: /federate',
+    '          params:',
+    `            "match[]": ['{__name__="${POOL_WORKERS_SERIES}"}']`,
+    // Keep the rule's own stack and pool labels instead of the scrape's.
+    '          honor_labels: true',
+    '          static_configs:',
+    `            - targets: ["localhost:${EXPORTER_PROMETHEUS_PORT}"]`,
+  ];
+  const scrapeExporter = [
     '        - job_name: celery-exporter',
     `          scrape_interval: ${scrapeIntervalSeconds}s`,
     '          static_configs:',
@@ -138,12 +189,11 @@ export function collectorConfig(spec: DeploymentSpec, metricLogGroup: string, sc
   return [
     ...(prometheus ? ['extensions:', '  sigv4auth:', `    region: ${spec.region}`, '    service: aps'] : []),
     'receivers:',
-    ...scrapeExporter('prometheus'),
-    '          metric_relabel_configs:',
-    '            - source_labels: [__name__]',
-    `              regex: ${QUEUE_LENGTH_METRIC}`,
-    '              action: keep',
-    ...(prometheus ? scrapeExporter('prometheus/all') : []),
+    '  prometheus:',
+    '    config:',
+    '      scrape_configs:',
+    ...federatePoolSeries,
+    ...(prometheus ? ['  prometheus/all:', '    config:', '      scrape_configs:', ...scrapeExporter, ...federatePoolSeries] : []),
     'exporters:',
     '  awsemf:',
     `    namespace: ${queueMetricsNamespace(spec.stackId)}`,
@@ -151,8 +201,8 @@ export function collectorConfig(spec: DeploymentSpec, metricLogGroup: string, sc
     `    region: ${spec.region}`,
     '    dimension_rollup_option: NoDimensionRollup',
     '    metric_declarations:',
-    `      - dimensions: [[${QUEUE_NAME_DIMENSION}]]`,
-    `        metric_name_selectors: [${QUEUE_LENGTH_METRIC}]`,
+    `      - dimensions: [[${POOL_DIMENSION}]]`,
+    `        metric_name_selectors: [${POOL_WORKERS_METRIC}]`,
     ...(prometheus ? ['  prometheusremotewrite:', `    endpoint: ${remoteWriteUrl}`, '    auth:', '      authenticator: sigv4auth'] : []),
     'service:',
     ...(prometheus ? ['  extensions: [sigv4auth]'] : []),

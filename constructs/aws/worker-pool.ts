@@ -12,6 +12,7 @@ import { workerCommand } from '../celery/worker-command';
 import { appContainerSecrets } from './app-container';
 import { awsLogs, fargateTaskDefinition, privateFargateService, type EcsStartPrerequisites } from './fargate';
 import { EcsTaskRoles } from './task-roles';
+import { shippedProtectionHook } from './worker-hooks/shipped-hook';
 
 /** Fargate's longest stop timeout: SIGTERM starts Celery's warm shutdown, SIGKILL follows after this. */
 export const FARGATE_MAX_STOP_TIMEOUT_SECONDS = 120;
@@ -103,26 +104,34 @@ export class AwsWorkerPool extends Construct {
       ],
     });
 
+    const logConfiguration = awsLogs(this.logGroup.name, spec.region, pool.name);
+    const command = workerCommand(spec.app, pool);
+    // Pools whose tasks may outlast the stop timeout always get the protection hook (issue 17).
+    const hook = taskProtectionMinutes(pool) === undefined ? undefined : shippedProtectionHook(command, logConfiguration);
     this.taskDefinition = fargateTaskDefinition(this, 'task', {
       family: `${spec.stackId}-${pool.name}`,
       cpu: pool.cpu,
       memory: pool.memory,
       executionRoleArn: this.roles.execution.arn,
       taskRoleArn: this.roles.task.arn,
+      ...(hook === undefined ? {} : { scratchVolumes: [hook.volume] }),
+      // The worker stays the first container (tests and tools read it there).
       containers: [
         {
           name: WORKER_CONTAINER,
           image: spec.app.image,
           essential: true,
-          command: workerCommand(spec.app, pool),
+          command: hook?.worker.command ?? command,
           environment: [...app.environment, ...taskProtectionEnvironment(pool)],
           secrets: app.secrets,
           stopTimeout: FARGATE_MAX_STOP_TIMEOUT_SECONDS,
           privileged: false,
           // An init process forwards SIGTERM to celery and reaps prefork children.
           linuxParameters: { initProcessEnabled: true },
-          logConfiguration: awsLogs(this.logGroup.name, spec.region, pool.name),
+          ...(hook === undefined ? {} : { dependsOn: hook.worker.dependsOn, mountPoints: hook.worker.mountPoints }),
+          logConfiguration,
         },
+        ...(hook === undefined ? [] : [hook.writer]),
       ],
     });
 

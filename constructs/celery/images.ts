@@ -22,6 +22,8 @@ export const IMAGES = {
   rabbitmq: 'rabbitmq:3.13.7-management',
   /** Google Managed Service for Prometheus drop-in Prometheus: scrapes locally, exports to Cloud Monitoring. */
   gmpPrometheus: 'gke.gcr.io/prometheus-engine/prometheus:v2.53.5-gmp.1-gke.2',
+  /** Prometheus in the AWS exporter task: evaluates the pool scaling rules next to the exporter. */
+  prometheus: 'quay.io/prometheus/prometheus:v2.53.2',
   /** Managed Prometheus query frontend: a Prometheus API over Cloud Monitoring for Grafana. */
   gmpFrontend: 'gke.gcr.io/prometheus-engine/frontend:v0.15.3-gke.0',
 } as const;

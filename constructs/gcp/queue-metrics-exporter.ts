@@ -8,8 +8,8 @@ import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import type { DeploymentSpec } from '../../spec/types';
 import { celeryExporterArgs } from '../celery/exporter-args';
-import { CELERY_EXPORTER_PORT, IMAGES } from '../celery/images';
-import { poolBacklogRules } from '../celery/pool-backlog-rules';
+import { IMAGES } from '../celery/images';
+import { exporterPrometheusConfig, poolBacklogRules } from '../celery/pool-backlog-rules';
 import { GcpContainerVmGroup } from './container-vm-group';
 import { networkTag } from './network-tags';
 import { GcpComponentServiceAccount } from './service-account';
@@ -42,17 +42,6 @@ export class GcpQueueMetricsExporter extends Construct {
       secretIds: [props.brokerUrlSecretId, ...Object.values(props.secretFiles)],
     });
 
-    const prometheusConfig = [
-      'global:',
-      '  scrape_interval: 30s',
-      '  evaluation_interval: 30s',
-      'rule_files: [/etc/prometheus/rules.yaml]',
-      'scrape_configs:',
-      '  - job_name: celery-exporter',
-      '    static_configs:',
-      `      - targets: ["localhost:${CELERY_EXPORTER_PORT}"]`,
-    ].join('\n');
-
     this.vms = new GcpContainerVmGroup(this, 'vms', {
       name: `${spec.stackId}-exporter`,
       region: spec.region,
@@ -76,7 +65,7 @@ export class GcpQueueMetricsExporter extends Construct {
         stopTimeoutSeconds: 10,
         runOptions: ['--network=host'],
         configFiles: {
-          [`${PROMETHEUS_DIR}/prometheus.yaml`]: prometheusConfig,
+          [`${PROMETHEUS_DIR}/prometheus.yaml`]: exporterPrometheusConfig('/etc/prometheus/rules.yaml'),
           [`${PROMETHEUS_DIR}/rules.yaml`]: poolBacklogRules(spec),
         },
         sidecars: [

@@ -8,6 +8,7 @@ import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { BROKER_URL_ENV } from '../../spec/defaults';
 import type { DeploymentSpec, WorkerPoolSpec } from '../../spec/types';
+import { POOL_WORKERS_SERIES } from '../celery/pool-backlog-rules';
 import { workerCommand } from '../celery/worker-command';
 import { GcpContainerVmGroup } from './container-vm-group';
 import { e2MachineType } from '../../spec/gcp-machine-types';
@@ -19,7 +20,8 @@ import { GcpComponentServiceAccount } from './service-account';
  * about 90 s when it deletes a VM, and Spot VMs 30 s when they are reclaimed.
  */
 export const WARM_SHUTDOWN_SECONDS = 80;
-export const POOL_BACKLOG_METRIC = 'prometheus.googleapis.com/celerykit_pool_backlog/gauge';
+/** The pool's recorded worker need (constructs/celery/pool-backlog-rules.ts) as Managed Service for Prometheus exports it. */
+export const POOL_WORKERS_METRIC = `prometheus.googleapis.com/${POOL_WORKERS_SERIES}/gauge`;
 
 export interface GcpWorkerPoolProps {
   readonly spec: DeploymentSpec;
@@ -85,12 +87,13 @@ export class GcpWorkerPool extends Construct {
         maxReplicas: pool.autoscale.max,
         cooldownPeriod: 60,
         mode: 'ON',
-        // A per-group metric: the pool's summed queue length, spread at backlogPerWorker per VM.
+        // A per-group metric that already counts workers (waiting + running tasks, never fewer
+        // than the busy workers, held while the exporter is silent), so one VM per unit.
         metric: [
           {
-            name: POOL_BACKLOG_METRIC,
+            name: POOL_WORKERS_METRIC,
             filter: `resource.type = "prometheus_target" AND metric.labels.stack = "${spec.stackId}" AND metric.labels.pool = "${pool.name}"`,
-            singleInstanceAssignment: pool.autoscale.backlogPerWorker,
+            singleInstanceAssignment: 1,
           },
         ],
         // Remove at most one VM per window; the window grows with the pool's time limit.

@@ -67,6 +67,40 @@ export class PrometheusServer {
     if (blocks.status !== 0) throw new Error(`promtool could not build blocks: ${blocks.stdout}${blocks.stderr}`);
     const config = join(dir, 'prometheus.yml');
     writeFileSync(config, 'global:\n  scrape_interval: 1m\n');
+    return PrometheusServer.spawnReady(config, data);
+  }
+
+  /**
+   * A live Prometheus that scrapes `target` (host:port) and evaluates `rules` (a rule file's
+   * text), both every `intervalSeconds`: rules then run as they do in production, in real time.
+   */
+  static async startLive(props: { rules: string; target: string; intervalSeconds: number }): Promise<PrometheusServer> {
+    const dir = tempDir('celerykit-prom-live-');
+    const rules = join(dir, 'rules.yml');
+    writeFileSync(rules, props.rules);
+    const config = join(dir, 'prometheus.yml');
+    const i = `${props.intervalSeconds}s`;
+    writeFileSync(
+      config,
+      [
+        'global:',
+        `  scrape_interval: ${i}`,
+        `  evaluation_interval: ${i}`,
+        `rule_files: [${JSON.stringify(rules)}]`,
+        'scrape_configs:',
+        '  - job_name: celery-exporter',
+        `    scrape_timeout: ${i}`,
+        '    static_configs:',
+        `      - targets: [${JSON.stringify(props.target)}]`,
+        '',
+      ].join('\n'),
+    );
+    const data = join(dir, 'data');
+    mkdirSync(data);
+    return PrometheusServer.spawnReady(config, data);
+  }
+
+  private static async spawnReady(config: string, data: string): Promise<PrometheusServer> {
     const port = await freePort();
     const process = spawn(
       'prometheus',
@@ -87,6 +121,11 @@ export class PrometheusServer {
     }
     server.stop();
     throw new Error(`prometheus did not become ready: ${stderr}`);
+  }
+
+  async queryRange(expr: string, start: number, end: number, stepSeconds: number): Promise<QueryResult> {
+    const params = new URLSearchParams({ query: expr, start: String(start), end: String(end), step: String(stepSeconds) });
+    return (await (await fetch(`${this.url}/api/v1/query_range?${params}`)).json()) as QueryResult;
   }
 
   async query(expr: string, time: number): Promise<QueryResult> {

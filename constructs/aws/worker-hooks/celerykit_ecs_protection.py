@@ -7,11 +7,12 @@ after the visibility timeout. This hook asks the ECS agent to protect the task f
 while the worker holds work, and releases the protection when it is idle, so the scaler only
 removes idle workers.
 
-Use: put this file next to your Celery app and import it in the module you pass to
-``celery -A`` (``import celerykit_ecs_protection  # noqa: F401``). It does nothing unless
-ECS_AGENT_URI (set by ECS) and CELERYKIT_TASK_PROTECTION_MINUTES (set by celerykit on pools
-whose tasks may outlast the stop timeout) are both present. It never fails a task: an agent
-error is logged and the task runs unprotected.
+celerykit ships it: on pools whose tasks may outlast the stop timeout, a first container writes
+this file into a task volume, and the worker command puts that volume on PYTHONPATH and imports
+the module with ``--include`` (constructs/aws/worker-pool.ts), so the app needs no change. It does
+nothing unless ECS_AGENT_URI (set by ECS) and CELERYKIT_TASK_PROTECTION_MINUTES (set by celerykit
+on those pools) are both present. It never fails a task: an agent error is logged and the task
+runs unprotected.
 
 The task role needs ecs:UpdateTaskProtection on its own tasks; celerykit grants exactly that.
 """

@@ -21,6 +21,7 @@ import { noPlainSecrets } from './no-plain-secrets';
 import { noPublicIp } from './no-public-ip';
 import { passroleScoped } from './passrole-scoped';
 import { reachability } from './reachability';
+import { scalingHoldsOnMissingData } from './scaling-holds-on-missing-data';
 import { noServiceAccountKeys } from './no-service-account-keys';
 import { requiredTags } from './required-tags';
 import { statefulProtected } from './stateful-protected';
@@ -56,4 +57,5 @@ export const POLICY_RULES: readonly PolicyRule[] = [
   reachability,
   keyPolicies,
   brokerAdminIsolated,
+  scalingHoldsOnMissingData,
 ];

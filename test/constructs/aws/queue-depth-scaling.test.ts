@@ -1,6 +1,7 @@
 /**
- * Each pool scales on the backlog of its own queues per running worker; pools that may idle at
- * zero are started by a step policy when work arrives.
+ * Each pool scales on the workers its own load needs (waiting plus running tasks, recorded by the
+ * exporter task's Prometheus) per running task; pools that may idle at zero are started by a step
+ * policy when work arrives. A missing need is never filled with 0.
  */
 import { describe, expect, it } from 'vitest';
 import { resourcesOf, synthesizeDir, type ResourceBody } from '../../helpers/synth';
@@ -25,24 +26,25 @@ describe.each(stacks.map((s) => [s.spec.stackId, s] as const))('queue-depth scal
     expect(matching[0]).toMatchObject({ min_capacity: pool.autoscale.min, max_capacity: pool.autoscale.max, scalable_dimension: 'ecs:service:DesiredCount' });
   });
 
-  it.each(stack.spec.pools.map((p) => [p.name, p] as const))('tracks backlog per worker of exactly the queues %s consumes', (name, pool) => {
+  it.each(stack.spec.pools.map((p) => [p.name, p] as const))('tracks the workers %s needs per running task, and never fills a missing need with 0', (name) => {
     const config = backlogPolicy(name).target_tracking_scaling_policy_configuration as {
       target_value: number;
       scale_in_cooldown: number;
       scale_out_cooldown: number;
       customized_metric_specification: { metrics: MetricQuery[] };
     };
-    expect(config.target_value).toBe(pool.autoscale.backlogPerWorker);
+    expect(config.target_value).toBe(1);
     const metrics = config.customized_metric_specification.metrics;
-    const queueMetrics = metrics.filter((m) => m.metric_stat?.metric.metric_name === 'celery_queue_length');
-    expect(queueMetrics.map((m) => m.metric_stat!.metric.dimensions[0]!.value)).toEqual(pool.queues);
-    expect(queueMetrics.every((m) => m.metric_stat!.metric.namespace === `Celery/${id}`)).toBe(true);
+    const workers = metrics.find((m) => m.id === 'workers')!;
+    expect(workers.metric_stat!.metric).toEqual({ namespace: `Celery/${id}`, metric_name: 'celerykit_pool_workers', dimensions: [{ name: 'pool', value: name }] });
     const running = metrics.find((m) => m.id === 'running')!;
     expect(running.metric_stat!.metric).toMatchObject({ namespace: 'ECS/ContainerInsights', metric_name: 'RunningTaskCount' });
     expect(running.metric_stat!.metric.dimensions).toEqual([{ name: 'ClusterName', value: id }, { name: 'ServiceName', value: name }]);
     const returned = metrics.filter((m) => m.return_data);
     expect(returned).toHaveLength(1);
-    expect(returned[0]!.expression).toBe(`(${queueMetrics.map((m) => `FILL(${m.id}, 0)`).join(' + ')}) / IF(FILL(running, 0) < 1, 1, FILL(running, 0))`);
+    expect(returned[0]!.expression).toBe('workers / IF(FILL(running, 0) < 1, 1, FILL(running, 0))');
+    // An exporter outage must not read as an empty queue (issue 17 item 2).
+    expect(metrics.map((m) => m.expression ?? '').join(' ')).not.toMatch(/FILL\(workers/);
     expect(config.scale_out_cooldown).toBe(60);
     expect(config.scale_in_cooldown).toBeGreaterThan(config.scale_out_cooldown);
   });
@@ -66,8 +68,10 @@ describe.each(stacks.map((s) => [s.spec.stackId, s] as const))('queue-depth scal
       }
       expect(step!.step_scaling_policy_configuration).toMatchObject({ adjustment_type: 'ChangeInCapacity', step_adjustment: [{ metric_interval_lower_bound: '0', scaling_adjustment: 1 }] });
       expect(alarm!.alarm_actions).toEqual([expect.stringMatching(/^\$\{aws_appautoscaling_policy\.[^.]+\.arn\}$/)]);
-      const queries = alarm!.metric_query as Array<{ id: string; expression?: string; metric?: { dimensions: Record<string, string> } }>;
-      expect(queries.filter((q) => q.metric?.dimensions.queue_name).map((q) => q.metric!.dimensions.queue_name)).toEqual(pool.queues);
+      expect(alarm!.treat_missing_data).toBe('notBreaching');
+      const queries = alarm!.metric_query as Array<{ id: string; expression?: string; metric?: { metric_name: string; dimensions: Record<string, string> } }>;
+      expect(queries.find((q) => q.id === 'workers')!.metric).toMatchObject({ metric_name: 'celerykit_pool_workers', dimensions: { pool: pool.name } });
+      expect(queries.find((q) => q.expression !== undefined)!.expression).toBe('IF(FILL(running, 0) < 1 AND workers > 0, 1, 0)');
     }
   });
 });

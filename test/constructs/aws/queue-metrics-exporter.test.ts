@@ -4,6 +4,7 @@
  */
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { poolBacklogRules } from '../../../constructs/celery/pool-backlog-rules';
 import { containersOf, inlinePolicyOfRole, resourcesOf, synthesizeDir } from '../../helpers/synth';
 
 const stacks = synthesizeDir().filter((s) => s.spec.cloud === 'aws');
@@ -11,7 +12,9 @@ const stacks = synthesizeDir().filter((s) => s.spec.cloud === 'aws');
 describe.each(stacks.map((s) => [s.spec.stackId, s] as const))('the queue metrics exporter of %s', (id, stack) => {
   const services = Object.values(resourcesOf(stack.json, 'aws_ecs_service')).filter((s) => s.name === 'celery-exporter');
   const task = Object.values(resourcesOf(stack.json, 'aws_ecs_task_definition')).find((t) => t.family === `${id}-exporter`)!;
-  const [exporter, collector] = containersOf(task);
+  const containers = containersOf(task);
+  const byName = (name: string) => containers.find((c) => c.name === name)!;
+  const [exporter, collector] = [byName('celery-exporter'), byName('collector')];
 
   it('runs once per stack, privately', () => {
     expect(services).toHaveLength(1);
@@ -27,18 +30,30 @@ describe.each(stacks.map((s) => [s.spec.stackId, s] as const))('the queue metric
     expect(exporter!.secrets).toEqual([{ name: 'CE_BROKER_URL', valueFrom: expect.stringMatching(/^\$\{aws_secretsmanager_secret\.[^.]+\.arn\}$/) }]);
   });
 
-  it('publishes only celery_queue_length, per queue, in the namespace the scaling policies read', () => {
+  it('publishes only each pool\'s needed workers, federated from its own Prometheus, in the namespace the scaling policies read', () => {
     const config = parse((collector!.environment as Array<{ name: string; value: string }>).find((e) => e.name === 'AOT_CONFIG_CONTENT')!.value) as {
-      receivers: { prometheus: { config: { scrape_configs: Array<{ static_configs: Array<{ targets: string[] }>; metric_relabel_configs: Array<Record<string, unknown>> }> } } };
+      receivers: { prometheus: { config: { scrape_configs: Array<Record<string, unknown> & { static_configs: Array<{ targets: string[] }> }> } } };
       exporters: { awsemf: { namespace: string; metric_declarations: Array<{ dimensions: string[][]; metric_name_selectors: string[] }> } };
       service: { pipelines: { metrics: { receivers: string[]; exporters: string[] } } };
     };
-    const scrape = config.receivers.prometheus.config.scrape_configs[0]!;
-    expect(scrape.static_configs[0]!.targets).toEqual(['localhost:9808']);
-    expect(scrape.metric_relabel_configs).toEqual([{ source_labels: ['__name__'], regex: 'celery_queue_length', action: 'keep' }]);
+    const scrape = config.receivers.prometheus.config.scrape_configs;
+    expect(scrape).toHaveLength(1);
+    expect(scrape[0]).toMatchObject({ metrics_path: '/federate', params: { 'match[]': ['{__name__="celerykit_pool_workers"}'] }, honor_labels: true });
+    expect(scrape[0]!.static_configs[0]!.targets).toEqual(['localhost:9090']);
     expect(config.exporters.awsemf.namespace).toBe(`Celery/${id}`);
-    expect(config.exporters.awsemf.metric_declarations).toEqual([{ dimensions: [['queue_name']], metric_name_selectors: ['celery_queue_length'] }]);
+    expect(config.exporters.awsemf.metric_declarations).toEqual([{ dimensions: [['pool']], metric_name_selectors: ['celerykit_pool_workers'] }]);
     expect(config.service.pipelines.metrics).toEqual({ receivers: ['prometheus'], exporters: ['awsemf'] });
+  });
+
+  it('runs Prometheus on loopback with the kit\'s pool rules, written before it starts', () => {
+    const prometheus = byName('prometheus');
+    const writer = byName('prometheus-config');
+    expect(prometheus.command).toContain('--web.listen-address=127.0.0.1:9090');
+    expect(prometheus.dependsOn).toEqual([{ containerName: 'prometheus-config', condition: 'SUCCESS' }]);
+    expect(writer.essential).toBe(false);
+    const env = Object.fromEntries((writer.environment as Array<{ name: string; value: string }>).map((e) => [e.name, e.value]));
+    expect(env.POOL_RULES).toBe(poolBacklogRules(stack.spec));
+    expect(parse(env.PROMETHEUS_CONFIG!)).toMatchObject({ rule_files: ['/etc/celerykit/rules.yml'], scrape_configs: [{ static_configs: [{ targets: ['localhost:9808'] }] }] });
   });
 
   it('may write only to its own metric log group and its own Prometheus workspace', () => {

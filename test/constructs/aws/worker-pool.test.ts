@@ -3,6 +3,7 @@
  * rollback on failed deploys, secrets injected and nothing else readable.
  */
 import { describe, expect, it } from 'vitest';
+import { taskProtectionMinutes } from '../../../constructs/aws/worker-pool';
 import { workerCommand } from '../../../constructs/celery/worker-command';
 import { BROKER_URL_ENV } from '../../../spec/defaults';
 import { containersOf, inlinePolicyOfRole, onlyResource, resourcesOf, synthesizeDir, type SynthesizedStack } from '../../helpers/synth';
@@ -25,7 +26,11 @@ describe.each(stacks.map((s) => [s.spec.stackId, s] as const))('the worker pools
     expect(services).toHaveLength(1);
     expect(taskDefinitions).toHaveLength(1);
     const [container] = containersOf(taskDefinitions[0]!);
-    expect(container!.command).toEqual(workerCommand(stack.spec.app, pool));
+    // Pools with long tasks run the same command through the protection hook's PYTHONPATH wrapper.
+    const command = container!.command as string[];
+    const kitCommand = workerCommand(stack.spec.app, pool);
+    if (taskProtectionMinutes(pool) === undefined) expect(command).toEqual(kitCommand);
+    else expect(command.slice(4)).toEqual([...kitCommand, '--include=celerykit_ecs_protection']);
     expect(container!.command).toContain(`--prefetch-multiplier=${pool.prefetchMultiplier}`);
     expect(container).toMatchObject({ image: stack.spec.app.image, stopTimeout: 120, privileged: false, linuxParameters: { initProcessEnabled: true } });
     expect(taskDefinitions[0]).toMatchObject({ cpu: String(pool.cpu * 1024), memory: String(pool.memory), network_mode: 'awsvpc', requires_compatibilities: ['FARGATE'] });

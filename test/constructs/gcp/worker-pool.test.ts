@@ -29,7 +29,7 @@ describe.each(stacks.map((s) => [s.spec.stackId, s] as const))('the worker pools
     if (pool.spot) expect(scheduling).toMatchObject({ preemptible: true, automatic_restart: false, instance_termination_action: 'DELETE' });
   });
 
-  it.each(stack.spec.pools.map((p) => [p.name, p] as const))('%s has one autoscaler on its own backlog', (name, pool) => {
+  it.each(stack.spec.pools.map((p) => [p.name, p] as const))('%s has one autoscaler on the workers its own load needs', (name, pool) => {
     const mine = autoscalers.filter((a) => a.name === `${id}-${name}`);
     expect(mine).toHaveLength(1);
     const policy = mine[0]!.autoscaling_policy as {
@@ -42,9 +42,10 @@ describe.each(stacks.map((s) => [s.spec.stackId, s] as const))('the worker pools
     expect(policy).toMatchObject({ min_replicas: pool.autoscale.min, max_replicas: pool.autoscale.max, cooldown_period: 60 });
     expect(policy.metric).toEqual([
       {
-        name: 'prometheus.googleapis.com/celerykit_pool_backlog/gauge',
+        name: 'prometheus.googleapis.com/celerykit_pool_workers/gauge',
         filter: `resource.type = "prometheus_target" AND metric.labels.stack = "${id}" AND metric.labels.pool = "${name}"`,
-        single_instance_assignment: pool.autoscale.backlogPerWorker,
+        // The series counts workers already (backlogPerWorker is applied in the recording rule).
+        single_instance_assignment: 1,
       },
     ]);
     // Scale-in is slower than scale-out: one VM per window, the window at least the 60 s cooldown.

@@ -2,6 +2,7 @@
  * Every policy rule against one compliant and one non-compliant resource, built here on purpose;
  * the non-compliant one must produce exactly the expected line.
  */
+import { AppautoscalingPolicy } from '@cdktf/provider-aws/lib/appautoscaling-policy';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
 import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
@@ -48,6 +49,24 @@ function violations(ruleId: string, build: (stack: TerraformStack) => void, clou
     .map(formatViolation);
 }
 
+const trackingPolicy = (stack: TerraformStack, expression: string) =>
+  new AppautoscalingPolicy(stack, 'policy', {
+    name: 'p',
+    policyType: 'TargetTrackingScaling',
+    resourceId: 'service/c/s',
+    scalableDimension: 'ecs:service:DesiredCount',
+    serviceNamespace: 'ecs',
+    targetTrackingScalingPolicyConfiguration: {
+      targetValue: 1,
+      customizedMetricSpecification: {
+        metrics: [
+          { id: 'workers', metricStat: { metric: { namespace: 'Celery/acme-prod', metricName: 'celerykit_pool_workers', dimensions: [{ name: 'pool', value: 'ml' }] }, stat: 'Maximum' }, returnData: false },
+          { id: 'running', metricStat: { metric: { namespace: 'ECS/ContainerInsights', metricName: 'RunningTaskCount', dimensions: [{ name: 'ServiceName', value: 's' }] }, stat: 'Average' }, returnData: false },
+          { id: 'ratio', expression, returnData: true },
+        ],
+      },
+    },
+  });
 const container = (extra: Record<string, unknown> = {}) => JSON.stringify([{ name: 'app', image: 'i:1', essential: true, ...extra }]);
 const task = (stack: TerraformStack, extra: Record<string, unknown> = {}) =>
   new EcsTaskDefinition(stack, 'task', { family: 'f', containerDefinitions: container(extra) });
@@ -145,6 +164,12 @@ const cases: RuleCase[] = [
     compliant: (s) => new ElasticacheParameterGroup(s, 'params', { name: 'p', family: 'valkey8', parameter: [{ name: 'maxmemory-policy', value: 'noeviction' }] }),
     violating: (s) => new ElasticacheParameterGroup(s, 'params', { name: 'p', family: 'valkey8', parameter: [{ name: 'maxmemory-policy', value: 'allkeys-lru' }] }),
     expected: 'policy-test: aws_elasticache_parameter_group.params (policy-test/params): CK-BROKER-NOEVICTION a Redis broker never evicts keys: maxmemory-policy is allkeys-lru. Fix: set maxmemory-policy to noeviction.',
+  },
+  {
+    rule: 'CK-SCALING-HOLDS-ON-MISSING-DATA',
+    compliant: (s) => trackingPolicy(s, 'workers / IF(FILL(running, 0) < 1, 1, FILL(running, 0))'),
+    violating: (s) => trackingPolicy(s, 'FILL(workers, 0) / IF(FILL(running, 0) < 1, 1, FILL(running, 0))'),
+    expected: 'policy-test: aws_appautoscaling_policy.policy (policy-test/policy): CK-SCALING-HOLDS-ON-MISSING-DATA scaling holds when the Celery metric is missing: ratio fills the Celery metric workers (FILL(workers, ...)). Fix: leave the Celery metric unfilled in the metric math (FILL only the running-task count).',
   },
   {
     rule: 'CK-STATE-PROTECTED',

@@ -3,13 +3,10 @@
 Run with Debian's Python (python3-celery): /usr/bin/python3 -m unittest <this file>
 """
 
-import json
 import os
 import sys
-import threading
 import time
 import unittest
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "..", "constructs", "aws", "worker-hooks"))
@@ -18,38 +15,9 @@ from celery import Celery  # noqa: E402
 from celery.contrib.testing.worker import start_worker  # noqa: E402
 
 import celerykit_ecs_protection  # noqa: E402
+from fake_ecs_agent import FakeAgent  # noqa: E402
 
 POLL = 0.2
-
-
-class FakeAgent:
-    """Records every PUT to the task-protection endpoint, with the time it arrived."""
-
-    def __init__(self, status=200):
-        self.calls = []
-        agent = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_PUT(self):  # noqa: N802
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                agent.calls.append((time.monotonic(), self.path, body))
-                answer = json.dumps({"protection": {"ProtectionEnabled": body["ProtectionEnabled"]}}).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(answer)))
-                self.end_headers()
-                self.wfile.write(answer)
-
-            def log_message(self, *_args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.uri = "http://127.0.0.1:%d/v4/task-123" % self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 APP = Celery("protection-test", broker="memory://", backend="cache+memory://")
