@@ -68,3 +68,39 @@ describe('the generated Celery settings', () => {
     expect(r.stderr).toMatch(/Ran 1 test/);
   }, 90_000);
 });
+
+describe('the generated queues', () => {
+  const rabbit = stacks.filter((s) => s.spec.broker.kind === 'rabbitmq');
+  const redis = stacks.filter((s) => s.spec.broker.kind === 'redis');
+
+  it('use topic exchanges bound by the queue name, which native delayed delivery accepts', () => {
+    for (const stack of stacks) {
+      const module = celerySettingsModule(stack.spec);
+      expect(module).not.toMatch(/type="direct"\), routing_key/);
+      for (const q of stack.spec.queues) expect(module).toContain(`Queue("${q.name}", Exchange("${q.name}", type="topic"), routing_key="${q.name}"`);
+    }
+  });
+
+  it('cap deliveries on RabbitMQ and dead-letter each queue into its own queue', () => {
+    expect(rabbit.length).toBeGreaterThan(0);
+    for (const stack of rabbit) {
+      const module = celerySettingsModule(stack.spec);
+      for (const q of stack.spec.queues) {
+        expect(module).toContain(`"x-delivery-limit": DELIVERY_LIMIT, "x-dead-letter-exchange": DEAD_LETTER_EXCHANGE, "x-dead-letter-routing-key": "${q.name}"`);
+        expect(module).toContain(`Queue("${q.name}.dead-letter", _dead_letter_exchange, routing_key="${q.name}"`);
+      }
+      expect(celerySettingsValues(stack.spec).taskRejectOnWorkerLost).toBe(true);
+    }
+  });
+
+  it('fail a task whose child died on Redis instead of returning it forever', () => {
+    for (const stack of redis) {
+      expect(celerySettingsValues(stack.spec).deadLetter).toBeUndefined();
+      expect(celerySettingsModule(stack.spec)).toContain('task_reject_on_worker_lost = False');
+    }
+  });
+
+  it('read the soft shutdown timeout the platform sets', () => {
+    for (const stack of stacks) expect(celerySettingsModule(stack.spec)).toContain('worker_soft_shutdown_timeout = float(os.environ.get("CELERYKIT_SOFT_SHUTDOWN_SECONDS", "15"))');
+  });
+});
