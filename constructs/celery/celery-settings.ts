@@ -24,6 +24,11 @@ export const DELIVERY_LIMIT = 5;
 export const DEAD_LETTER_EXCHANGE = 'celerykit.dead-letter';
 /** The dead-letter queue of a task queue. */
 export const deadLetterQueueName = (queue: string): string => `${queue}.dead-letter`;
+
+/** The dead-letter queues a stack's broker holds: one per task queue on RabbitMQ, none on Redis. */
+export function deadLetterQueueNames(spec: DeploymentSpec): string[] {
+  return spec.broker.kind === 'rabbitmq' ? spec.queues.map((q) => deadLetterQueueName(q.name)) : [];
+}
 /**
  * `worker_soft_shutdown_timeout` where the platform does not set SOFT_SHUTDOWN_SECONDS_ENV: the
  * shortest stop window the kit deploys to (a GCE Spot VM's 30 s shutdown period) less the margin.

@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { celerySettingsModule, celerySettingsValues } from '../../../constructs/celery/celery-settings';
+import { celerySettingsModule, celerySettingsValues, deadLetterQueueNames } from '../../../constructs/celery/celery-settings';
 import { tempDir } from '../../helpers/parameter-files';
 import { containersOf, resourcesOf, synthesizeDir, type SynthesizedStack } from '../../helpers/synth';
 import { assertToolPresent, requireTool } from '../../helpers/tools';
@@ -31,7 +31,8 @@ function infrastructureExpectations(stack: SynthesizedStack) {
   const visibility = arg('broker-transport-option')?.replace('visibility_timeout=', '');
   return {
     stack: stack.spec.stackId,
-    queues: arg('queues')!.split(','),
+    queues: arg('queues')!.split(',').filter((q) => !deadLetterQueueNames(stack.spec).includes(q)),
+    deadLetterQueues: arg('queues')!.split(',').filter((q) => deadLetterQueueNames(stack.spec).includes(q)),
     visibilityTimeout: visibility === undefined ? null : Number(visibility),
     queueType: stack.spec.broker.kind === 'rabbitmq' ? 'quorum' : 'classic',
     defaultQueue: stack.spec.defaultQueue,
@@ -45,6 +46,8 @@ describe('the generated Celery settings', () => {
       const infra = infrastructureExpectations(stack);
       const values = celerySettingsValues(stack.spec);
       expect(values.queues.map((q) => q.name)).toEqual(infra.queues);
+      expect(values.deadLetter?.queues.map((q) => q.deadLetterQueue) ?? []).toEqual(infra.deadLetterQueues);
+      if (stack.spec.broker.kind === 'rabbitmq') expect(infra.deadLetterQueues).toHaveLength(infra.queues.length);
       expect(values.visibilityTimeout ?? null).toBe(infra.visibilityTimeout);
     }
   });

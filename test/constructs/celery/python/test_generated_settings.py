@@ -50,6 +50,7 @@ class GeneratedSettings(unittest.TestCase):
                 self.assertEqual(conf.task_reject_on_worker_lost, expected["queueType"] == "quorum")
                 self.assertEqual({q.exchange.type for q in conf.task_queues}, {"topic"})
                 if expected["queueType"] == "quorum":
+                    self.assertEqual([q.name for q in conf.celerykit_dead_letter_queues], expected["deadLetterQueues"])
                     for q in conf.task_queues:
                         self.assertEqual(q.queue_arguments["x-dead-letter-routing-key"], q.name)
                         self.assertGreater(q.queue_arguments["x-delivery-limit"], 0)
