@@ -25,6 +25,7 @@ import { requiredTags } from './required-tags';
 import { statefulProtected } from './stateful-protected';
 import { APPLY_ORDER_RULES } from './apply-order';
 import { subnetsFit } from './subnets-fit';
+import { workerSoftShutdown } from './worker-soft-shutdown';
 
 export const POLICY_RULES: readonly PolicyRule[] = [
   brokerEncrypted,
@@ -37,6 +38,7 @@ export const POLICY_RULES: readonly PolicyRule[] = [
   imdsv2Required,
   gceHardened,
   containersNotPrivileged,
+  workerSoftShutdown,
   logRetention,
   iamNoWildcards,
   passroleScoped,
