@@ -235,6 +235,12 @@ function checkPool(file: ParameterFile, poolName: string, pool: ParameterFile['w
   if (pool.softTimeLimit !== undefined && pool.timeLimit !== undefined && pool.softTimeLimit >= pool.timeLimit) {
     out.error([...path, 'softTimeLimit'], `softTimeLimit (${pool.softTimeLimit} s) must be below timeLimit (${pool.timeLimit} s) so the task can clean up before it is killed`, `lower softTimeLimit below ${pool.timeLimit}, e.g. ${Math.max(1, Math.floor(pool.timeLimit * 0.9))}`);
   }
+  if (pool.maxMemoryPerChild !== undefined && kind !== 'prefork') {
+    out.error([...path, 'maxMemoryPerChild'], `--max-memory-per-child replaces prefork child processes; the ${kind} pool has none`, 'remove maxMemoryPerChild or use pool: prefork');
+  }
+  if (pool.maxMemoryPerChild !== undefined && pool.maxMemoryPerChild >= (pool.memory ?? 2048)) {
+    out.error([...path, 'maxMemoryPerChild'], `maxMemoryPerChild (${pool.maxMemoryPerChild} MiB) is not below the worker memory (${pool.memory ?? 2048} MiB): the kernel would kill the task first`, `lower it below ${pool.memory ?? 2048}, or leave it out for three quarters of the memory per slot`);
+  }
   const min = pool.autoscale?.min;
   const max = pool.autoscale?.max;
   if ((min ?? 1) > (max ?? 10)) {

@@ -76,11 +76,20 @@ export function resolveSpec(file: ParameterFile, sourceFile: string, warnings: r
   return deepFreeze(spec);
 }
 
+/**
+ * A prefork child's share of the worker memory: three quarters of it (the rest is the main
+ * process, the page cache and headroom) split over the concurrency slots, in MiB.
+ */
+export function defaultMaxMemoryPerChild(memoryMiB: number, concurrency: number): number {
+  return Math.max(32, Math.floor((memoryMiB * 0.75) / concurrency));
+}
+
 function resolvePool(name: string, p: ParameterFile['workers'][string]): WorkerPoolSpec {
   const pool = p.pool ?? DEFAULTS.pool;
   const cpu = p.cpu ?? DEFAULTS.cpu;
   const concurrency = p.concurrency ?? defaultConcurrency(pool, cpu);
   const min = p.autoscale?.min ?? DEFAULTS.autoscaleMin;
+  const memory = p.memory ?? DEFAULTS.memory;
   return {
     name,
     queues: [...p.queues],
@@ -90,7 +99,8 @@ function resolvePool(name: string, p: ParameterFile['workers'][string]): WorkerP
     ...(p.timeLimit === undefined ? {} : { timeLimit: p.timeLimit }),
     ...(p.softTimeLimit === undefined ? {} : { softTimeLimit: p.softTimeLimit }),
     cpu,
-    memory: p.memory ?? DEFAULTS.memory,
+    memory,
+    ...(pool === 'prefork' ? { maxMemoryPerChildKiB: (p.maxMemoryPerChild ?? defaultMaxMemoryPerChild(memory, concurrency)) * 1024 } : {}),
     spot: p.spot ?? false,
     autoscale: { min, max: p.autoscale?.max ?? DEFAULTS.autoscaleMax, backlogPerWorker: p.autoscale?.backlogPerWorker ?? concurrency },
     expectedWorkers: min,

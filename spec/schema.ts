@@ -171,6 +171,12 @@ const workerPoolSchema = strictObject({
     .optional()
     .meta({ description: 'vCPUs per worker (0.25-16).', default: 1 }),
   memory: wholeNumber(512, 122880).optional().meta({ description: 'Memory per worker in MiB.', default: 2048 }),
+  maxMemoryPerChild: wholeNumber(32, 122880)
+    .optional()
+    .meta({
+      description:
+        'prefork only: MiB of resident memory after which a child process is replaced once its task ends (`--max-memory-per-child`), so a leak cannot grow until the kernel kills a task. Default: three quarters of the worker memory shared by the concurrency slots.',
+    }),
   spot: z.boolean().optional().meta({ description: 'Run on spot capacity (FARGATE_SPOT / Spot VMs). Tasks must survive interruption.', default: false }),
   autoscale: autoscaleSchema.optional(),
 });

@@ -72,6 +72,8 @@ export interface WorkerPoolSpec {
   readonly cpu: number;
   /** MiB per worker. */
   readonly memory: number;
+  /** `--max-memory-per-child` in KiB (Celery's unit); prefork pools only. */
+  readonly maxMemoryPerChildKiB?: number;
   readonly spot: boolean;
   readonly autoscale: AutoscaleSpec;
   /** Live workers the alerts expect at least (the autoscale minimum). */

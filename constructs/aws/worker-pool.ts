@@ -8,13 +8,17 @@ import type { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
 import type { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
 import { Construct } from 'constructs';
 import type { DeploymentSpec, WorkerPoolSpec } from '../../spec/types';
-import { workerCommand } from '../celery/worker-command';
+import { workerCommand, workerShutdownEnvironment } from '../celery/worker-command';
 import { appContainerSecrets } from './app-container';
 import { awsLogs, fargateTaskDefinition, privateFargateService, type EcsStartPrerequisites } from './fargate';
 import { EcsTaskRoles } from './task-roles';
 import { shippedProtectionHook } from './worker-hooks/shipped-hook';
 
-/** Fargate's longest stop timeout: SIGTERM starts Celery's warm shutdown, SIGKILL follows after this. */
+/**
+ * Fargate's longest stop timeout: SIGTERM starts Celery's soft shutdown, SIGKILL follows after this.
+ * Fargate Spot sends its SIGTERM with the two-minute interruption notice, so the same window holds
+ * there (https://repost.aws/knowledge-center/fargate-spot-termination-notice).
+ */
 export const FARGATE_MAX_STOP_TIMEOUT_SECONDS = 120;
 export const WORKER_CONTAINER = 'worker';
 
@@ -122,7 +126,11 @@ export class AwsWorkerPool extends Construct {
           image: spec.app.image,
           essential: true,
           command: hook?.worker.command ?? command,
-          environment: [...app.environment, ...taskProtectionEnvironment(pool)],
+          environment: [
+            ...app.environment,
+            ...taskProtectionEnvironment(pool),
+            ...Object.entries(workerShutdownEnvironment(FARGATE_MAX_STOP_TIMEOUT_SECONDS)).map(([name, value]) => ({ name, value })),
+          ],
           secrets: app.secrets,
           stopTimeout: FARGATE_MAX_STOP_TIMEOUT_SECONDS,
           privileged: false,

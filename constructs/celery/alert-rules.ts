@@ -9,11 +9,13 @@
  * - workers below expected: fewer live workers on a pool's queues than its autoscale minimum;
  * - failure spike: a task's failure rate well above its own rate over the previous day, and above
  *   an absolute floor so a quiet task with one failure cannot page;
- * - exporter down or silent: without it every other alert goes quiet.
+ * - exporter down or silent: without it every other alert goes quiet;
+ * - dead-letter queue not empty (RabbitMQ): a task reached the delivery limit and no longer runs.
  */
 import { stringify } from 'yaml';
 import { DEFAULTS } from '../../spec/defaults';
 import type { AlertsSpec, DeploymentSpec } from '../../spec/types';
+import { DELIVERY_LIMIT, deadLetterQueueNames } from './celery-settings';
 import { queueNameRegex } from './promql';
 
 export interface AlertRule {
@@ -132,8 +134,32 @@ export function alertRules(spec: DeploymentSpec, options: AlertRuleOptions = {})
         runbook: `${RUNBOOK}#exporter-silent`,
       },
     },
+    ...deadLetterAlert(spec, sel),
   ];
   return rules;
+}
+
+/**
+ * One alert for all dead-letter queues: a message there was delivered DELIVERY_LIMIT + 1 times
+ * without an acknowledgement (its task kept killing the worker) and stays there until an operator
+ * looks. A ticket, not a page: nothing else waits behind it.
+ */
+function deadLetterAlert(spec: DeploymentSpec, sel: (extra?: string) => string): AlertRule[] {
+  const queues = deadLetterQueueNames(spec);
+  if (queues.length === 0) return [];
+  return [
+    {
+      alert: 'CeleryDeadLetterQueueNotEmpty',
+      expr: `max by (queue_name) (celery_queue_length${sel(`queue_name=~"${queueNameRegex(queues)}"`)}) > 0`,
+      for: '1m',
+      labels: { stack: spec.stackId, severity: 'ticket' },
+      annotations: {
+        summary: '{{ $labels.queue_name }} holds {{ $value }} dead-lettered tasks',
+        description: `Tasks in {{ $labels.queue_name }} were delivered more than ${DELIVERY_LIMIT} times without finishing (each run killed its worker, e.g. out of memory) and will not run again by themselves.`,
+        runbook: `${RUNBOOK}#dead-letter-queue-not-empty`,
+      },
+    },
+  ];
 }
 
 /** The rule file (Prometheus YAML) for one stack. */

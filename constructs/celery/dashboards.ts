@@ -1,9 +1,11 @@
 /**
  * The kit's Grafana dashboard for one stack, generated from the spec so every pool and queue has
  * its panel: queue length per queue, live workers per pool, task rate by state, failure rate,
- * runtime p50/p95/p99 per task, and an estimate of queue wait time.
+ * runtime p50/p95/p99 per task, an estimate of queue wait time, and (RabbitMQ) the tasks in
+ * each dead-letter queue.
  */
 import type { DeploymentSpec } from '../../spec/types';
+import { deadLetterQueueNames } from './celery-settings';
 import { queueNameRegex } from './promql';
 
 export interface DashboardPanelQuery {
@@ -47,6 +49,9 @@ export function dashboardQueries(spec: DeploymentSpec, options: DashboardOptions
       expr: `max by (queue_name) (celery_queue_length${sel()}) / clamp_min(sum by (queue_name) (rate(celery_task_started_total${sel()}[5m])), 0.001)`,
       legend: '{{queue_name}}',
     },
+    ...(deadLetterQueueNames(spec).length === 0
+      ? []
+      : [{ panel: 'Dead-lettered tasks', expr: `max by (queue_name) (celery_queue_length${sel(`queue_name=~"${queueNameRegex(deadLetterQueueNames(spec))}"`)})`, legend: '{{queue_name}}' }]),
   ];
 }
 
@@ -57,6 +62,7 @@ const UNITS: Record<string, string> = {
   'Failure rate per task': 'ops',
   'Runtime per task (p50/p95/p99)': 's',
   'Estimated queue wait': 's',
+  'Dead-lettered tasks': 'short',
 };
 
 /** Grafana dashboard JSON (schema 39) reading a Prometheus data source chosen at import. */

@@ -122,9 +122,9 @@ export function containerStartupScript(props: ContainerVmProps): string {
   );
 }
 
-/** SIGTERM starts Celery's warm shutdown; wait as long as Compute Engine lets the script run. */
+/** `docker stop` sends SIGTERM (a worker's soft shutdown) and SIGKILL after stopTimeoutSeconds. */
 export function containerShutdownScript(name: string, stopTimeoutSeconds: number): string {
   return assertNoTemplateSyntax(
-    ['#!/bin/bash', `# celerykit: warm shutdown of ${name} before the VM goes away.`, `docker stop --time ${stopTimeoutSeconds} ${name} || true`, ''].join('\n'),
+    ['#!/bin/bash', `# celerykit: graceful stop of ${name} before the VM goes away.`, `docker stop --time ${stopTimeoutSeconds} ${name} || true`, ''].join('\n'),
   );
 }

@@ -9,19 +9,27 @@ import { Construct } from 'constructs';
 import { BROKER_URL_ENV } from '../../spec/defaults';
 import type { DeploymentSpec, WorkerPoolSpec } from '../../spec/types';
 import { POOL_WORKERS_SERIES } from '../celery/pool-backlog-rules';
-import { workerCommand } from '../celery/worker-command';
+import { workerCommand, workerShutdownEnvironment } from '../celery/worker-command';
 import { GcpContainerVmGroup } from './container-vm-group';
 import { e2MachineType } from '../../spec/gcp-machine-types';
 import { networkTag } from './network-tags';
 import { GcpComponentServiceAccount } from './service-account';
 
 /**
- * Seconds the shutdown script waits for a warm shutdown. Compute Engine gives shutdown scripts
- * about 90 s when it deletes a VM, and Spot VMs 30 s when they are reclaimed.
+ * Seconds the shutdown script gives the worker between SIGTERM (`docker stop`) and SIGKILL.
+ * Compute Engine lets a shutdown script run 90 s when a VM is stopped or deleted and 30 s after a
+ * Spot preemption begins (https://cloud.google.com/compute/docs/shutdownscript, "limitations").
  */
 export const WARM_SHUTDOWN_SECONDS = 80;
 /** The pool's recorded worker need (constructs/celery/pool-backlog-rules.ts) as Managed Service for Prometheus exports it. */
 export const POOL_WORKERS_METRIC = `prometheus.googleapis.com/${POOL_WORKERS_SERIES}/gauge`;
+/** The same within a Spot VM's 30 s, leaving the script time to start and the VM to stop. */
+export const SPOT_SHUTDOWN_SECONDS = 25;
+
+/** A pool's stop window on GCE: what its shutdown script waits, and what its soft shutdown fits in. */
+export function gcpStopWindowSeconds(pool: WorkerPoolSpec): number {
+  return pool.spot ? SPOT_SHUTDOWN_SECONDS : WARM_SHUTDOWN_SECONDS;
+}
 
 export interface GcpWorkerPoolProps {
   readonly spec: DeploymentSpec;
@@ -71,10 +79,10 @@ export class GcpWorkerPool extends Construct {
         name: 'worker',
         image: spec.app.image,
         command: workerCommand(spec.app, pool),
-        env: spec.app.env,
+        env: { ...spec.app.env, ...workerShutdownEnvironment(gcpStopWindowSeconds(pool)) },
         secretEnv: { [BROKER_URL_ENV]: props.brokerUrlSecretId, ...spec.app.secrets },
         secretFiles: props.secretFiles,
-        stopTimeoutSeconds: WARM_SHUTDOWN_SECONDS,
+        stopTimeoutSeconds: gcpStopWindowSeconds(pool),
       },
     });
 

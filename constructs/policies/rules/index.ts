@@ -29,6 +29,7 @@ import { APPLY_ORDER_RULES } from './apply-order';
 import { subnetsFit } from './subnets-fit';
 import { uiIdentityGate } from './ui-identity-gate';
 import { uiIngressLoadBalancerOnly } from './ui-ingress-load-balancer-only';
+import { workerSoftShutdown } from './worker-soft-shutdown';
 
 export const POLICY_RULES: readonly PolicyRule[] = [
   brokerEncrypted,
@@ -41,6 +42,7 @@ export const POLICY_RULES: readonly PolicyRule[] = [
   imdsv2Required,
   gceHardened,
   containersNotPrivileged,
+  workerSoftShutdown,
   logRetention,
   iamNoWildcards,
   passroleScoped,

@@ -33,15 +33,17 @@ def wait_until(predicate, timeout, interval=0.1, what="condition"):
 class RedisServer:
     """redis-server with the persistence the kit configures where it runs Redis itself."""
 
-    def __init__(self):
+    DEFAULT_PERSISTENCE = ("--appendonly", "yes", "--appendfsync", "everysec", "--maxmemory-policy", "noeviction", "--save", "")
+
+    def __init__(self, persistence=DEFAULT_PERSISTENCE):
         self.dir = tempfile.mkdtemp(prefix="celerykit-redis-")
         self.port = free_port()
+        self.persistence = list(persistence)
         self.process = None
 
     def start(self):
         self.process = subprocess.Popen(
-            ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--dir", self.dir, "--appendonly", "yes",
-             "--appendfsync", "everysec", "--maxmemory-policy", "noeviction", "--save", "", "--protected-mode", "yes"],
+            ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--dir", self.dir, *self.persistence, "--protected-mode", "yes"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         import redis
@@ -96,11 +98,71 @@ class Worker:
                 self.process.wait()
 
 
+class KitWorker:
+    """A worker started the way the platform starts it: the kit's synthesized command line and
+    environment (CELERYKIT_WORKER, written by the TypeScript test from the synthesized stack), with
+    only the program (`celery` -> this Python's Celery), the app module (-> sampleapp) and the
+    node name (so two workers on one host differ) replaced, plus quieter logging to a file."""
+
+    def __init__(self, env, deployed, name, log_dir):
+        command = list(deployed["command"])
+        assert command[0] == "celery", command
+        argv = [sys.executable, "-m", "celery", *command[1:]]
+        argv[argv.index("-A") + 1] = "sampleapp"
+        argv[argv.index("-n") + 1] = f"{name}@%h"
+        self.log = os.path.join(log_dir, f"worker-{name}.log")
+        self.stop_window = deployed["stopWindowSeconds"]
+        self.argv = argv
+        with open(self.log, "w") as log:
+            self.process = subprocess.Popen(
+                [*argv, "--without-gossip", "--without-mingle", "--loglevel=WARNING"],
+                cwd=HERE, env={**env, **deployed["env"]}, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            )
+
+    def stop_like_the_platform(self):
+        """SIGTERM to the worker process (PID 1 of the container, as `docker stop` and ECS send it),
+        SIGKILL to everything left after the stop window. Returns (seconds to exit, killed)."""
+        sent = time.time()
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(self.stop_window)
+            killed = False
+        except subprocess.TimeoutExpired:
+            killed = True
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.process.wait()
+        return time.time() - sent, killed
+
+    def kill_hard(self):
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.process.wait()
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.kill_hard()
+        else:
+            # Children of an exited worker must not outlive the test.
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+    def output(self):
+        with open(self.log) as f:
+            return f.read()
+
+
 class RabbitServer:
     """A user-level RabbitMQ node on loopback in a temporary folder (Debian's rabbitmq-server
     drops to the rabbitmq user when started as root, so the folder belongs to that user)."""
 
-    def __init__(self, management=False):
+    def __init__(self, management=False, epmd_port=None):
         self.dir = tempfile.mkdtemp(prefix="celerykit-rabbitmq-")
         self.port = free_port()
         self.dist_port = free_port()
@@ -126,24 +188,39 @@ class RabbitServer:
             "RABBITMQ_CONFIG_FILE": os.path.join(self.dir, "rabbitmq"),
             "RABBITMQ_ENABLED_PLUGINS_FILE": os.path.join(self.dir, "enabled_plugins"),
             "ERL_EPMD_ADDRESS": "127.0.0.1",
+            # An epmd of its own (shared only by the nodes of one cluster): stopping it never
+            # unregisters a node another test started.
+            "ERL_EPMD_PORT": str(epmd_port or free_port()),
         }
         self.process = None
 
     def ctl(self, *args):
         return subprocess.run(["rabbitmqctl", "-n", self.node, *args], env=self.env, capture_output=True, text=True, timeout=60)
 
-    def start(self):
+    def launch(self):
         self.process = subprocess.Popen(["rabbitmq-server"], env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        return self
+
+    def await_startup(self):
         wait_until(lambda: self.ctl("await_startup").returncode == 0, 90, interval=1, what="rabbitmq-server")
         return self
 
-    def stop(self):
-        if self.process is not None:
+    def start(self):
+        return self.launch().await_startup()
+
+    def kill_hard(self):
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self, kill_epmd=True):
+        if self.process is not None and self.process.poll() is None:
             self.ctl("stop")
             try:
                 self.process.wait(30)
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        if kill_epmd:
             # epmd is started by the first Erlang node; leave nothing running.
             subprocess.run(["epmd", "-kill"], env=self.env, capture_output=True)
         shutil.rmtree(self.dir, ignore_errors=True)
@@ -151,6 +228,50 @@ class RabbitServer:
     @property
     def url(self):
         return f"amqp://guest:guest@127.0.0.1:{self.port}//"
+
+
+class RabbitCluster:
+    """Three RabbitMQ nodes on loopback joined into one cluster, sharing one epmd."""
+
+    def __init__(self, size=3):
+        epmd_port = free_port()
+        self.nodes = [RabbitServer(epmd_port) for _ in range(size)]
+
+    def start(self):
+        first, *others = self.nodes
+        first.start()
+        # The others start together: joining waits for each anyway.
+        for node in others:
+            node.launch()
+        for node in others:
+            node.await_startup()
+            for step in (("stop_app",), ("join_cluster", first.node), ("start_app",)):
+                r = node.ctl(*step)
+                if r.returncode != 0:
+                    raise AssertionError(f"rabbitmqctl {' '.join(step)} on {node.node}: {r.stdout}{r.stderr}")
+        running = first.ctl("cluster_status", "--formatter", "json").stdout
+        for node in self.nodes:
+            assert node.node in running, running
+        return self
+
+    def stop(self):
+        for node in self.nodes:
+            node.stop(kill_epmd=False)
+        subprocess.run(["epmd", "-kill"], env=self.nodes[0].env, capture_output=True)
+
+
+class OneServerPerClass:
+    """Mixin: one broker server (`server_class`) for all tests of the class, stopped after the last."""
+
+    server_class = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = cls.server_class().start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
 
 
 class BrokerTestCase:
@@ -162,6 +283,8 @@ class BrokerTestCase:
 
         self.records = tempfile.mkdtemp(prefix="celerykit-records-")
         self.addCleanup(shutil.rmtree, self.records, True)
+        self.records_logs = tempfile.mkdtemp(prefix="celerykit-worker-logs-")
+        self.addCleanup(shutil.rmtree, self.records_logs, True)
         self.env = {**os.environ, "CELERYKIT_RECORD_DIR": self.records, **broker_env}
         os.environ.update({"CELERYKIT_RECORD_DIR": self.records, **broker_env})
         for name in ("sampleapp", "recorder"):
@@ -183,6 +306,19 @@ class BrokerTestCase:
         w = Worker(self.env, queues, name, prefetch=prefetch)
         self.workers.append(w)
         wait_until(lambda: any(name in n for reply in (self.app.control.ping(timeout=0.5) or []) for n in reply), 60, what=f"worker {name}")
+        return w
+
+    def kit_worker(self, name):
+        """A worker with the kit's command line and environment; waits until it answers a ping."""
+        import json
+
+        deployed = json.loads(os.environ["CELERYKIT_WORKER"])
+        w = KitWorker(self.env, deployed, name, self.records_logs)
+        self.workers.append(w)
+        try:
+            wait_until(lambda: any(name in n for reply in (self.app.control.ping(timeout=0.5) or []) for n in reply), 60, what=f"worker {name}")
+        except AssertionError:
+            raise AssertionError(f"worker {name} did not start: {w.output()[-3000:]}")
         return w
 
     def send(self, task, *args, **options):

@@ -1,5 +1,6 @@
 """Records task runs in a directory shared by the test and its workers: one file per event,
-created atomically, so several worker processes never overwrite each other."""
+renamed into place once written, so several worker processes never overwrite each other and a
+reader never sees half an event."""
 
 import json
 import os
@@ -10,9 +11,12 @@ DIR = os.environ["CELERYKIT_RECORD_DIR"]
 
 
 def _write(kind, run_id, **data):
-    path = os.path.join(DIR, f"{kind}.{run_id}.{uuid.uuid4().hex}")
-    with open(path, "w") as f:
+    # Written under a name no reader lists, then renamed: a reader never sees a half-written file.
+    name = f"{kind}.{run_id}.{uuid.uuid4().hex}"
+    partial = os.path.join(DIR, f".partial-{name}")
+    with open(partial, "w") as f:
         json.dump({"at": time.time(), **data}, f)
+    os.rename(partial, os.path.join(DIR, name))
 
 
 def record_start(run_id, routing_key, hostname=None):
@@ -45,4 +49,6 @@ def final(run_id):
     if not os.path.exists(path):
         return None
     with open(path) as f:
-        return json.load(f)
+        text = f.read()
+    # The run that created the file may not have written it yet: not final until it has.
+    return json.loads(text) if text else None

@@ -42,3 +42,12 @@ def build_report(self, run_id, seconds=0.0):
 def unrouted(self, run_id):
     recorder.record_start(run_id, self.request.delivery_info.get("routing_key"), self.request.hostname)
     recorder.finish(run_id)
+
+
+@app.task(name="celerykit.test.poison", bind=True)
+def poison(self, run_id):
+    """Kills the process that runs it, as an out-of-memory kill does."""
+    import signal
+
+    recorder.record_start(run_id, self.request.delivery_info.get("routing_key"), self.request.hostname)
+    os.kill(os.getpid(), signal.SIGKILL)

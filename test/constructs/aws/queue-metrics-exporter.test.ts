@@ -3,6 +3,7 @@
  * that reach the longest time limit, and publishing queue lengths where the scaler reads them.
  */
 import { parse } from 'yaml';
+import { deadLetterQueueNames } from '../../../constructs/celery/celery-settings';
 import { describe, expect, it } from 'vitest';
 import { poolBacklogRules } from '../../../constructs/celery/pool-backlog-rules';
 import { containersOf, inlinePolicyOfRole, resourcesOf, synthesizeDir } from '../../helpers/synth';
@@ -23,7 +24,7 @@ describe.each(stacks.map((s) => [s.spec.stackId, s] as const))('the queue metric
 
   it('reports every queue and has runtime buckets covering the longest time limit', () => {
     const args = exporter!.command as string[];
-    expect(args).toContain(`--queues=${stack.spec.queues.map((q) => q.name).join(',')}`);
+    expect(args).toContain(`--queues=${[...stack.spec.queues.map((q) => q.name), ...deadLetterQueueNames(stack.spec)].join(',')}`);
     const buckets = args.find((a) => a.startsWith('--buckets='))!.slice('--buckets='.length).split(',').map(Number);
     expect(buckets[buckets.length - 1]).toBeGreaterThanOrEqual(stack.spec.derived.longestTimeLimit!);
     if (stack.spec.broker.kind === 'redis') expect(args).toContain(`--broker-transport-option=visibility_timeout=${stack.spec.broker.visibilityTimeout}`);

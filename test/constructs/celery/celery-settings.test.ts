@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { celerySettingsModule, celerySettingsValues } from '../../../constructs/celery/celery-settings';
+import { celerySettingsModule, celerySettingsValues, deadLetterQueueNames } from '../../../constructs/celery/celery-settings';
 import { tempDir } from '../../helpers/parameter-files';
 import { containersOf, resourcesOf, synthesizeDir, type SynthesizedStack } from '../../helpers/synth';
 import { assertToolPresent, requireTool } from '../../helpers/tools';
@@ -31,7 +31,8 @@ function infrastructureExpectations(stack: SynthesizedStack) {
   const visibility = arg('broker-transport-option')?.replace('visibility_timeout=', '');
   return {
     stack: stack.spec.stackId,
-    queues: arg('queues')!.split(','),
+    queues: arg('queues')!.split(',').filter((q) => !deadLetterQueueNames(stack.spec).includes(q)),
+    deadLetterQueues: arg('queues')!.split(',').filter((q) => deadLetterQueueNames(stack.spec).includes(q)),
     visibilityTimeout: visibility === undefined ? null : Number(visibility),
     queueType: stack.spec.broker.kind === 'rabbitmq' ? 'quorum' : 'classic',
     defaultQueue: stack.spec.defaultQueue,
@@ -45,6 +46,8 @@ describe('the generated Celery settings', () => {
       const infra = infrastructureExpectations(stack);
       const values = celerySettingsValues(stack.spec);
       expect(values.queues.map((q) => q.name)).toEqual(infra.queues);
+      expect(values.deadLetter?.queues.map((q) => q.deadLetterQueue) ?? []).toEqual(infra.deadLetterQueues);
+      if (stack.spec.broker.kind === 'rabbitmq') expect(infra.deadLetterQueues).toHaveLength(infra.queues.length);
       expect(values.visibilityTimeout ?? null).toBe(infra.visibilityTimeout);
     }
   });
@@ -67,4 +70,40 @@ describe('the generated Celery settings', () => {
     expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(r.stderr).toMatch(/Ran 1 test/);
   }, 90_000);
+});
+
+describe('the generated queues', () => {
+  const rabbit = stacks.filter((s) => s.spec.broker.kind === 'rabbitmq');
+  const redis = stacks.filter((s) => s.spec.broker.kind === 'redis');
+
+  it('use topic exchanges bound by the queue name, which native delayed delivery accepts', () => {
+    for (const stack of stacks) {
+      const module = celerySettingsModule(stack.spec);
+      expect(module).not.toMatch(/type="direct"\), routing_key/);
+      for (const q of stack.spec.queues) expect(module).toContain(`Queue("${q.name}", Exchange("${q.name}", type="topic"), routing_key="${q.name}"`);
+    }
+  });
+
+  it('cap deliveries on RabbitMQ and dead-letter each queue into its own queue', () => {
+    expect(rabbit.length).toBeGreaterThan(0);
+    for (const stack of rabbit) {
+      const module = celerySettingsModule(stack.spec);
+      for (const q of stack.spec.queues) {
+        expect(module).toContain(`"x-delivery-limit": DELIVERY_LIMIT, "x-dead-letter-exchange": DEAD_LETTER_EXCHANGE, "x-dead-letter-routing-key": "${q.name}"`);
+        expect(module).toContain(`Queue("${q.name}.dead-letter", _dead_letter_exchange, routing_key="${q.name}"`);
+      }
+      expect(celerySettingsValues(stack.spec).taskRejectOnWorkerLost).toBe(true);
+    }
+  });
+
+  it('fail a task whose child died on Redis instead of returning it forever', () => {
+    for (const stack of redis) {
+      expect(celerySettingsValues(stack.spec).deadLetter).toBeUndefined();
+      expect(celerySettingsModule(stack.spec)).toContain('task_reject_on_worker_lost = False');
+    }
+  });
+
+  it('read the soft shutdown timeout the platform sets', () => {
+    for (const stack of stacks) expect(celerySettingsModule(stack.spec)).toContain('worker_soft_shutdown_timeout = float(os.environ.get("CELERYKIT_SOFT_SHUTDOWN_SECONDS", "15"))');
+  });
 });

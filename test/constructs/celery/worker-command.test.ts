@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { scheduledCallCommand, workerCommand } from '../../../constructs/celery/worker-command';
 import { loadParameterFile } from '../../../spec/load';
+import { editBase, specFromYaml } from '../../helpers/parameter-files';
 import type { DeploymentSpec } from '../../../spec/types';
 
 function example(file: string): DeploymentSpec {
@@ -54,5 +55,22 @@ describe('a scheduled call', () => {
     expect(scheduledCallCommand(initech.app, initech.schedules[0]!)).toEqual([
       'celery', '-A', 'tps', 'call', 'tps.tasks.reports.nightly', '--queue', 'reports', '--args', '["full"]',
     ]);
+  });
+});
+
+describe('the memory cap of a prefork child', () => {
+  it('defaults to three quarters of the worker memory per slot, in KiB', () => {
+    // reports: 8192 MiB, concurrency 4 -> 1536 MiB per child
+    expect(workerCommand(acme.app, pool('reports'))).toContain(`--max-memory-per-child=${1536 * 1024}`);
+    expect(pool('reports').maxMemoryPerChildKiB).toBe(1536 * 1024);
+  });
+
+  it('is left out for pools without child processes', () => {
+    expect(workerCommand(acme.app, pool('fast')).some((a) => a.startsWith('--max-memory-per-child'))).toBe(false);
+  });
+
+  it('takes the MiB the file gives', () => {
+    const spec = specFromYaml(editBase({ 20: '    timeLimit: 3600\n    maxMemoryPerChild: 700' }));
+    expect(workerCommand(spec.app, spec.pools.find((p) => p.name === 'batch')!)).toContain(`--max-memory-per-child=${700 * 1024}`);
   });
 });

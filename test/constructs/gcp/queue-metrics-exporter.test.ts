@@ -2,6 +2,7 @@
  * The GCP exporter VM: one instance, reporting every queue with buckets covering the longest time
  * limit, and a managed Prometheus that records every pool's backlog.
  */
+import { deadLetterQueueNames } from '../../../constructs/celery/celery-settings';
 import { describe, expect, it } from 'vitest';
 import { poolBacklogRules } from '../../../constructs/celery/pool-backlog-rules';
 import { resourcesOf, synthesizeDir } from '../../helpers/synth';
@@ -19,7 +20,7 @@ describe.each(stacks.map((s) => [s.spec.stackId, s] as const))('the queue metric
   });
 
   it('reports every queue, with runtime buckets past the longest time limit', () => {
-    expect(script).toContain(`'--queues=${stack.spec.queues.map((q) => q.name).join(',')}'`);
+    expect(script).toContain(`'--queues=${[...stack.spec.queues.map((q) => q.name), ...deadLetterQueueNames(stack.spec)].join(',')}'`);
     const buckets = /'--buckets=([^']+)'/.exec(script)![1]!.split(',').map(Number);
     expect(buckets[buckets.length - 1]).toBeGreaterThanOrEqual(stack.spec.derived.longestTimeLimit!);
   });

@@ -85,10 +85,10 @@ describe.each(stacks.map((s) => [s.spec.stackId, s] as const))('the worker pools
     for (const viewer of bindings.filter((m) => m.role === 'roles/monitoring.viewer')) expect(String(viewer.member)).toMatch(/grafana/);
   });
 
-  it('lets a warm shutdown run when a VM goes away', () => {
+  it('lets a graceful stop run when a VM goes away, within 30 s on Spot VMs', () => {
     for (const pool of stack.spec.pools) {
       const template = templates.find((t) => t.name_prefix === `${id}-${pool.name}-`)!;
-      expect((template.metadata as Record<string, string>)['shutdown-script']).toContain('docker stop --time 80 worker');
+      expect((template.metadata as Record<string, string>)['shutdown-script']).toContain(`docker stop --time ${pool.spot ? 25 : 80} worker`);
     }
   });
 });

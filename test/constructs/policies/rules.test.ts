@@ -127,6 +127,13 @@ const FRONT_DOOR_CASES: Array<[string, keyof FrontDoorBreaks, string]> = [
   ['CK-UI-GATED', 'uiPort', `policy-test: aws_ecs_service.service (policy-test/service): ${GATED}: container flower publishes a port beside the identity gate. ${GATED_FIX}`],
   ['CK-UI-GATED', 'flowerOpen', `policy-test: aws_ecs_service.service (policy-test/service): ${GATED}: runs Flower, but its identity gate admits anyone the IdP signs in (GATE_ALLOWED_GROUPS is not a list of groups). ${GATED_FIX}`],
 ];
+/** A worker VM's startup script as container-vm-scripts.ts writes it, with the given soft shutdown seconds. */
+const WORKER_STARTUP = (soft: string) =>
+  [
+    "printf '%s\\n' 'REMAP_SIGTERM=SIGQUIT' >> /run/celerykit/env",
+    `printf '%s\\n' 'CELERYKIT_SOFT_SHUTDOWN_SECONDS=${soft}' >> /run/celerykit/env`,
+    "docker run -d --name worker --stop-timeout 25 --env-file /run/celerykit/env 'img' 'celery' '-A' 'm' 'worker' '-Q' 'q'",
+  ].join('\n');
 
 interface RuleCase {
   readonly rule: string;
@@ -208,6 +215,21 @@ const cases: RuleCase[] = [
     compliant: (s) => task(s, { privileged: false }),
     violating: (s) => task(s, { privileged: true }),
     expected: 'policy-test: aws_ecs_task_definition.task (policy-test/task): CK-COMPUTE-UNPRIVILEGED containers are not privileged: container app is privileged. Fix: remove privileged: true from the container definition.',
+  },
+  {
+    rule: 'CK-WORKER-SOFT-SHUTDOWN',
+    compliant: (s) => task(s, { command: ['celery', '-A', 'm', 'worker'], stopTimeout: 120, environment: [{ name: 'REMAP_SIGTERM', value: 'SIGQUIT' }, { name: 'CELERYKIT_SOFT_SHUTDOWN_SECONDS', value: '110' }] }),
+    violating: (s) => task(s, { command: ['celery', '-A', 'm', 'worker'], stopTimeout: 120, environment: [] }),
+    expected:
+      'policy-test: aws_ecs_task_definition.task (policy-test/task): CK-WORKER-SOFT-SHUTDOWN Celery workers start a soft shutdown on SIGTERM that ends before SIGKILL: container app: SIGTERM is a warm shutdown (REMAP_SIGTERM is not SIGQUIT): a task longer than the stop window is killed and, on Redis, waits the whole visibility timeout. Fix: set the worker environment from workerShutdownEnvironment(<stop window>) (constructs/celery/worker-command.ts).',
+  },
+  {
+    rule: 'CK-WORKER-SOFT-SHUTDOWN',
+    cloud: 'gcp',
+    compliant: (s) => template(s, {}, { 'startup-script': WORKER_STARTUP('15'), 'shutdown-script': 'docker stop --time 25 worker || true' }),
+    violating: (s) => template(s, {}, { 'startup-script': WORKER_STARTUP('20'), 'shutdown-script': 'docker stop --time 25 worker || true' }),
+    expected:
+      'policy-test: google_compute_instance_template.template (policy-test/template): CK-WORKER-SOFT-SHUTDOWN Celery workers start a soft shutdown on SIGTERM that ends before SIGKILL: the soft shutdown (20 s) does not end 10 s before SIGKILL (25 s after SIGTERM). Fix: set the worker environment from workerShutdownEnvironment(<stop window>) (constructs/celery/worker-command.ts).',
   },
   {
     rule: 'CK-LOG-RETENTION',

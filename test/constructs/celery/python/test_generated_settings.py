@@ -46,7 +46,14 @@ class GeneratedSettings(unittest.TestCase):
                 else:
                     self.assertEqual(conf.broker_transport_options, {"confirm_publish": True})
                 self.assertTrue(conf.task_acks_late)
-                self.assertTrue(conf.task_reject_on_worker_lost)
+                # Returned after a worker loss only where the broker caps deliveries (quorum queues).
+                self.assertEqual(conf.task_reject_on_worker_lost, expected["queueType"] == "quorum")
+                self.assertEqual({q.exchange.type for q in conf.task_queues}, {"topic"})
+                if expected["queueType"] == "quorum":
+                    self.assertEqual([q.name for q in conf.celerykit_dead_letter_queues], expected["deadLetterQueues"])
+                    for q in conf.task_queues:
+                        self.assertEqual(q.queue_arguments["x-dead-letter-routing-key"], q.name)
+                        self.assertGreater(q.queue_arguments["x-delivery-limit"], 0)
                 # No results by default, and no backend that could be the broker itself.
                 self.assertTrue(conf.task_ignore_result)
                 self.assertIsNone(conf.result_backend)
