@@ -6,6 +6,7 @@ import { brokerEncrypted } from './broker-encrypted';
 import { brokerNeverEvicts } from './broker-never-evicts';
 import { brokerNotPublic } from './broker-not-public';
 import { brokerPersistent } from './broker-persistent';
+import { cloudRunInvoker } from './cloud-run-invoker';
 import { containersNotPrivileged } from './containers-not-privileged';
 import { frontDoorAuthenticated } from './front-door-authenticated';
 import { frontDoorTls } from './front-door-tls';
@@ -44,6 +45,7 @@ export const POLICY_RULES: readonly PolicyRule[] = [
   noServiceAccountKeys,
   noPlainSecrets,
   frontDoorAuthenticated,
+  cloudRunInvoker,
   frontDoorTls,
   requiredTags,
   ...APPLY_ORDER_RULES,

@@ -20,6 +20,8 @@ import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-securit
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
+import { CloudRunV2Service } from '@cdktf/provider-google/lib/cloud-run-v2-service';
+import { CloudRunV2ServiceIamMember } from '@cdktf/provider-google/lib/cloud-run-v2-service-iam-member';
 import { ComputeBackendService } from '@cdktf/provider-google/lib/compute-backend-service';
 import { ComputeInstanceTemplate } from '@cdktf/provider-google/lib/compute-instance-template';
 import { MemorystoreInstance } from '@cdktf/provider-google/lib/memorystore-instance';
@@ -226,6 +228,20 @@ const cases: RuleCase[] = [
     expected: 'policy-test: google_compute_backend_service.backend (policy-test/backend): CK-UI-SSO every route to Flower or Grafana signs the user in first: IAP is not enabled. Fix: put authenticate-oidc before each forward (AWS), enable IAP on each backend (GCP).',
   },
   {
+    rule: 'CK-UI-INVOKER',
+    cloud: 'gcp',
+    compliant: (s) => invokedService(s, 'serviceAccount:service-${data.google_project.project.number}@gcp-sa-iap.iam.gserviceaccount.com'),
+    violating: (s) => invokedService(s, 'serviceAccount:worker@p.iam.gserviceaccount.com'),
+    expected: 'policy-test: google_cloud_run_v2_service_iam_member.invoker (policy-test/invoker): CK-UI-INVOKER Cloud Run services behind IAP admit only IAP as their invoker: grants roles/run.invoker to serviceAccount:worker@p.iam.gserviceaccount.com. Fix: leave invoker_iam_disabled unset and grant roles/run.invoker on the service to service-PROJECT_NUMBER@gcp-sa-iap.iam.gserviceaccount.com only.',
+  },
+  {
+    rule: 'CK-UI-INVOKER',
+    cloud: 'gcp',
+    compliant: (s) => invokedService(s),
+    violating: (s) => invokedService(s, undefined, true),
+    expected: 'policy-test: google_cloud_run_v2_service.flower (policy-test/flower): CK-UI-INVOKER Cloud Run services behind IAP admit only IAP as their invoker: invoker IAM is disabled. Fix: leave invoker_iam_disabled unset and grant roles/run.invoker on the service to service-PROJECT_NUMBER@gcp-sa-iap.iam.gserviceaccount.com only.',
+  },
+  {
     rule: 'CK-UI-HTTPS',
     compliant: (s) => listener(s, 'HTTP', { type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', statusCode: 'HTTP_301' } }),
     violating: (s) => listener(s, 'HTTPS', { type: 'fixed-response', fixedResponse: { contentType: 'text/plain', statusCode: '404' } }, 'ELBSecurityPolicy-2016-08'),
@@ -281,6 +297,18 @@ function alarmOnEncryptedTopic(stack: TerraformStack, services: string[]): void 
   const key = new KmsKey(stack, 'key', { policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::1:root' }, Action: 'kms:*', Resource: '*' }, ...statements] }) });
   const topic = new SnsTopic(stack, 'topic', { name: 't', kmsMasterKeyId: key.arn });
   new CloudwatchMetricAlarm(stack, 'alarm', { alarmName: 'a', comparisonOperator: 'GreaterThanThreshold', evaluationPeriods: 1, threshold: 1, metricName: 'm', namespace: 'n', period: 60, statistic: 'Average', alarmActions: [topic.arn] });
+}
+
+/** A Cloud Run service behind the load balancer, and (when given) one invoker grant on it. */
+function invokedService(stack: TerraformStack, member?: string, invokerIamDisabled = false): void {
+  const service = new CloudRunV2Service(stack, 'flower', {
+    name: 'flower',
+    location: 'europe-west1',
+    ingress: 'INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER',
+    ...(invokerIamDisabled ? { invokerIamDisabled: true } : {}),
+    template: { containers: [{ image: 'i:1' }] },
+  });
+  if (member !== undefined) new CloudRunV2ServiceIamMember(stack, 'invoker', { location: 'europe-west1', name: service.name, role: 'roles/run.invoker', member });
 }
 
 describe('each policy rule', () => {
