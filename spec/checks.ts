@@ -43,6 +43,7 @@ function checkPlacement(file: ParameterFile, out: ProblemCollector): void {
   if (file.cloud === 'aws') {
     if (!AWS_REGION.test(file.region)) out.error(['region'], `"${file.region}" is not an AWS region`, 'write an AWS region such as "eu-west-1"');
     if (file.project !== undefined) out.error(['project'], 'project applies to GCP only', 'remove project from this AWS file');
+    if (file.enableApis !== undefined) out.error(['enableApis'], 'enableApis applies to GCP only', 'remove enableApis from this AWS file');
     if (file.accountId === undefined) out.error(['accountId'], 'AWS deployments need the account id they belong to, so a stack is never applied to the wrong account', 'add accountId: "<12-digit account id>"');
   } else {
     if (!GCP_REGION.test(file.region)) out.error(['region'], `"${file.region}" is not a GCP region`, 'write a GCP region such as "europe-west1"');

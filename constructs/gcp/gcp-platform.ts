@@ -10,6 +10,7 @@ import { GcpAlerting } from './alerting';
 import { GcpManagedSecret } from './managed-secret';
 import { GcpMonitoringFrontDoor } from './monitoring-front-door';
 import { GcpNetwork } from './network';
+import { GcpProjectServices } from './project-services';
 import { GcpQueueMetricsExporter } from './queue-metrics-exporter';
 import { GcpRabbitmqBroker } from './rabbitmq-broker';
 import { BROKER_CA_PATH, GcpRedisBroker } from './redis-broker';
@@ -41,6 +42,8 @@ export class GcpPlatform extends Construct {
   /** Alert policies, Flower and Grafana behind IAP (when the file has monitoring). */
   readonly alerting?: GcpAlerting;
   readonly frontDoor?: GcpMonitoringFrontDoor;
+  /** The Google APIs the stack turns on (absent when the file says `enableApis: false`). */
+  readonly projectServices?: GcpProjectServices;
 
   constructor(scope: Construct, id: string, props: GcpPlatformProps) {
     super(scope, id);
@@ -86,6 +89,9 @@ export class GcpPlatform extends Construct {
       this.alerting = new GcpAlerting(this, 'alerting', { spec, monitoring: spec.monitoring });
       this.frontDoor = new GcpMonitoringFrontDoor(this, 'front-door', { spec, monitoring: spec.monitoring, ...placement, brokerUrlSecretId, secretFiles });
     }
+
+    // Last, so that it sees every resource above.
+    if (spec.enableApis) this.projectServices = new GcpProjectServices(this, 'apis', { project, platform: this });
 
     new TerraformOutput(this, 'broker_url_secret_id', { value: brokerUrlSecretId, description: 'Secret Manager secret holding the Celery broker URL' }).overrideLogicalId(
       'broker_url_secret_id',
