@@ -39,7 +39,8 @@ describe('the GCP redis broker', () => {
     expect(deny).toMatchObject({ direction: 'EGRESS', priority: 1000, deny: [{ protocol: 'all' }] });
     expect(deny.target_tags ?? null).toBeNull();
     expect(deny.destination_ranges).toEqual(allow.destination_ranges);
-    expect(String((allow.destination_ranges as string[])[0])).toMatch(/CONNECTION_TYPE_PRIMARY.*\.ip_address\}\/32$/);
+    // Which endpoints these are is evaluated in redis-broker-fence.test.ts.
+    expect(String(allow.destination_ranges)).toMatch(/^\$\{\[for c in flatten\(google_memorystore_instance\.[^.]+\.endpoints\[\*\]\.connections\)/);
   });
 
   it('publishes the instance CA so clients can verify the server', () => {
