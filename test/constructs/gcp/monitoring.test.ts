@@ -34,7 +34,11 @@ describe('GCP alert policies', () => {
 
   it('turn label templates into Cloud Monitoring variables, escaped for Terraform', () => {
     const queue = policies.find((p) => String(p.display_name).endsWith('CeleryQueueTooLong'))!;
-    expect((queue.documentation as { subject: string }).subject).toBe('Queue $${metric.label.queue_name} has the value waiting tasks');
+    // No "has the value waiting tasks": the subject names the threshold the queue crossed.
+    expect((queue.documentation as { subject: string }).subject).toBe('Queue $${metric.label.queue_name} has more than 500 waiting tasks');
+    const workers = policies.find((p) => String(p.display_name).includes('CeleryWorkersBelowExpected'))!;
+    expect((workers.documentation as { subject: string }).subject).toMatch(/^Pool \w+ has fewer than \d+ live workers, expected at least \d+$/);
+    for (const p of policies) expect((p.documentation as { subject: string }).subject).not.toMatch(/the value|\{\{/);
   });
 });
 
