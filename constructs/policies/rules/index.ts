@@ -25,6 +25,7 @@ import { noServiceAccountKeys } from './no-service-account-keys';
 import { requiredTags } from './required-tags';
 import { statefulProtected } from './stateful-protected';
 import { APPLY_ORDER_RULES } from './apply-order';
+import { GCP_APPLY_ORDER_RULES } from './gcp-apply-order';
 import { subnetsFit } from './subnets-fit';
 
 export const POLICY_RULES: readonly PolicyRule[] = [
@@ -49,6 +50,7 @@ export const POLICY_RULES: readonly PolicyRule[] = [
   frontDoorTls,
   requiredTags,
   ...APPLY_ORDER_RULES,
+  ...GCP_APPLY_ORDER_RULES,
   subnetsFit,
   reachability,
   keyPolicies,

@@ -32,6 +32,7 @@ import { describe, expect, it } from 'vitest';
 import { checkStackPolicies, formatViolation } from '../../../constructs/policies/policy-aspect';
 import { POLICY_RULES } from '../../../constructs/policies/rules';
 import { cloudRunStack, ecsServiceStack, vmTemplateStack, type Prerequisite } from './apply-order-fixture';
+import { apiOrderedStack, secretReadingTemplate } from './gcp-apply-order-fixture';
 import { reachabilityNetwork } from './reachability-fixture';
 
 const TAGS = { customer: 'acme', environment: 'prod', 'managed-by': 'celerykit' };
@@ -258,6 +259,27 @@ const cases: RuleCase[] = [
     compliant: (s) => cloudRunStack(s),
     violating: (s) => cloudRunStack(s, true),
     expected: "policy-test: google_cloud_run_v2_service.run (policy-test/run): CK-ORDER-SECRETS what starts tasks is created after the value of every secret they read: its tasks read google_secret_manager_secret.secret, whose value is google_secret_manager_secret_version.value, but is not created after it: add google_secret_manager_secret_version.value to its depends_on. Fix: add the secret's version (aws_secretsmanager_secret_version, google_secret_manager_secret_version) to the service's, schedule's or template's depends_on.",
+  },
+  {
+    rule: 'CK-ORDER-GRANTS',
+    cloud: 'gcp',
+    compliant: (s) => secretReadingTemplate(s, 'granted'),
+    violating: (s) => secretReadingTemplate(s, 'not-waited-for'),
+    expected: "policy-test: google_compute_instance_template.template (policy-test/template): CK-ORDER-GRANTS what reads a secret at start runs as an account granted to read it, and is created after the grant: it reads google_secret_manager_secret.secret as google_service_account.account, granted by google_secret_manager_secret_iam_member.grant, but is not created after it: add google_secret_manager_secret_iam_member.grant to its depends_on. Fix: grant the starter's service account roles/secretmanager.secretAccessor on the secret (google_secret_manager_secret_iam_member) and add that grant to the starter's depends_on.",
+  },
+  {
+    rule: 'CK-ORDER-GRANTS',
+    cloud: 'gcp',
+    compliant: (s) => secretReadingTemplate(s, 'granted'),
+    violating: (s) => secretReadingTemplate(s, 'missing'),
+    expected: "policy-test: google_compute_instance_template.template (policy-test/template): CK-ORDER-GRANTS what reads a secret at start runs as an account granted to read it, and is created after the grant: it reads google_secret_manager_secret.secret as google_service_account.account, which holds no roles/secretmanager.secretAccessor on it in the stack. Fix: grant the starter's service account roles/secretmanager.secretAccessor on the secret (google_secret_manager_secret_iam_member) and add that grant to the starter's depends_on.",
+  },
+  {
+    rule: 'CK-ORDER-APIS',
+    cloud: 'gcp',
+    compliant: (s) => apiOrderedStack(s),
+    violating: (s) => apiOrderedStack(s, true),
+    expected: "policy-test: google_compute_network.network (policy-test/network): CK-ORDER-APIS in a stack that turns Google APIs on, each resource is created after its APIs: it uses compute.googleapis.com, turned on by google_project_service.compute, but is not created after it: add google_project_service.compute to its depends_on. Fix: add the google_project_service of each API the resource uses to its depends_on (constructs/gcp/project-services.ts does it for the kit's resources).",
   },
   // One ECS service stack per apply-order rule, with that rule's prerequisite left out of depends_on.
   ...orderCase('CK-ORDER-SECRETS', 'secret', "policy-test: aws_ecs_service.service (policy-test/service): CK-ORDER-SECRETS what starts tasks is created after the value of every secret they read: its tasks read aws_secretsmanager_secret.secret, whose value is aws_secretsmanager_secret_version.value, but is not created after it: add aws_secretsmanager_secret_version.value to its depends_on. Fix: add the secret's version (aws_secretsmanager_secret_version, google_secret_manager_secret_version) to the service's, schedule's or template's depends_on."),
