@@ -72,9 +72,10 @@ export class GcpPlatform extends Construct {
             broker: spec.broker,
             // An existing network must already have its Memorystore policy (one per network and region).
             createServiceConnectionPolicy: spec.network.mode === 'create',
+            withFlower: spec.monitoring !== undefined,
             ...placement,
           })
-        : new GcpRabbitmqBroker(this, 'rabbitmq', { stackId: spec.stackId, project, region: spec.region, broker: spec.broker, zones: this.network.zones, ...placement });
+        : new GcpRabbitmqBroker(this, 'rabbitmq', { stackId: spec.stackId, project, region: spec.region, broker: spec.broker, zones: this.network.zones, withFlower: spec.monitoring !== undefined, ...placement });
 
     this.brokerUrlSecret = new GcpManagedSecret(this, 'broker-url', { secretId: `${spec.stackId}-broker-url`, value: this.broker.brokerUrl });
     const brokerUrlSecretId = this.brokerUrlSecret.reference;

@@ -25,7 +25,7 @@ import { IMAGES } from '../celery/images';
 import { COS_IMAGE } from './container-vm-group';
 import { containerShutdownScript, containerStartupScript } from './container-vm-scripts';
 import { GcpManagedSecret } from './managed-secret';
-import { GCP_BROKER_CLIENTS, GOOGLE_HEALTH_CHECK_RANGES, networkTag } from './network-tags';
+import { gcpBrokerClients, GOOGLE_HEALTH_CHECK_RANGES, networkTag } from './network-tags';
 import { GcpComponentServiceAccount } from './service-account';
 
 export const AMQP_PORT = 5672;
@@ -47,6 +47,8 @@ export interface GcpRabbitmqBrokerProps {
   readonly zones: readonly string[];
   /** The network's way out (Cloud NAT); the nodes pull the RabbitMQ image through it. */
   readonly egress: readonly ITerraformDependable[];
+  /** Whether the stack runs Flower, which then is a broker client the firewall admits. */
+  readonly withFlower: boolean;
   /**
    * The broker user the Celery app connects as.
    * @default "celery"
@@ -265,7 +267,7 @@ export class GcpRabbitmqBroker extends Construct {
         allow: [{ protocol: 'tcp', ports }],
         description,
       });
-    firewall('amqp', GCP_BROKER_CLIENTS.map((c) => networkTag(stackId, c)), undefined, [String(AMQP_PORT)], 'Broker clients of this stack to AMQP');
+    firewall('amqp', gcpBrokerClients(props.withFlower).map((c) => networkTag(stackId, c)), undefined, [String(AMQP_PORT)], 'Broker clients of this stack to AMQP');
     firewall('management', [networkTag(stackId, 'exporter'), networkTag(stackId, 'flower')], undefined, [String(RABBITMQ_MANAGEMENT_PORT)], 'Exporter and Flower to the management API');
     firewall('cluster', [tag], undefined, CLUSTERING_PORTS, 'RabbitMQ nodes to each other (Erlang distribution)');
     firewall('health', undefined, GOOGLE_HEALTH_CHECK_RANGES, [String(AMQP_PORT)], 'Google health checks and the internal load balancer');

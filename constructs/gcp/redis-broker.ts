@@ -15,7 +15,7 @@ import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import type { RedisBrokerSpec } from '../../spec/types';
 import { GcpManagedSecret } from './managed-secret';
-import { GCP_BROKER_CLIENTS, networkTag } from './network-tags';
+import { gcpBrokerClients, networkTag } from './network-tags';
 
 /** Where workers find the broker's CA certificate (written at start from Secret Manager). */
 export const BROKER_CA_PATH = '/etc/celerykit/broker-ca.pem';
@@ -28,6 +28,8 @@ export interface GcpRedisBrokerProps {
   readonly broker: RedisBrokerSpec;
   readonly networkId: string;
   readonly subnetworkId: string;
+  /** Whether the stack runs Flower, which then is a broker client the firewall admits. */
+  readonly withFlower: boolean;
   /**
    * Create the network's service connection policy for Memorystore. A network has one per
    * region and service class; turn this off when the network (an existing one) already has it.
@@ -98,7 +100,7 @@ export class GcpRedisBroker extends Construct {
       direction: 'EGRESS',
       priority: 900,
       destinationRanges: endpoints,
-      targetTags: GCP_BROKER_CLIENTS.map((c) => networkTag(stackId, c)),
+      targetTags: gcpBrokerClients(props.withFlower).map((c) => networkTag(stackId, c)),
       allow: [{ protocol: 'tcp', ports: [String(MEMORYSTORE_PORT)] }],
       description: 'Broker clients of this stack may reach the Memorystore endpoints',
     });

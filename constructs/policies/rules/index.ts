@@ -21,6 +21,7 @@ import { noPlainSecrets } from './no-plain-secrets';
 import { noPublicIp } from './no-public-ip';
 import { passroleScoped } from './passrole-scoped';
 import { reachability } from './reachability';
+import { gcpReachability } from './gcp-reachability';
 import { noServiceAccountKeys } from './no-service-account-keys';
 import { requiredTags } from './required-tags';
 import { statefulProtected } from './stateful-protected';
@@ -53,5 +54,6 @@ export const POLICY_RULES: readonly PolicyRule[] = [
   ...GCP_APPLY_ORDER_RULES,
   subnetsFit,
   reachability,
+  gcpReachability,
   keyPolicies,
 ];

@@ -33,6 +33,7 @@ import { checkStackPolicies, formatViolation } from '../../../constructs/policie
 import { POLICY_RULES } from '../../../constructs/policies/rules';
 import { cloudRunStack, ecsServiceStack, vmTemplateStack, type Prerequisite } from './apply-order-fixture';
 import { apiOrderedStack, secretReadingTemplate } from './gcp-apply-order-fixture';
+import { brokerClientStack } from './gcp-reachability-fixture';
 import { reachabilityNetwork } from './reachability-fixture';
 
 const TAGS = { customer: 'acme', environment: 'prod', 'managed-by': 'celerykit' };
@@ -273,6 +274,13 @@ const cases: RuleCase[] = [
     compliant: (s) => secretReadingTemplate(s, 'granted'),
     violating: (s) => secretReadingTemplate(s, 'missing'),
     expected: "policy-test: google_compute_instance_template.template (policy-test/template): CK-ORDER-GRANTS what reads a secret at start runs as an account granted to read it, and is created after the grant: it reads google_secret_manager_secret.secret as google_service_account.account, which holds no roles/secretmanager.secretAccessor on it in the stack. Fix: grant the starter's service account roles/secretmanager.secretAccessor on the secret (google_secret_manager_secret_iam_member) and add that grant to the starter's depends_on.",
+  },
+  {
+    rule: 'CK-NET-REACH-GCP',
+    cloud: 'gcp',
+    compliant: (s) => brokerClientStack(s, ['client']),
+    violating: (s) => brokerClientStack(s, ['client', 'stray']),
+    expected: 'policy-test: google_compute_firewall.clients (policy-test/clients): CK-NET-REACH-GCP the firewall admits every broker client on the broker port, and nobody else: it admits tag stray to google_memorystore_instance.valkey on port 6379, but no broker client of the stack carries it. Fix: admit exactly the network tags of the components that read the broker URL (constructs/gcp/network-tags.ts gcpBrokerClients), on the broker port.',
   },
   {
     rule: 'CK-ORDER-APIS',
