@@ -19,6 +19,8 @@ const NON_PRODUCTION_NAME = /^(dev|develop|development|test|testing|qa|uat|stage
 /** The member forms Identity-Aware Proxy bindings take (the same as monitoring.sso.allowedMembers). */
 const IAM_MEMBER = /^(user|group|domain|serviceAccount):\S+$/;
 const GCP_PROJECT = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
+/** An IAM member in Google's consumer domains (no organization can own them). */
+const CONSUMER_GOOGLE_ACCOUNT = /^(user|group|domain):(.*@)?(gmail|googlemail)\.com$/i;
 const SECRET_ARN = /^arn:aws(-[a-z]+)*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$/;
 const KMS_KEY_ARN = /^arn:aws(-[a-z]+)*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 
@@ -49,6 +51,7 @@ function checkPlacement(file: ParameterFile, out: ProblemCollector): boolean {
   if (wrongRegion !== undefined) out.error(['region'], wrongRegion.problem, wrongRegion.fix);
   if (file.cloud === 'aws') {
     if (file.project !== undefined) out.error(['project'], 'project applies to GCP only', 'remove project from this AWS file');
+    if (file.enableApis !== undefined) out.error(['enableApis'], 'enableApis applies to GCP only', 'remove enableApis from this AWS file');
     if (file.accountId === undefined) out.error(['accountId'], 'AWS deployments need the account id they belong to, so a stack is never applied to the wrong account', 'add accountId: "<12-digit account id>"');
   } else {
     if (file.accountId !== undefined) out.error(['accountId'], 'accountId applies to AWS only', 'remove accountId from this GCP file');
@@ -325,6 +328,17 @@ function checkMonitoring(file: ParameterFile, out: ProblemCollector): void {
   } else {
     if (m.sso.allowedMembers === undefined) out.error(['monitoring', 'sso', 'allowedMembers'], 'GCP deployments admit users through Identity-Aware Proxy and need the members it allows', 'add monitoring.sso.allowedMembers, e.g. ["group:ops@example.com"]');
     if (m.sso.oidc !== undefined) out.error(['monitoring', 'sso', 'oidc'], 'oidc is for the AWS load balancer; GCP uses Identity-Aware Proxy', 'remove it and list allowedMembers');
+    // IAP with its Google-managed OAuth client admits only users of the organization
+    // (https://cloud.google.com/iap/docs/enabling-cloud-run); a consumer Google account never is.
+    (m.sso.allowedMembers ?? []).forEach((member, i) => {
+      if (CONSUMER_GOOGLE_ACCOUNT.test(member)) {
+        out.error(
+          ['monitoring', 'sso', 'allowedMembers', i],
+          `${member} is a consumer Google account, outside any organization, and IAP's Google-managed OAuth client lets in only users of your organization`,
+          'list users or groups of your Google Workspace or Cloud Identity organization (e.g. "group:ops@example.com")',
+        );
+      }
+    });
     if (m.certificateArn !== undefined) out.error(['monitoring', 'certificateArn'], 'certificateArn is for AWS; GCP uses a Google-managed certificate for monitoring.domain', 'remove it');
     (m.sso.flowerGroups ?? []).forEach((member, i) => {
       if (!IAM_MEMBER.test(member)) out.error(['monitoring', 'sso', 'flowerGroups', i], 'on GCP, Flower access is an Identity-Aware Proxy binding and needs an IAM member', 'write e.g. "group:celery-operators@example.com"');

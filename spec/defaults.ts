@@ -19,6 +19,8 @@ export const DEFAULTS = {
   rabbitmqVersion: '3.13',
   rabbitmqDiskSizeGb: 50,
   timezone: 'UTC',
+  /** A fresh project has most APIs off; the stack turns on what it uses so the first apply works. */
+  enableApis: true,
   networkCidr: '10.40.0.0/16',
   stateKeyPrefix: 'celerykit',
   /** OIDC scopes the AWS load balancer requests. */

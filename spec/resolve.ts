@@ -25,6 +25,7 @@ export function resolveSpec(file: ParameterFile, sourceFile: string, warnings: r
     cloud: file.cloud,
     region: file.region,
     ...(file.project === undefined ? {} : { project: file.project }),
+    enableApis: file.enableApis ?? DEFAULTS.enableApis,
     ...(file.accountId === undefined ? {} : { accountId: file.accountId }),
     nonProduction: file.nonProduction ?? false,
     tags: { ...(file.tags ?? {}), customer: file.customer, environment: file.environment, 'managed-by': MANAGED_BY },

@@ -408,6 +408,14 @@ export const parameterFileSchema = strictObject(
       .string({ error: withFix('is required', 'set the cloud region, e.g. "eu-west-1" (AWS) or "europe-west1" (GCP)') })
       .meta({ description: 'Cloud region, e.g. eu-west-1 (AWS) or europe-west1 (GCP).' }),
     project: z.string().optional().meta({ description: 'GCP project id (required on GCP, not allowed on AWS).' }),
+    enableApis: z
+      .boolean()
+      .optional()
+      .meta({
+        description:
+          'GCP: enable every Google API the stack uses (google_project_service, never disabled on destroy) and create each resource after its API. Set false when a landing-zone team owns the project’s APIs; they must then be on before the first apply (docs/gcp.md).',
+        default: true,
+      }),
     accountId: z
       .string()
       .regex(/^\d{12}$/, withFix('must be a 12-digit AWS account id', 'copy the account id from the AWS console, in quotes, e.g. "123456789012"'))

@@ -171,6 +171,8 @@ export interface DeploymentSpec {
   readonly region: string;
   /** GCP project id (GCP only). */
   readonly project?: string;
+  /** GCP: the stack enables the Google APIs it uses (false: someone else owns them). */
+  readonly enableApis: boolean;
   /** AWS account id (AWS only); the provider refuses credentials of any other account. */
   readonly accountId?: string;
   readonly nonProduction: boolean;

@@ -70,7 +70,7 @@ export class GcpAlerting extends Construct {
           },
         },
       ],
-      documentation: { mimeType: 'text/markdown', content: documentation(rule), subject: templateToCloudMonitoring(rule.annotations.summary ?? rule.alert) },
+      documentation: { mimeType: 'text/markdown', content: documentation(rule), subject: alertSubject(rule) },
       notificationChannels: this.channels.map((c) => c.name),
       alertStrategy: { autoClose: '86400s' },
     });
@@ -86,6 +86,16 @@ function durationSeconds(duration: string): number {
 
 function documentation(rule: AlertRule): string {
   return [templateToCloudMonitoring(rule.annotations.description ?? ''), '', `Runbook: ${rule.annotations.runbook ?? ''}`].join('\n');
+}
+
+/**
+ * The subject line of a rule's incidents. Cloud Monitoring has no variable for the observed value,
+ * so the rule's summary names the threshold it crossed instead ("has more than 500 waiting tasks").
+ */
+export function alertSubject(rule: AlertRule): string {
+  const bound = /\s([<>])=?\s*([\d.]+)\s*$/.exec(rule.expr);
+  const crossed = bound === null ? 'past its threshold' : `${bound[1] === '>' ? 'more than' : 'fewer than'} ${bound[2]}`;
+  return templateToCloudMonitoring((rule.annotations.summary ?? rule.alert).replace(/\{\{ \$value(?: \| \w+)? \}\}/g, crossed));
 }
 
 /**

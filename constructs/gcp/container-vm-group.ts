@@ -29,6 +29,13 @@ export interface GcpContainerVmGroupProps {
   readonly targetSize?: number;
   /** What the VMs need at boot (the values of the secrets they read, and the grants to read them). */
   readonly startsAfter: readonly ITerraformDependable[];
+  /**
+   * Whether an update may start new VMs before removing old ones.
+   * @default true, so a pool keeps its capacity while it rolls; a group that must never run two
+   *   VMs at once (the exporter: a second one reports every backlog twice) sets false and is
+   *   replaced in place, with a short gap.
+   */
+  readonly surge?: boolean;
 }
 
 export class GcpContainerVmGroup extends Construct {
@@ -67,14 +74,13 @@ export class GcpContainerVmGroup extends Construct {
       version: [{ instanceTemplate: this.template.selfLinkUnique, name: 'primary' }],
       ...(props.zones.length > 0 ? { distributionPolicyZones: [...props.zones] } : {}),
       ...(props.targetSize === undefined ? {} : { targetSize: props.targetSize }),
-      // Replace VMs by starting new ones first; a regional group surges at least one VM per zone.
-      updatePolicy: {
-        type: 'PROACTIVE',
-        minimalAction: 'REPLACE',
-        replacementMethod: 'SUBSTITUTE',
-        maxSurgeFixed: Math.max(3, props.zones.length),
-        maxUnavailableFixed: 0,
-      },
+      // With surge: start new VMs first; a regional group surges at least one VM per zone.
+      // Without: recreate each VM under its name, nothing above the target size; a regional
+      // group's fixed max_unavailable must then cover every zone.
+      updatePolicy:
+        props.surge === false
+          ? { type: 'PROACTIVE', minimalAction: 'REPLACE', replacementMethod: 'RECREATE', maxSurgeFixed: 0, maxUnavailableFixed: Math.max(3, props.zones.length) }
+          : { type: 'PROACTIVE', minimalAction: 'REPLACE', replacementMethod: 'SUBSTITUTE', maxSurgeFixed: Math.max(3, props.zones.length), maxUnavailableFixed: 0 },
       ...(props.targetSize === undefined ? { lifecycle: { ignoreChanges: ['target_size'] } } : {}),
     });
   }

@@ -70,19 +70,26 @@ export function containerStartupScript(props: ContainerVmProps): string {
       // A writable HOME (see VM_SCRIPT_HOME); with set -e a read-only one ends the script before docker run.
       `export HOME=${VM_SCRIPT_HOME}`,
       'mkdir -p "$HOME"',
-      // Read one secret; retry for about five minutes (IAM grants made by the same apply take
-      // a while to reach Secret Manager) and fail the script rather than start without it.
-      'secret() {',
-      '  for attempt in $(seq 1 30); do',
-      "    token=$(curl -sf -H 'Metadata-Flavor: Google' http://metadata.google.internal/computeMetadata/v1/instance/service-accounts/default/token | sed -n 's/.*\"access_token\": *\"\\([^\"]*\\)\".*/\\1/p') || token=''",
-      `    value=$(curl -sf -H "Authorization: Bearer $token" "https://secretmanager.googleapis.com/v1/projects/${props.project}/secrets/$1/versions/latest:access" | sed -n 's/.*"data": *"\\([^"]*\\)".*/\\1/p' | base64 -d) || value=''`,
-      '    if [ -n "$value" ]; then printf \'%s\' "$value"; return 0; fi',
-      '    echo "celerykit: secret $1 not readable yet (attempt $attempt)" >&2',
-      '    sleep 10',
+      // Run a command until it succeeds, backing off from 5 s to 5 min, with no deadline: the
+      // script runs only at boot, so giving up would leave an idle VM until someone replaces it.
+      // Whatever the VM waits for (a grant still propagating, a broker URL version, the image
+      // behind a NAT being created) comes eventually, and the container starts then.
+      'retry() {',
+      '  delay=5',
+      '  until "$@"; do',
+      '    echo "celerykit: $* failed; retrying in $delay s" >&2',
+      '    sleep "$delay"',
+      '    delay=$(( delay * 2 > 300 ? 300 : delay * 2 ))',
       '  done',
-      '  echo "celerykit: giving up on secret $1" >&2',
-      '  return 1',
       '}',
+      // One read of one secret; fails while the token, the grant or the version is missing.
+      'read_secret() {',
+      "  token=$(curl -sf -H 'Metadata-Flavor: Google' http://metadata.google.internal/computeMetadata/v1/instance/service-accounts/default/token | sed -n 's/.*\"access_token\": *\"\\([^\"]*\\)\".*/\\1/p') || return 1",
+      `  value=$(curl -sf -H "Authorization: Bearer $token" "https://secretmanager.googleapis.com/v1/projects/${props.project}/secrets/$1/versions/latest:access" | sed -n 's/.*"data": *"\\([^"]*\\)".*/\\1/p' | base64 -d) || return 1`,
+      '  [ -n "$value" ] || return 1',
+      "  printf '%s' \"$value\"",
+      '}',
+      'secret() { retry read_secret "$1"; }',
       'mkdir -p /run/celerykit && chmod 755 /run/celerykit',
       // Only the environment file holds secrets; docker reads it as root.
       'install -m 600 /dev/null /run/celerykit/env',
@@ -99,7 +106,8 @@ export function containerStartupScript(props: ContainerVmProps): string {
         `chmod 644 ${shellQuote(path)}`,
       ]),
       ...(props.preRun ?? []),
-      ...(registry === undefined ? [] : [`docker-credential-gcr configure-docker --registries=${registry}`]),
+      ...(registry === undefined ? [] : [`retry docker-credential-gcr configure-docker --registries=${registry}`]),
+      ...[props.image, ...(props.sidecars ?? []).map((s) => s.image)].map((image) => `retry docker pull ${shellQuote(image)}`),
       `docker rm -f ${props.name} >/dev/null 2>&1 || true`,
       [
         'docker run -d',

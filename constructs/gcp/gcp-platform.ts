@@ -10,6 +10,7 @@ import { GcpAlerting } from './alerting';
 import { GcpManagedSecret } from './managed-secret';
 import { GcpMonitoringFrontDoor } from './monitoring-front-door';
 import { GcpNetwork } from './network';
+import { GcpProjectServices } from './project-services';
 import { GcpQueueMetricsExporter } from './queue-metrics-exporter';
 import { GcpRabbitmqBroker } from './rabbitmq-broker';
 import { BROKER_CA_PATH, GcpRedisBroker } from './redis-broker';
@@ -48,6 +49,8 @@ export class GcpPlatform extends Construct {
   readonly alerting?: GcpAlerting;
   /** The HTTPS load balancer with IAP in front of Flower and Grafana (when the file has monitoring). */
   readonly frontDoor?: GcpMonitoringFrontDoor;
+  /** The Google APIs the stack turns on (absent when the file says `enableApis: false`). */
+  readonly projectServices?: GcpProjectServices;
 
   constructor(scope: Construct, id: string, props: GcpPlatformProps) {
     super(scope, id);
@@ -76,9 +79,10 @@ export class GcpPlatform extends Construct {
             broker: spec.broker,
             // An existing network must already have its Memorystore policy (one per network and region).
             createServiceConnectionPolicy: spec.network.mode === 'create',
+            withFlower: spec.monitoring !== undefined,
             ...placement,
           })
-        : new GcpRabbitmqBroker(this, 'rabbitmq', { stackId: spec.stackId, project, region: spec.region, broker: spec.broker, zones: this.network.zones, ...placement });
+        : new GcpRabbitmqBroker(this, 'rabbitmq', { stackId: spec.stackId, project, region: spec.region, broker: spec.broker, zones: this.network.zones, withFlower: spec.monitoring !== undefined, ...placement });
 
     this.brokerUrlSecret = new GcpManagedSecret(this, 'broker-url', { secretId: `${spec.stackId}-broker-url`, value: this.broker.brokerUrl });
     const brokerUrlSecretId = this.brokerUrlSecret.reference;
@@ -93,6 +97,9 @@ export class GcpPlatform extends Construct {
       this.alerting = new GcpAlerting(this, 'alerting', { spec, monitoring: spec.monitoring });
       this.frontDoor = new GcpMonitoringFrontDoor(this, 'front-door', { spec, monitoring: spec.monitoring, ...placement, brokerUrlSecretId, secretFiles });
     }
+
+    // Last, so that it sees every resource above.
+    if (spec.enableApis) this.projectServices = new GcpProjectServices(this, 'apis', { project, platform: this });
 
     new TerraformOutput(this, 'broker_url_secret_id', { value: brokerUrlSecretId, description: 'Secret Manager secret holding the Celery broker URL' }).overrideLogicalId(
       'broker_url_secret_id',

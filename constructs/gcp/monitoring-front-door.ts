@@ -7,6 +7,8 @@
  */
 import { monitoringUrls } from '../celery/monitoring-urls';
 import { CloudRunV2Service } from '@cdktf/provider-google/lib/cloud-run-v2-service';
+import { CloudRunV2ServiceIamMember } from '@cdktf/provider-google/lib/cloud-run-v2-service-iam-member';
+import { DataGoogleProject } from '@cdktf/provider-google/lib/data-google-project';
 import { ComputeBackendService } from '@cdktf/provider-google/lib/compute-backend-service';
 import { ComputeGlobalAddress } from '@cdktf/provider-google/lib/compute-global-address';
 import { ComputeGlobalForwardingRule } from '@cdktf/provider-google/lib/compute-global-forwarding-rule';
@@ -30,6 +32,15 @@ import { GcpComponentServiceAccount } from './service-account';
 
 export const IAP_JWT_HEADER = 'X-Goog-IAP-JWT-Assertion';
 
+/**
+ * IAP's service agent, the one caller the Cloud Run services admit: IAP signs its requests to
+ * Cloud Run with an ID token of this account (https://cloud.google.com/iap/docs/enabling-cloud-run,
+ * "Known limitations").
+ */
+export function iapServiceAgent(projectNumber: string): string {
+  return `serviceAccount:service-${projectNumber}@gcp-sa-iap.iam.gserviceaccount.com`;
+}
+
 export interface GcpMonitoringFrontDoorProps {
   readonly spec: DeploymentSpec;
   readonly monitoring: MonitoringSpec;
@@ -51,24 +62,15 @@ export class GcpMonitoringFrontDoor extends Construct {
     const project = spec.project!;
     const stack = spec.stackId;
 
-    this.flower = this.flowerService(props);
-    this.grafana = this.grafanaService(props);
-
-    const address = new ComputeGlobalAddress(this, 'address', { name: `${stack}-ops` });
-    const certificate = new ComputeManagedSslCertificate(this, 'certificate', { name: `${stack}-ops`, managed: { domains: [monitoring.domain] } });
-    const sslPolicy = new ComputeSslPolicy(this, 'ssl-policy', { name: `${stack}-ops`, profile: 'MODERN', minTlsVersion: 'TLS_1_2' });
-
-    this.backends = (
-      [
-        ['flower', this.flower],
-        ['grafana', this.grafana],
-      ] as const
-    ).map(([name, service]) => {
+    const projectNumber = new DataGoogleProject(this, 'project', { projectId: project }).number;
+    // The backends are made first (they name their services by string, not by reference), so that
+    // Grafana can be told the audience of the IAP tokens meant for it.
+    const backends = (['flower', 'grafana'] as const).map((name) => {
       const neg = new ComputeRegionNetworkEndpointGroup(this, `${name}-neg`, {
         name: `${stack}-${name}`,
         region: spec.region,
         networkEndpointType: 'SERVERLESS',
-        cloudRun: { service: service.name },
+        cloudRun: { service: `${stack}-${name}` },
       });
       const backend = new ComputeBackendService(this, `${name}-backend`, {
         name: `${stack}-${name}`,
@@ -91,7 +93,34 @@ export class GcpMonitoringFrontDoor extends Construct {
       });
       return backend;
     });
-    const [flowerBackend, grafanaBackend] = this.backends as [ComputeBackendService, ComputeBackendService];
+    this.backends = backends;
+    const [flowerBackend, grafanaBackend] = backends as [ComputeBackendService, ComputeBackendService];
+
+    this.flower = this.flowerService(props);
+    // The aud claim of an IAP token for a backend service is /projects/NUMBER/global/backendServices/ID
+    // (https://cloud.google.com/iap/docs/signed-headers-howto, "Verifying the JWT payload").
+    this.grafana = this.grafanaService(props, `/projects/${projectNumber}/global/backendServices/${grafanaBackend.generatedId}`);
+
+    // Invoker IAM stays on: internal-load-balancer ingress also admits requests from VPC networks
+    // of the project (https://cloud.google.com/run/docs/securing/ingress), so without it any VM
+    // there would reach Flower without signing in. Only IAP's service agent may invoke.
+    for (const [name, service] of [
+      ['flower', this.flower],
+      ['grafana', this.grafana],
+    ] as const) {
+      new CloudRunV2ServiceIamMember(this, `${name}-invoker`, {
+        project,
+        location: spec.region,
+        name: service.name,
+        role: 'roles/run.invoker',
+        member: iapServiceAgent(projectNumber),
+      });
+    }
+
+    const address = new ComputeGlobalAddress(this, 'address', { name: `${stack}-ops` });
+    const certificate = new ComputeManagedSslCertificate(this, 'certificate', { name: `${stack}-ops`, managed: { domains: [monitoring.domain] } });
+    const sslPolicy = new ComputeSslPolicy(this, 'ssl-policy', { name: `${stack}-ops`, profile: 'MODERN', minTlsVersion: 'TLS_1_2' });
+
 
     const urlMap = new ComputeUrlMap(this, 'routes', {
       name: `${stack}-ops`,
@@ -139,8 +168,6 @@ export class GcpMonitoringFrontDoor extends Construct {
       dependsOn: account.startPrerequisites,
       location: spec.region,
       ingress: 'INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER',
-      // IAP at the load balancer is the access check; the only way in is through it.
-      invokerIamDisabled: true,
       deletionProtection: false,
       template: {
         serviceAccount: account.email,
@@ -164,7 +191,7 @@ export class GcpMonitoringFrontDoor extends Construct {
     });
   }
 
-  private grafanaService(props: GcpMonitoringFrontDoorProps): CloudRunV2Service {
+  private grafanaService(props: GcpMonitoringFrontDoorProps, iapAudience: string): CloudRunV2Service {
     const { spec, monitoring } = props;
     const project = spec.project!;
     const admin = new GcpManagedSecret(this, 'grafana-admin', { secretId: `${spec.stackId}-grafana-admin`, value: new GeneratedSecretValue(this, 'grafana-admin-value').value });
@@ -183,7 +210,6 @@ export class GcpMonitoringFrontDoor extends Construct {
       name: `${spec.stackId}-grafana`,
       location: spec.region,
       ingress: 'INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER',
-      invokerIamDisabled: true,
       deletionProtection: false,
       template: {
         serviceAccount: account.email,
@@ -207,7 +233,9 @@ export class GcpMonitoringFrontDoor extends Construct {
                 GF_AUTH_JWT_ENABLED: 'true',
                 GF_AUTH_JWT_HEADER_NAME: IAP_JWT_HEADER,
                 GF_AUTH_JWT_JWK_SET_URL: 'https://www.gstatic.com/iap/verify/public_key-jwk',
-                GF_AUTH_JWT_EXPECT_CLAIMS: JSON.stringify({ iss: 'https://cloud.google.com/iap' }),
+                // Grafana compares iss and aud as registered claims (grafana/grafana
+                // pkg/services/auth/jwt/validation.go): a token IAP signed for another backend is refused.
+                GF_AUTH_JWT_EXPECT_CLAIMS: JSON.stringify({ iss: 'https://cloud.google.com/iap', aud: iapAudience }),
                 GF_AUTH_JWT_EMAIL_CLAIM: 'email',
                 GF_AUTH_JWT_USERNAME_CLAIM: 'email',
                 GF_AUTH_JWT_AUTO_SIGN_UP: 'true',

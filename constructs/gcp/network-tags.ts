@@ -5,8 +5,13 @@
 export const GCP_COMPONENTS = ['workers', 'exporter', 'flower', 'scheduled-tasks', 'rabbitmq'] as const;
 export type GcpComponent = (typeof GCP_COMPONENTS)[number];
 
-/** Components that talk to the broker. */
-export const GCP_BROKER_CLIENTS: readonly GcpComponent[] = ['workers', 'exporter', 'flower', 'scheduled-tasks'];
+/**
+ * Components that talk to the broker: Flower only when the stack runs it, since a tag the
+ * firewall admits but nothing carries is an opening for whoever may set tags in the network.
+ */
+export function gcpBrokerClients(withFlower: boolean): GcpComponent[] {
+  return ['workers', 'exporter', ...(withFlower ? (['flower'] as const) : []), 'scheduled-tasks'];
+}
 
 export function networkTag(stackId: string, component: GcpComponent): string {
   return `${stackId}-${component}`;

@@ -53,6 +53,8 @@ export class GcpQueueMetricsExporter extends Construct {
       startsAfter: [...this.serviceAccount.startPrerequisites, ...props.egress],
       networkTags: [networkTag(spec.stackId, 'exporter')],
       targetSize: 1,
+      // A surge VM beside the old one would export every backlog series twice.
+      surge: false,
       container: {
         project,
         name: 'celery-exporter',

@@ -25,7 +25,7 @@ import { IMAGES } from '../celery/images';
 import { COS_IMAGE } from './container-vm-group';
 import { containerShutdownScript, containerStartupScript } from './container-vm-scripts';
 import { GcpManagedSecret } from './managed-secret';
-import { GCP_BROKER_CLIENTS, GOOGLE_HEALTH_CHECK_RANGES, networkTag } from './network-tags';
+import { gcpBrokerClients, GOOGLE_HEALTH_CHECK_RANGES, networkTag } from './network-tags';
 import { GcpComponentServiceAccount } from './service-account';
 
 export const AMQP_PORT = 5672;
@@ -47,6 +47,8 @@ export interface GcpRabbitmqBrokerProps {
   readonly zones: readonly string[];
   /** The network's way out (Cloud NAT); the nodes pull the RabbitMQ image through it. */
   readonly egress: readonly ITerraformDependable[];
+  /** Whether the stack runs Flower, which then is a broker client the firewall admits. */
+  readonly withFlower: boolean;
   /**
    * The broker user the Celery app connects as.
    * @default "celery"
@@ -98,6 +100,20 @@ export class GcpRabbitmqBroker extends Construct {
     const rabbitmqConf = [
       'cluster_formation.peer_discovery_backend = classic_config',
       ...this.nodeAddresses.map((a, i) => `cluster_formation.classic_config.nodes.${i + 1} = rabbit@${a.address}`),
+      // Nodes boot one by one; without these, a quorum queue declared while only some nodes are
+      // up keeps just those members. The hint tells the node (and its health checks) how many
+      // peers to expect; continuous membership reconciliation (RabbitMQ 3.13+) grows every quorum
+      // queue to that size when a node joins, 10 s after the join and hourly after that
+      // (https://www.rabbitmq.com/docs/quorum-queues#replica-reconciliation). auto_remove stays off:
+      // a recreated node comes back under its own name and disk, so it is never a stranger.
+      `cluster_formation.target_cluster_size_hint = ${broker.nodes}`,
+      ...(broker.nodes > 1
+        ? [
+            'quorum_queue.continuous_membership_reconciliation.enabled = true',
+            `quorum_queue.continuous_membership_reconciliation.target_group_size = ${broker.nodes}`,
+            'quorum_queue.continuous_membership_reconciliation.auto_remove = false',
+          ]
+        : []),
       'cluster_partition_handling = pause_minority',
       'default_queue_type = quorum',
       `listeners.tcp.default = ${AMQP_PORT}`,
@@ -179,10 +195,20 @@ export class GcpRabbitmqBroker extends Construct {
       region,
       version: [{ instanceTemplate: template.selfLinkUnique, name: 'primary' }],
       ...(props.zones.length > 0 ? { distributionPolicyZones: [...props.zones] } : {}),
-      targetSize: broker.nodes,
+      // No target_size: each per-instance config below calls the group's createInstances
+      // (terraform-provider-google google/services/compute/resource_compute_region_per_instance_config.go,
+      // Create), which adds its named VM to the group
+      // (https://cloud.google.com/compute/docs/reference/rest/v1/regionInstanceGroupManagers/createInstances).
+      // A target_size of 3 as well would start three unnamed VMs beside them, outside the node list.
+      // target_size is Optional+Computed in the provider (resource_compute_region_instance_group_manager.go),
+      // so left out it is sent as 0 on create and never planned again; ignore_changes keeps any
+      // later edit from resizing the group either way.
       statefulDisk: [{ deviceName: DATA_DEVICE, deleteRule: 'NEVER' }],
       autoHealingPolicies: { healthCheck: health.id, initialDelaySec: 600 },
-      // One node at a time, recreated in place with its name, disk and address.
+      // Never a rolling update: a template change reaches a node only when it is recreated, which
+      // an operator does one node at a time (docs/gcp.md). A regional group refuses a fixed
+      // max_unavailable of 1 when it spans more zones (https://issuetracker.google.com/issues/201753226),
+      // so the policy cannot say "one" itself; no surge either, since a surge VM would be unnamed.
       updatePolicy: {
         type: 'OPPORTUNISTIC',
         minimalAction: 'RESTART',
@@ -191,7 +217,7 @@ export class GcpRabbitmqBroker extends Construct {
         maxUnavailableFixed: Math.max(1, props.zones.length > 0 ? props.zones.length : 3),
         instanceRedistributionType: 'NONE',
       },
-      lifecycle: { preventDestroy: true },
+      lifecycle: { preventDestroy: true, ignoreChanges: ['target_size'] },
     });
 
     this.nodeAddresses.forEach((nodeAddress, i) => {
@@ -202,7 +228,9 @@ export class GcpRabbitmqBroker extends Construct {
         preservedState: {
           internalIp: [{ interfaceName: 'nic0', autoDelete: 'NEVER', ipAddress: { address: nodeAddress.id } }],
         },
-        minimalAction: 'REPLACE',
+        // A changed config takes effect when the node is next recreated, not at apply: Terraform
+        // updates the three configs in parallel and would otherwise replace every node at once.
+        minimalAction: 'NONE',
         mostDisruptiveAllowedAction: 'REPLACE',
         lifecycle: { preventDestroy: true },
       });
@@ -239,7 +267,7 @@ export class GcpRabbitmqBroker extends Construct {
         allow: [{ protocol: 'tcp', ports }],
         description,
       });
-    firewall('amqp', GCP_BROKER_CLIENTS.map((c) => networkTag(stackId, c)), undefined, [String(AMQP_PORT)], 'Broker clients of this stack to AMQP');
+    firewall('amqp', gcpBrokerClients(props.withFlower).map((c) => networkTag(stackId, c)), undefined, [String(AMQP_PORT)], 'Broker clients of this stack to AMQP');
     firewall('management', [networkTag(stackId, 'exporter'), networkTag(stackId, 'flower')], undefined, [String(RABBITMQ_MANAGEMENT_PORT)], 'Exporter and Flower to the management API');
     firewall('cluster', [tag], undefined, CLUSTERING_PORTS, 'RabbitMQ nodes to each other (Erlang distribution)');
     firewall('health', undefined, GOOGLE_HEALTH_CHECK_RANGES, [String(AMQP_PORT)], 'Google health checks and the internal load balancer');

@@ -11,10 +11,11 @@
 import { ComputeFirewall } from '@cdktf/provider-google/lib/compute-firewall';
 import { MemorystoreInstance } from '@cdktf/provider-google/lib/memorystore-instance';
 import { NetworkConnectivityServiceConnectionPolicy } from '@cdktf/provider-google/lib/network-connectivity-service-connection-policy';
+import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import type { RedisBrokerSpec } from '../../spec/types';
 import { GcpManagedSecret } from './managed-secret';
-import { GCP_BROKER_CLIENTS, networkTag } from './network-tags';
+import { gcpBrokerClients, networkTag } from './network-tags';
 
 /** Where workers find the broker's CA certificate (written at start from Secret Manager). */
 export const BROKER_CA_PATH = '/etc/celerykit/broker-ca.pem';
@@ -27,6 +28,8 @@ export interface GcpRedisBrokerProps {
   readonly broker: RedisBrokerSpec;
   readonly networkId: string;
   readonly subnetworkId: string;
+  /** Whether the stack runs Flower, which then is a broker client the firewall admits. */
+  readonly withFlower: boolean;
   /**
    * Create the network's service connection policy for Memorystore. A network has one per
    * region and service class; turn this off when the network (an existing one) already has it.
@@ -84,26 +87,31 @@ export class GcpRedisBroker extends Construct {
     });
     this.brokerUrl = `rediss://\${${primary}.ip_address}:\${${primary}.port}/0?ssl_cert_reqs=required&ssl_ca_certs=${BROKER_CA_PATH}`;
 
-    // PSC endpoints ignore ingress rules; restrict who may send to the endpoint instead.
-    const endpoint = `\${${primary}.ip_address}/32`;
+    // PSC endpoints ignore ingress rules; restrict who may send to the endpoints instead. Every
+    // endpoint, not only the primary: with replicas the instance also has a reader endpoint (and
+    // may have a discovery one), each its own address in the subnetwork (connection_type
+    // CONNECTION_TYPE_PRIMARY, _READER, _DISCOVERY in the provider's r/memorystore_instance docs).
+    const endpoints = Token.asList(
+      `\${[for c in flatten(${this.instance.fqn}.endpoints[*].connections) : format("%s/32", c.psc_auto_connection[0].ip_address) if length(c.psc_auto_connection) > 0]}`,
+    );
     new ComputeFirewall(this, 'clients-to-broker', {
       name: `${stackId}-broker-clients`,
       network: props.networkId,
       direction: 'EGRESS',
       priority: 900,
-      destinationRanges: [endpoint],
-      targetTags: GCP_BROKER_CLIENTS.map((c) => networkTag(stackId, c)),
+      destinationRanges: endpoints,
+      targetTags: gcpBrokerClients(props.withFlower).map((c) => networkTag(stackId, c)),
       allow: [{ protocol: 'tcp', ports: [String(MEMORYSTORE_PORT)] }],
-      description: 'Broker clients of this stack may reach the Memorystore endpoint',
+      description: 'Broker clients of this stack may reach the Memorystore endpoints',
     });
     new ComputeFirewall(this, 'others-not-to-broker', {
       name: `${stackId}-broker-deny-others`,
       network: props.networkId,
       direction: 'EGRESS',
       priority: 1000,
-      destinationRanges: [endpoint],
+      destinationRanges: endpoints,
       deny: [{ protocol: 'all' }],
-      description: 'Nothing else in the network may reach the Memorystore endpoint',
+      description: 'Nothing else in the network may reach the Memorystore endpoints',
     });
   }
 }

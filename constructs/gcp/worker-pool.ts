@@ -58,7 +58,8 @@ export class GcpWorkerPool extends Construct {
       project,
       nameParts: [spec.stackId, pool.name],
       description: `celerykit ${spec.stackId}: ${pool.name} workers`,
-      projectRoles: ['roles/logging.logWriter', 'roles/monitoring.metricWriter'],
+      // Logs only: the workers write no metrics (the exporter reports the queues).
+      projectRoles: ['roles/logging.logWriter'],
       secretIds: [props.brokerUrlSecretId, ...Object.values(props.secretFiles), ...Object.values(spec.app.secrets)],
       image: spec.app.image,
     });

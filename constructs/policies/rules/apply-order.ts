@@ -13,13 +13,13 @@ import { block, blocks, type CheckedResource, type PolicyRule } from '../policy-
 import { rabbitmqCredentialSecrets } from './broker-credentials';
 
 const ECS_STARTERS = ['aws_ecs_service', 'aws_scheduler_schedule', 'aws_cloudwatch_event_target'];
-const GCP_STARTERS = ['google_cloud_run_v2_service', 'google_cloud_run_v2_job', 'google_compute_instance_template'];
+export const GCP_STARTERS = ['google_cloud_run_v2_service', 'google_cloud_run_v2_job', 'google_compute_instance_template'];
 
 function refsIn(value: unknown): ResourceAddress[] {
   return value === undefined ? [] : referencesIn(JSON.stringify(value));
 }
 
-function refsOfType(value: unknown, type: string): ResourceAddress[] {
+export function refsOfType(value: unknown, type: string): ResourceAddress[] {
   return [...new Set(refsIn(value).filter((address) => typeOf(address) === type))];
 }
 

@@ -7,6 +7,7 @@ import { brokerEncrypted } from './broker-encrypted';
 import { brokerNeverEvicts } from './broker-never-evicts';
 import { brokerNotPublic } from './broker-not-public';
 import { brokerPersistent } from './broker-persistent';
+import { cloudRunInvoker } from './cloud-run-invoker';
 import { containersNotPrivileged } from './containers-not-privileged';
 import { frontDoorAuthenticated } from './front-door-authenticated';
 import { frontDoorTls } from './front-door-tls';
@@ -22,10 +23,12 @@ import { noPublicIp } from './no-public-ip';
 import { passroleScoped } from './passrole-scoped';
 import { reachability } from './reachability';
 import { scalingHoldsOnMissingData } from './scaling-holds-on-missing-data';
+import { gcpReachability } from './gcp-reachability';
 import { noServiceAccountKeys } from './no-service-account-keys';
 import { requiredTags } from './required-tags';
 import { statefulProtected } from './stateful-protected';
 import { APPLY_ORDER_RULES } from './apply-order';
+import { GCP_APPLY_ORDER_RULES } from './gcp-apply-order';
 import { subnetsFit } from './subnets-fit';
 import { uiIdentityGate } from './ui-identity-gate';
 import { uiIngressLoadBalancerOnly } from './ui-ingress-load-balancer-only';
@@ -50,13 +53,16 @@ export const POLICY_RULES: readonly PolicyRule[] = [
   noServiceAccountKeys,
   noPlainSecrets,
   frontDoorAuthenticated,
+  cloudRunInvoker,
   frontDoorTls,
   uiIngressLoadBalancerOnly,
   uiIdentityGate,
   requiredTags,
   ...APPLY_ORDER_RULES,
+  ...GCP_APPLY_ORDER_RULES,
   subnetsFit,
   reachability,
+  gcpReachability,
   keyPolicies,
   brokerAdminIsolated,
   scalingHoldsOnMissingData,

@@ -34,7 +34,11 @@ describe('GCP alert policies', () => {
 
   it('turn label templates into Cloud Monitoring variables, escaped for Terraform', () => {
     const queue = policies.find((p) => String(p.display_name).endsWith('CeleryQueueTooLong'))!;
-    expect((queue.documentation as { subject: string }).subject).toBe('Queue $${metric.label.queue_name} has the value waiting tasks');
+    // No "has the value waiting tasks": the subject names the threshold the queue crossed.
+    expect((queue.documentation as { subject: string }).subject).toBe('Queue $${metric.label.queue_name} has more than 500 waiting tasks');
+    const workers = policies.find((p) => String(p.display_name).includes('CeleryWorkersBelowExpected'))!;
+    expect((workers.documentation as { subject: string }).subject).toMatch(/^Pool \w+ has fewer than \d+ live workers, expected at least \d+$/);
+    for (const p of policies) expect((p.documentation as { subject: string }).subject).not.toMatch(/the value|\{\{/);
   });
 });
 
@@ -43,7 +47,17 @@ describe('the GCP monitoring front door', () => {
 
   it('runs Flower and Grafana on Cloud Run reachable only from the load balancer', () => {
     expect(services.map((s) => s.name).sort()).toEqual(['initech-prod-flower', 'initech-prod-grafana']);
-    for (const s of services) expect(s).toMatchObject({ ingress: 'INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER', invoker_iam_disabled: true });
+    for (const s of services) expect(s).toMatchObject({ ingress: 'INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER' });
+  });
+
+  it('keeps invoker IAM on and lets only the IAP service agent invoke, so VMs in the network cannot skip the sign-in', () => {
+    // Internal-load-balancer ingress also admits VPC networks of the project; only IAM keeps a worker VM out.
+    for (const s of services) expect(s.invoker_iam_disabled ?? false).toBe(false);
+    const invokers = Object.values(resourcesOf(json, 'google_cloud_run_v2_service_iam_member'));
+    expect(invokers.map((i) => i.role)).toEqual(['roles/run.invoker', 'roles/run.invoker']);
+    const serviceNames = Object.keys(resourcesOf(json, 'google_cloud_run_v2_service')).map((id) => `\${google_cloud_run_v2_service.${id}.name}`);
+    expect(invokers.map((i) => String(i.name)).sort()).toEqual(serviceNames.sort());
+    for (const i of invokers) expect(i.member).toMatch(/^serviceAccount:service-\$\{data\.google_project\.[^.]+\.number\}@gcp-sa-iap\.iam\.gserviceaccount\.com$/);
   });
 
   it('requires IAP on every backend, Flower open to the Flower groups only and Grafana to the allowed members', () => {
@@ -85,6 +99,12 @@ describe('the GCP monitoring front door', () => {
       GF_AUTH_ANONYMOUS_ENABLED: 'false',
     });
     expect(env.DATASOURCES).toContain('url: http://localhost:9090');
+    // A token IAP signed for another backend (Flower, or another app in the project) is refused.
+    const grafanaBackend = Object.entries(resourcesOf(json, 'google_compute_backend_service')).find(([, b]) => b.name === 'initech-prod-grafana')![0];
+    expect(JSON.parse(env.GF_AUTH_JWT_EXPECT_CLAIMS!)).toEqual({
+      iss: 'https://cloud.google.com/iap',
+      aud: expect.stringMatching(new RegExp(`^/projects/\\$\\{data\\.google_project\\.[^.]+\\.number\\}/global/backendServices/\\$\\{google_compute_backend_service\\.${grafanaBackend}\\.generated_id\\}$`)),
+    });
     expect(containers[1]!.args).toEqual(['--web.listen-address=:9090', '--query.project-id=initech-celery-prod']);
   });
 });

@@ -16,6 +16,8 @@ describe.each(stacks.map((s) => [s.spec.stackId, s] as const))('the queue metric
 
   it('runs exactly one VM, so the summed backlog is never counted twice', () => {
     expect(group.target_size).toBe(1);
+    // Not even during an update: no surge VM beside the old one.
+    expect(group.update_policy).toMatchObject({ max_surge_fixed: 0, replacement_method: 'RECREATE' });
     expect(Object.values(resourcesOf(stack.json, 'google_compute_region_autoscaler')).some((a) => String(a.name).endsWith('-exporter'))).toBe(false);
   });
 

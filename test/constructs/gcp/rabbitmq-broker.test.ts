@@ -14,7 +14,7 @@ const startup = (json: TerraformJson) => String((template(json).metadata as Reco
 
 describe('the GCP rabbitmq broker', () => {
   it('runs three nodes whose data disks and addresses survive recreation', () => {
-    expect(group(prod)).toMatchObject({ target_size: 3, stateful_disk: [{ device_name: 'rabbitmq-data', delete_rule: 'NEVER' }], lifecycle: { prevent_destroy: true } });
+    expect(group(prod)).toMatchObject({ stateful_disk: [{ device_name: 'rabbitmq-data', delete_rule: 'NEVER' }], lifecycle: { prevent_destroy: true } });
     const disks = template(prod).disk as Array<Record<string, unknown>>;
     expect(disks.find((d) => d.device_name === 'rabbitmq-data')).toMatchObject({ auto_delete: false, disk_size_gb: 50, disk_type: 'pd-ssd' });
     const configs = Object.values(resourcesOf(prod, 'google_compute_region_per_instance_config'));
@@ -22,6 +22,31 @@ describe('the GCP rabbitmq broker', () => {
     for (const c of configs) {
       expect((c.preserved_state as { internal_ip: Array<Record<string, unknown>> }).internal_ip[0]).toMatchObject({ interface_name: 'nic0', auto_delete: 'NEVER' });
     }
+  });
+
+  it('lets the named per-instance configs alone decide how many nodes the group holds', () => {
+    // A target_size beside the per-instance configs starts unnamed VMs outside the cluster's node list.
+    const g = group(prod);
+    expect(g).not.toHaveProperty('target_size');
+    expect((g.lifecycle as { ignore_changes: string[] }).ignore_changes).toContain('target_size');
+    expect(Object.values(resourcesOf(prod, 'google_compute_region_autoscaler')).filter((a) => String(a.target).includes('rabbitmq'))).toEqual([]);
+    // Updates never add or rename a VM: no surge, names kept, nothing redistributed across zones.
+    expect(g.update_policy).toMatchObject({ type: 'OPPORTUNISTIC', max_surge_fixed: 0, replacement_method: 'RECREATE', instance_redistribution_type: 'NONE' });
+    const configs = Object.values(resourcesOf(prod, 'google_compute_region_per_instance_config'));
+    expect(configs).toHaveLength(3);
+    for (const c of configs) {
+      expect(String(c.region_instance_group_manager)).toMatch(/^\$\{google_compute_region_instance_group_manager\.[^.]+\.name\}$/);
+      // A changed config waits for the node's next recreation instead of replacing all three at once.
+      expect(c.minimal_action).toBe('NONE');
+    }
+  });
+
+  it('tells every node to expect the whole cluster and grows each quorum queue to all nodes', () => {
+    const script = startup(prod);
+    expect(script).toContain('cluster_formation.target_cluster_size_hint = 3');
+    expect(script).toContain('quorum_queue.continuous_membership_reconciliation.enabled = true');
+    expect(script).toContain('quorum_queue.continuous_membership_reconciliation.target_group_size = 3');
+    expect(script).toContain('quorum_queue.continuous_membership_reconciliation.auto_remove = false');
   });
 
   it('runs a pinned RabbitMQ 3.13 that forms its cluster alone, with quorum queues and pause_minority', () => {
@@ -58,12 +83,15 @@ describe('the GCP rabbitmq broker', () => {
       expect(r.source_ranges ?? []).not.toContain('0.0.0.0/0');
     }
     const amqp = rules.find((r) => r.name === 'acme-prod-rabbitmq-amqp')!;
-    expect(amqp.source_tags).toEqual(['acme-prod-workers', 'acme-prod-exporter', 'acme-prod-flower', 'acme-prod-scheduled-tasks']);
+    // No Flower in this file, so no Flower tag: an admitted tag nothing carries would let in any VM given it.
+    expect(amqp.source_tags).toEqual(['acme-prod-workers', 'acme-prod-exporter', 'acme-prod-scheduled-tasks']);
   });
 
   it('runs one node for a non-production file', () => {
     const dev = synthesizeYaml(GCP_RABBITMQ.replace('customer: acme', 'customer: acme\nnonProduction: true')).json;
-    expect(group(dev).target_size).toBe(1);
+    expect(group(dev)).not.toHaveProperty('target_size');
     expect(Object.values(resourcesOf(dev, 'google_compute_region_per_instance_config'))).toHaveLength(1);
+    expect(startup(dev)).toContain('cluster_formation.target_cluster_size_hint = 1');
+    expect(startup(dev)).not.toContain('continuous_membership_reconciliation');
   });
 });

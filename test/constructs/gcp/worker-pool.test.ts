@@ -83,6 +83,8 @@ describe.each(stacks.map((s) => [s.spec.stackId, s] as const))('the worker pools
       new Set(['roles/logging.logWriter', 'roles/monitoring.metricWriter', ...(stack.spec.monitoring ? ['roles/monitoring.viewer'] : [])]),
     );
     for (const viewer of bindings.filter((m) => m.role === 'roles/monitoring.viewer')) expect(String(viewer.member)).toMatch(/grafana/);
+    // Workers write logs but no metrics: only the exporter and the RabbitMQ nodes hold metricWriter.
+    for (const writer of bindings.filter((m) => m.role === 'roles/monitoring.metricWriter')) expect(String(writer.member)).toMatch(/_(exporter|rabbitmq)_service-account_/);
   });
 
   it('lets a graceful stop run when a VM goes away, within 30 s on Spot VMs', () => {

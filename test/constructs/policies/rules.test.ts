@@ -21,6 +21,8 @@ import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-securit
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
+import { CloudRunV2Service } from '@cdktf/provider-google/lib/cloud-run-v2-service';
+import { CloudRunV2ServiceIamMember } from '@cdktf/provider-google/lib/cloud-run-v2-service-iam-member';
 import { ComputeBackendService } from '@cdktf/provider-google/lib/compute-backend-service';
 import { ComputeInstanceTemplate } from '@cdktf/provider-google/lib/compute-instance-template';
 import { MemorystoreInstance } from '@cdktf/provider-google/lib/memorystore-instance';
@@ -31,6 +33,8 @@ import { describe, expect, it } from 'vitest';
 import { checkStackPolicies, formatViolation } from '../../../constructs/policies/policy-aspect';
 import { POLICY_RULES } from '../../../constructs/policies/rules';
 import { cloudRunStack, ecsServiceStack, vmTemplateStack, type Prerequisite } from './apply-order-fixture';
+import { apiOrderedStack, secretReadingTemplate } from './gcp-apply-order-fixture';
+import { brokerClientStack } from './gcp-reachability-fixture';
 import { reachabilityNetwork } from './reachability-fixture';
 import { ownUsersStack, sharedAdminStack } from './broker-users-fixture';
 import { frontDoor, type FrontDoorBreaks } from './ui-front-door-fixture';
@@ -288,6 +292,20 @@ const cases: RuleCase[] = [
     expected: 'policy-test: google_compute_backend_service.backend (policy-test/backend): CK-UI-SSO every route to Flower or Grafana signs the user in first: IAP is not enabled. Fix: put authenticate-oidc before each forward (AWS), enable IAP on each backend (GCP).',
   },
   {
+    rule: 'CK-UI-INVOKER',
+    cloud: 'gcp',
+    compliant: (s) => invokedService(s, 'serviceAccount:service-${data.google_project.project.number}@gcp-sa-iap.iam.gserviceaccount.com'),
+    violating: (s) => invokedService(s, 'serviceAccount:worker@p.iam.gserviceaccount.com'),
+    expected: 'policy-test: google_cloud_run_v2_service_iam_member.invoker (policy-test/invoker): CK-UI-INVOKER Cloud Run services behind IAP admit only IAP as their invoker: grants roles/run.invoker to serviceAccount:worker@p.iam.gserviceaccount.com. Fix: leave invoker_iam_disabled unset and grant roles/run.invoker on the service to service-PROJECT_NUMBER@gcp-sa-iap.iam.gserviceaccount.com only.',
+  },
+  {
+    rule: 'CK-UI-INVOKER',
+    cloud: 'gcp',
+    compliant: (s) => invokedService(s),
+    violating: (s) => invokedService(s, undefined, true),
+    expected: 'policy-test: google_cloud_run_v2_service.flower (policy-test/flower): CK-UI-INVOKER Cloud Run services behind IAP admit only IAP as their invoker: invoker IAM is disabled. Fix: leave invoker_iam_disabled unset and grant roles/run.invoker on the service to service-PROJECT_NUMBER@gcp-sa-iap.iam.gserviceaccount.com only.',
+  },
+  {
     rule: 'CK-UI-HTTPS',
     compliant: (s) => listener(s, 'HTTP', { type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', statusCode: 'HTTP_301' } }),
     violating: (s) => listener(s, 'HTTPS', { type: 'fixed-response', fixedResponse: { contentType: 'text/plain', statusCode: '404' } }, 'ELBSecurityPolicy-2016-08'),
@@ -304,6 +322,34 @@ const cases: RuleCase[] = [
     compliant: (s) => cloudRunStack(s),
     violating: (s) => cloudRunStack(s, true),
     expected: "policy-test: google_cloud_run_v2_service.run (policy-test/run): CK-ORDER-SECRETS what starts tasks is created after the value of every secret they read: its tasks read google_secret_manager_secret.secret, whose value is google_secret_manager_secret_version.value, but is not created after it: add google_secret_manager_secret_version.value to its depends_on. Fix: add the secret's version (aws_secretsmanager_secret_version, google_secret_manager_secret_version) to the service's, schedule's or template's depends_on.",
+  },
+  {
+    rule: 'CK-ORDER-GRANTS',
+    cloud: 'gcp',
+    compliant: (s) => secretReadingTemplate(s, 'granted'),
+    violating: (s) => secretReadingTemplate(s, 'not-waited-for'),
+    expected: "policy-test: google_compute_instance_template.template (policy-test/template): CK-ORDER-GRANTS what reads a secret at start runs as an account granted to read it, and is created after the grant: it reads google_secret_manager_secret.secret as google_service_account.account, granted by google_secret_manager_secret_iam_member.grant, but is not created after it: add google_secret_manager_secret_iam_member.grant to its depends_on. Fix: grant the starter's service account roles/secretmanager.secretAccessor on the secret (google_secret_manager_secret_iam_member) and add that grant to the starter's depends_on.",
+  },
+  {
+    rule: 'CK-ORDER-GRANTS',
+    cloud: 'gcp',
+    compliant: (s) => secretReadingTemplate(s, 'granted'),
+    violating: (s) => secretReadingTemplate(s, 'missing'),
+    expected: "policy-test: google_compute_instance_template.template (policy-test/template): CK-ORDER-GRANTS what reads a secret at start runs as an account granted to read it, and is created after the grant: it reads google_secret_manager_secret.secret as google_service_account.account, which holds no roles/secretmanager.secretAccessor on it in the stack. Fix: grant the starter's service account roles/secretmanager.secretAccessor on the secret (google_secret_manager_secret_iam_member) and add that grant to the starter's depends_on.",
+  },
+  {
+    rule: 'CK-NET-REACH-GCP',
+    cloud: 'gcp',
+    compliant: (s) => brokerClientStack(s, ['client']),
+    violating: (s) => brokerClientStack(s, ['client', 'stray']),
+    expected: 'policy-test: google_compute_firewall.clients (policy-test/clients): CK-NET-REACH-GCP the firewall admits every broker client on the broker port, and nobody else: it admits tag stray to google_memorystore_instance.valkey on port 6379, but no broker client of the stack carries it. Fix: admit exactly the network tags of the components that read the broker URL (constructs/gcp/network-tags.ts gcpBrokerClients), on the broker port.',
+  },
+  {
+    rule: 'CK-ORDER-APIS',
+    cloud: 'gcp',
+    compliant: (s) => apiOrderedStack(s),
+    violating: (s) => apiOrderedStack(s, true),
+    expected: "policy-test: google_compute_network.network (policy-test/network): CK-ORDER-APIS in a stack that turns Google APIs on, each resource is created after its APIs: it uses compute.googleapis.com, turned on by google_project_service.compute, but is not created after it: add google_project_service.compute to its depends_on. Fix: add the google_project_service of each API the resource uses to its depends_on (constructs/gcp/project-services.ts does it for the kit's resources).",
   },
   // One ECS service stack per apply-order rule, with that rule's prerequisite left out of depends_on.
   ...orderCase('CK-ORDER-SECRETS', 'secret', "policy-test: aws_ecs_service.service (policy-test/service): CK-ORDER-SECRETS what starts tasks is created after the value of every secret they read: its tasks read aws_secretsmanager_secret.secret, whose value is aws_secretsmanager_secret_version.value, but is not created after it: add aws_secretsmanager_secret_version.value to its depends_on. Fix: add the secret's version (aws_secretsmanager_secret_version, google_secret_manager_secret_version) to the service's, schedule's or template's depends_on."),
@@ -351,6 +397,18 @@ function alarmOnEncryptedTopic(stack: TerraformStack, services: string[]): void 
   const key = new KmsKey(stack, 'key', { policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::1:root' }, Action: 'kms:*', Resource: '*' }, ...statements] }) });
   const topic = new SnsTopic(stack, 'topic', { name: 't', kmsMasterKeyId: key.arn });
   new CloudwatchMetricAlarm(stack, 'alarm', { alarmName: 'a', comparisonOperator: 'GreaterThanThreshold', evaluationPeriods: 1, threshold: 1, metricName: 'm', namespace: 'n', period: 60, statistic: 'Average', alarmActions: [topic.arn] });
+}
+
+/** A Cloud Run service behind the load balancer, and (when given) one invoker grant on it. */
+function invokedService(stack: TerraformStack, member?: string, invokerIamDisabled = false): void {
+  const service = new CloudRunV2Service(stack, 'flower', {
+    name: 'flower',
+    location: 'europe-west1',
+    ingress: 'INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER',
+    ...(invokerIamDisabled ? { invokerIamDisabled: true } : {}),
+    template: { containers: [{ image: 'i:1' }] },
+  });
+  if (member !== undefined) new CloudRunV2ServiceIamMember(stack, 'invoker', { location: 'europe-west1', name: service.name, role: 'roles/run.invoker', member });
 }
 
 describe('each policy rule', () => {
