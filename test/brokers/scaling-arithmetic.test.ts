@@ -56,7 +56,7 @@ describe.skipIf(prometheusTool.skip)('scaling arithmetic through a real Promethe
   let exporter: Server;
   let prometheus: PrometheusServer;
   let current: ScenarioPhase = SCENARIO[0]!;
-  const switches: Array<{ t: number; phase: ScenarioPhase }> = [];
+  const served: Array<{ t: number; phase: ScenarioPhase }> = [];
   let samples: Sample[] = [];
   /** The recorded need at the end of each phase. */
   const atEnd: number[] = [];
@@ -64,6 +64,8 @@ describe.skipIf(prometheusTool.skip)('scaling arithmetic through a real Promethe
   beforeAll(async () => {
     assertToolPresent(prometheusTool);
     exporter = createServer((_req, res) => {
+      // What Prometheus saw, and when: phases switch for the rules at the first scrape after the switch.
+      served.push({ t: Date.now() / 1000, phase: current });
       const body = exposition(current);
       if (body === undefined) {
         res.writeHead(503).end('exporter down');
@@ -76,14 +78,24 @@ describe.skipIf(prometheusTool.skip)('scaling arithmetic through a real Promethe
     prometheus = await PrometheusServer.startLive({ rules: poolBacklogRules(spec, INTERVAL), target, intervalSeconds: INTERVAL });
 
     const series = `celerykit_pool_workers{pool="${pool.name}"}`;
-    const start = Date.now() / 1000;
-    for (const phase of SCENARIO) {
-      current = phase;
-      switches.push({ t: Date.now() / 1000, phase });
-      await new Promise((r) => setTimeout(r, PHASE_SECONDS * 1000));
+    const recorded = async (): Promise<number> => {
       const r = await prometheus.query(series, Date.now() / 1000);
       const result = (r.data?.result ?? []) as Array<{ value: [number, string] }>;
-      atEnd.push(result.length === 0 ? NaN : Number(result[0]!.value[1]));
+      return result.length === 0 ? NaN : Number(result[0]!.value[1]);
+    };
+    const sleep = (seconds: number) => new Promise((r) => setTimeout(r, seconds * 1000));
+    // The clock starts at the first evaluation, not at Prometheus's start: a loaded machine takes
+    // seconds to get there, and the first phase must not be judged before it was seen.
+    current = SCENARIO[0]!;
+    for (let waited = 0; Number.isNaN(await recorded()) && waited < 60; waited += 0.5) await sleep(0.5);
+    const start = Date.now() / 1000;
+    for (const [i, phase] of SCENARIO.entries()) {
+      current = phase;
+      await sleep(PHASE_SECONDS);
+      // A busy machine can hold a scrape or an evaluation past the phase; give it up to 15 s more
+      // to show the phase's value (the next test still checks every evaluation on the way).
+      for (let extra = 0; (await recorded()) !== expectedWorkers(pool, SCENARIO, i) && extra < 15; extra += 0.5) await sleep(0.5);
+      atEnd.push(await recorded());
     }
     const range = await prometheus.queryRange(series, start, Date.now() / 1000, INTERVAL);
     const values = ((range.data?.result ?? []) as Array<{ values: Array<[number, string]> }>)[0]?.values ?? [];
@@ -95,7 +107,8 @@ describe.skipIf(prometheusTool.skip)('scaling arithmetic through a real Promethe
     exporter?.close();
   });
 
-  const phaseAt = (t: number) => [...switches].reverse().find((s) => s.t <= t)!.phase;
+  /** The phase the rules saw at `t`: that of the last scrape at or before `t`. */
+  const phaseAt = (t: number) => ([...served].reverse().find((s) => s.t <= t) ?? served[0]!).phase;
 
   it('records, for each phase, max(busy workers, (waiting + running) / backlogPerWorker), and the last value through the outage (GCP reads this series)', () => {
     const rows = SCENARIO.map((phase, i) => ({

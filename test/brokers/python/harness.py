@@ -235,7 +235,7 @@ class RabbitCluster:
 
     def __init__(self, size=3):
         epmd_port = free_port()
-        self.nodes = [RabbitServer(epmd_port) for _ in range(size)]
+        self.nodes = [RabbitServer(epmd_port=epmd_port) for _ in range(size)]
 
     def start(self):
         first, *others = self.nodes
