@@ -21,11 +21,14 @@
  *   `inspect` and `control` calls;
  * - `celery_delayed_*`, the exchanges and queues of native delayed delivery that Celery 5.5+
  *   declares for countdown/ETA tasks on quorum queues;
+ * - `celerykit.dead-letter` and `<queue>.dead-letter`, which a worker declares when it is ready
+ *   (the quorum queues dead-letter a poison message there, celery-settings.ts);
  * - `amq.default`, the default exchange, which Celery 5.6 publishes tasks to with the queue's name
  *   as routing key (seen on the real broker in test/brokers/rabbitmq-users.test.ts; the server
  *   refuses to declare or delete `amq.*` exchanges whatever configure allows).
  */
 import type { DeploymentSpec } from '../../spec/types';
+import { DEAD_LETTER_EXCHANGE, deadLetterQueueName } from './celery-settings';
 
 /** Who connects: the app's processes (workers, beat, scheduled calls), the exporter, Flower. */
 export const RABBITMQ_USER_ROLES = ['app', 'exporter', 'flower'] as const;
@@ -63,7 +66,8 @@ const CONTROL_EXCHANGES = ['celery\\.pidbox', 'reply\\.celery\\.pidbox'];
 const REPLY_QUEUES = ['.*\\.reply\\.celery\\.pidbox'];
 /** Everything the app's own processes touch: queues, control and events, delayed delivery. */
 function appResources(spec: DeploymentSpec): string[] {
-  return [...spec.queues.map((q) => escape(q.name)), ...EVENTS, ...CONTROL_EXCHANGES, '.*\\.celery\\.pidbox', 'celery_delayed_.*', 'amq\\.default'];
+  const deadLetters = [escape(DEAD_LETTER_EXCHANGE), ...spec.queues.map((q) => escape(deadLetterQueueName(q.name)))];
+  return [...spec.queues.map((q) => escape(q.name)), ...deadLetters, ...EVENTS, ...CONTROL_EXCHANGES, '.*\\.celery\\.pidbox', 'celery_delayed_.*', 'amq\\.default'];
 }
 
 /**
