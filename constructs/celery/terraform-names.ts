@@ -1,8 +1,8 @@
 /**
  * Fixed names of the outputs and variables people and pipelines use by name (`terraform output
  * flower_url`, `TF_VAR_oidc_client_secret`). In a stack of its own a platform uses them as they are;
- * two platforms in one stack (the construct library) would give both the same name, and cdktf
- * writes one JSON key for both, so the library gives each platform a prefix.
+ * two platforms in one stack (the construct library) would give both the same name, so the library
+ * gives each platform a prefix (test/lib/library.test.ts places two with monitoring in one stack).
  */
 import type { Construct } from 'constructs';
 
