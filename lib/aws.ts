@@ -25,6 +25,13 @@ export interface CeleryPlatformAwsProps {
    *   hold two unaliased aws providers, so pass yours if the stack has one)
    */
   readonly provider?: AwsProvider;
+  /**
+   * Prefix of the outputs and variables read by name (`<prefix>_flower_url`,
+   * `TF_VAR_<prefix>_oidc_client_secret`), so that two platforms in one stack keep theirs apart.
+   * `''` gives the plain names of the YAML path.
+   * @default the construct id, with characters Terraform names cannot hold made `_`
+   */
+  readonly terraformNamePrefix?: string;
 }
 
 /**
@@ -52,11 +59,11 @@ export class CeleryPlatformAws extends AwsPlatform {
   readonly clusterName: string;
 
   constructor(scope: Construct, id: string, props: CeleryPlatformAwsProps) {
-    const prepared = preparePlatform(scope, id, props.parameters, 'aws', props.provider, AwsProvider);
+    const prepared = preparePlatform(scope, id, props.parameters, 'aws', props.provider, AwsProvider, props.terraformNamePrefix);
     super(scope, id, prepared);
     this.spec = prepared.spec;
     this.warnings = prepared.warnings;
-    adoptPlatform(this, id, prepared.provider);
+    adoptPlatform(this, prepared.provider);
     this.brokerUrlSecretArn = this.brokerUrlSecret.arn;
     this.clientSecurityGroups = this.securityGroups.clients;
     this.brokerSecurityGroup = this.securityGroups.broker;

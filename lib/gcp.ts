@@ -23,6 +23,13 @@ export interface CeleryPlatformGcpProps {
    *   labels as default labels
    */
   readonly provider?: GoogleProvider;
+  /**
+   * Prefix of the outputs and variables read by name (`<prefix>_flower_url`,
+   * `TF_VAR_<prefix>_oidc_client_secret`), so that two platforms in one stack keep theirs apart.
+   * `''` gives the plain names of the YAML path.
+   * @default the construct id, with characters Terraform names cannot hold made `_`
+   */
+  readonly terraformNamePrefix?: string;
 }
 
 /**
@@ -42,11 +49,11 @@ export class CeleryPlatformGcp extends GcpPlatform {
   readonly urls?: MonitoringUrls;
 
   constructor(scope: Construct, id: string, props: CeleryPlatformGcpProps) {
-    const prepared = preparePlatform(scope, id, props.parameters, 'gcp', props.provider, GoogleProvider);
+    const prepared = preparePlatform(scope, id, props.parameters, 'gcp', props.provider, GoogleProvider, props.terraformNamePrefix);
     super(scope, id, prepared);
     this.spec = prepared.spec;
     this.warnings = prepared.warnings;
-    adoptPlatform(this, id, prepared.provider);
+    adoptPlatform(this, prepared.provider);
     this.brokerUrlSecretId = this.brokerUrlSecret.reference;
     this.networkTags = Object.fromEntries(GCP_COMPONENTS.map((c) => [c, networkTag(prepared.spec.stackId, c)])) as Record<GcpComponent, string>;
     if (prepared.spec.monitoring !== undefined) this.urls = monitoringUrls(prepared.spec.monitoring.domain);

@@ -3,7 +3,7 @@
  * existing network, and give the platform's Terraform outputs names that cannot collide when a stack
  * holds more than one platform.
  */
-import { TerraformDataSource, TerraformOutput, TerraformProvider, TerraformResource, TerraformStack } from 'cdktf';
+import { TerraformDataSource, TerraformProvider, TerraformResource, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { SpecProblem } from '../spec/problems';
 import type { Cloud, DeploymentSpec } from '../spec/types';
@@ -16,6 +16,8 @@ export interface PreparedPlatform<P extends TerraformProvider> {
   readonly warnings: readonly SpecProblem[];
   /** The provider to build with; undefined: the platform makes its own. */
   readonly provider?: P;
+  /** The construct id, made a Terraform name: two platforms in one stack keep their outputs apart. */
+  readonly terraformNamePrefix: string;
 }
 
 /** Validates the parameters for `cloud` and picks the provider (see providerFor). */
@@ -26,15 +28,16 @@ export function preparePlatform<P extends TerraformProvider>(
   cloud: Cloud,
   handed: P | undefined,
   providerType: abstract new (...args: never[]) => P,
+  namePrefix: string | undefined,
 ): PreparedPlatform<P> {
   const provider = providerFor(scope, handed, providerType);
-  return { ...platformSpec(scope, id, parameters, cloud), ...(provider ? { provider } : {}) };
+  const terraformNamePrefix = namePrefix ?? id.replace(/[^A-Za-z0-9_]/g, '_').replace(/^(?=\d)/, '_');
+  return { ...platformSpec(scope, id, parameters, cloud), terraformNamePrefix, ...(provider ? { provider } : {}) };
 }
 
-/** Once the platform exists: the aliased provider on each resource, and outputs that cannot collide. */
-export function adoptPlatform(platform: Construct, id: string, provider: TerraformProvider | undefined): void {
+/** Once the platform exists: the aliased provider on each resource. */
+export function adoptPlatform(platform: Construct, provider: TerraformProvider | undefined): void {
   bindProvider(platform, provider);
-  prefixOutputs(platform, id);
 }
 
 function platformSpec(scope: Construct, id: string, parameters: CeleryParameters, cloud: Cloud): { spec: DeploymentSpec; warnings: readonly SpecProblem[] } {
@@ -63,17 +66,6 @@ function platformSpec(scope: Construct, id: string, parameters: CeleryParameters
 }
 
 /** Prefixes every output under `platform` with `prefix_`, so two platforms in one stack keep theirs apart. */
-function prefixOutputs(platform: Construct, prefix: string): void {
-  const safe = prefix.replace(/[^A-Za-z0-9_]/g, '_');
-  for (const node of platform.node.findAll()) {
-    if (!(node instanceof TerraformOutput)) continue;
-    // Only the fixed names collide (ids made from the construct path are unique already). Reading
-    // friendlyUniqueId would freeze the id (cdktf 0.21 lib/terraform-element.js caches it), so the
-    // override is read where overrideLogicalId keeps it.
-    const fixed = (node as unknown as { _logicalIdOverride?: string })._logicalIdOverride;
-    if (fixed !== undefined) node.overrideLogicalId(`${safe}_${fixed}`);
-  }
-}
 
 /**
  * The provider a platform should use: the one handed in, else the stack's unaliased provider of

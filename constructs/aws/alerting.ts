@@ -18,6 +18,7 @@ import { Construct } from 'constructs';
 import type { DeploymentSpec, MonitoringSpec } from '../../spec/types';
 import { alertmanagerConfig } from '../celery/alertmanager-config';
 import { renderAlertRules } from '../celery/alert-rules';
+import { fixedTerraformName } from '../celery/terraform-names';
 
 export interface AwsAlertingProps {
   readonly spec: DeploymentSpec;
@@ -100,11 +101,11 @@ export class AwsAlerting extends Construct {
         sensitive: true,
         description: `HTTPS endpoint of the ${webhook} alert receiver (it contains a credential)`,
       });
-      url.overrideLogicalId(`webhook_${webhook.replace(/-/g, '_')}`);
+      url.overrideLogicalId(fixedTerraformName(this, `webhook_${webhook.replace(/-/g, '_')}`));
       new SnsTopicSubscription(this, `webhook-${webhook}-subscription`, { topicArn: this.topic.arn, protocol: 'https', endpoint: url.stringValue, endpointAutoConfirms: false });
     }
 
-    new TerraformOutput(this, 'topic-arn', { value: this.topic.arn, description: 'SNS topic that receives every alert of this stack' }).overrideLogicalId('alert_topic_arn');
+    new TerraformOutput(this, 'topic-arn', { value: this.topic.arn, description: 'SNS topic that receives every alert of this stack' }).overrideLogicalId(fixedTerraformName(this, 'alert_topic_arn'));
 
     new PrometheusRuleGroupNamespace(this, 'rules', { name: 'celerykit', workspaceId: this.workspace.id, data: renderAlertRules(spec) });
     this.alertmanagerYaml = alertmanagerConfig({

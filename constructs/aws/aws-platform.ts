@@ -24,6 +24,7 @@ import { rabbitmqUsers, type RabbitmqUserRole } from '../celery/rabbitmq-users';
 import { AwsScheduledTasks } from './scheduled-tasks';
 import { AwsSecurityGroups, BROKER_CLIENTS } from './security-groups';
 import { AwsVpcEndpoints } from './vpc-endpoints';
+import { fixedTerraformName, setTerraformNamePrefix } from '../celery/terraform-names';
 
 export interface AwsPlatformProps {
   /** The deployment; its cloud must be `aws`. */
@@ -36,6 +37,12 @@ export interface AwsPlatformProps {
    *   file's account as the only allowed account, which is what a stack of its own needs.
    */
   readonly provider?: AwsProvider;
+  /**
+   * Prefix of the outputs and variables people and pipelines read by name (`flower_url`,
+   * `oidc_client_secret`), for two platforms in one stack.
+   * @default none: the names as they are, which is what a stack of its own (the YAML path) uses
+   */
+  readonly terraformNamePrefix?: string;
 }
 
 export class AwsPlatform extends Construct {
@@ -75,6 +82,8 @@ export class AwsPlatform extends Construct {
 
   constructor(scope: Construct, id: string, props: AwsPlatformProps) {
     super(scope, id);
+    // Before any child exists: the children read it from the construct context.
+    setTerraformNamePrefix(this, props.terraformNamePrefix);
     const { spec } = props;
     if (spec.cloud !== 'aws') throw new Error(`AwsPlatform got a ${spec.cloud} spec (${spec.stackId})`);
 
@@ -132,7 +141,7 @@ export class AwsPlatform extends Construct {
     new TerraformOutput(this, 'broker_url_secret_arn', {
       value: this.brokerUrlSecret.arn,
       description: 'Secrets Manager secret holding the Celery broker URL',
-    }).overrideLogicalId('broker_url_secret_arn');
+    }).overrideLogicalId(fixedTerraformName(this, 'broker_url_secret_arn'));
 
     this.cluster = new AwsEcsCluster(this, 'cluster', { stackId: spec.stackId });
     const startsAfter = { capacityProviders: this.cluster.capacityProviders, egress: this.network.privateEgress };
@@ -225,11 +234,11 @@ export class AwsPlatform extends Construct {
         ? new AwsBeatSingleton(this, 'beat', schedulerPlacement)
         : new AwsScheduledTasks(this, 'scheduled-tasks', schedulerPlacement);
 
-    new TerraformOutput(this, 'cluster_name', { value: this.cluster.cluster.name, description: 'ECS cluster of the worker pools' }).overrideLogicalId('cluster_name');
+    new TerraformOutput(this, 'cluster_name', { value: this.cluster.cluster.name, description: 'ECS cluster of the worker pools' }).overrideLogicalId(fixedTerraformName(this, 'cluster_name'));
     new TerraformOutput(this, 'worker_services', {
       value: Object.fromEntries(this.pools.map((p) => [p.workers.serviceName, p.workers.service.name])),
       description: 'ECS service name per worker pool',
-    }).overrideLogicalId('worker_services');
+    }).overrideLogicalId(fixedTerraformName(this, 'worker_services'));
 
     this.resourceGroup = new ResourcegroupsGroup(this, 'resource-group', {
       name: `celerykit-${spec.stackId}`,

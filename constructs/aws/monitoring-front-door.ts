@@ -27,6 +27,7 @@ import { awsLogs, fargateTaskDefinition, privateFargateService, type EcsStartPre
 import { EcsTaskRoles } from './task-roles';
 import { ManagedSecret } from './managed-secret';
 import { albIdentityGateContainer } from './alb-identity-gate';
+import { fixedTerraformName } from '../celery/terraform-names';
 
 export const FLOWER_PORT = 5555;
 export const GRAFANA_PORT = 3000;
@@ -144,7 +145,7 @@ export class AwsMonitoringFrontDoor extends Construct {
       sensitive: true,
       description: `OIDC client secret of ${oidc.clientId} for the ${stack} monitoring front door`,
     });
-    clientSecret.overrideLogicalId('oidc_client_secret');
+    clientSecret.overrideLogicalId(fixedTerraformName(this, 'oidc_client_secret'));
     const authenticate = {
       type: 'authenticate-oidc',
       order: 1,
@@ -181,12 +182,12 @@ export class AwsMonitoringFrontDoor extends Construct {
     this.flower = this.flowerService(props, { targets: flowerTargets, rule: flowerRule! }, placement);
     this.grafana = this.grafanaService(props, { targets: grafanaTargets, rule: grafanaRule! }, grafanaGroup.id, placement);
 
-    new TerraformOutput(this, 'flower-url', { value: monitoringUrls(monitoring.domain).flower, description: 'Flower, behind SSO' }).overrideLogicalId('flower_url');
-    new TerraformOutput(this, 'grafana-url', { value: monitoringUrls(monitoring.domain).grafana, description: 'Grafana, behind SSO' }).overrideLogicalId('grafana_url');
+    new TerraformOutput(this, 'flower-url', { value: monitoringUrls(monitoring.domain).flower, description: 'Flower, behind SSO' }).overrideLogicalId(fixedTerraformName(this, 'flower_url'));
+    new TerraformOutput(this, 'grafana-url', { value: monitoringUrls(monitoring.domain).grafana, description: 'Grafana, behind SSO' }).overrideLogicalId(fixedTerraformName(this, 'grafana_url'));
     new TerraformOutput(this, 'load-balancer-dns', {
       value: this.loadBalancer.dnsName,
       description: `Point ${monitoring.domain} (CNAME or alias) at this name`,
-    }).overrideLogicalId('monitoring_load_balancer_dns');
+    }).overrideLogicalId(fixedTerraformName(this, 'monitoring_load_balancer_dns'));
   }
 
   private flowerService(props: AwsMonitoringFrontDoorProps, route: UiRoute, placement: UiPlacement): EcsService {

@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import type { DeploymentSpec, MonitoringSpec } from '../../spec/types';
 import { alertRules, type AlertRule } from '../celery/alert-rules';
 import { stackSelector } from '../celery/promql';
+import { fixedTerraformName } from '../celery/terraform-names';
 
 export interface GcpAlertingProps {
   readonly spec: DeploymentSpec;
@@ -34,7 +35,7 @@ export class GcpAlerting extends Construct {
           sensitive: true,
           description: `HTTPS endpoint of the ${webhook} alert receiver (it contains a credential)`,
         });
-        url.overrideLogicalId(`webhook_${webhook.replace(/-/g, '_')}`);
+        url.overrideLogicalId(fixedTerraformName(this, `webhook_${webhook.replace(/-/g, '_')}`));
         return new MonitoringNotificationChannel(this, `webhook-${webhook}-channel`, {
           displayName: `celerykit ${spec.stackId}: ${webhook}`,
           type: 'webhook_tokenauth',
@@ -45,9 +46,7 @@ export class GcpAlerting extends Construct {
 
     const rules = alertRules(spec, { selector: stackSelector('gcp', spec.stackId) });
     this.policies = rules.map((rule, i) => this.policy(spec, rule, i));
-    new TerraformOutput(this, 'channels', { value: this.channels.map((c) => c.name), description: 'Notification channels of the alert policies' }).overrideLogicalId(
-      'notification_channels',
-    );
+    new TerraformOutput(this, 'channels', { value: this.channels.map((c) => c.name), description: 'Notification channels of the alert policies' }).overrideLogicalId(fixedTerraformName(this, 'notification_channels'));
   }
 
   private policy(spec: DeploymentSpec, rule: AlertRule, index: number): MonitoringAlertPolicy {

@@ -16,6 +16,7 @@ import { GcpRabbitmqBroker } from './rabbitmq-broker';
 import { BROKER_CA_PATH, GcpRedisBroker } from './redis-broker';
 import { GcpScheduledTasks } from './scheduled-tasks';
 import { GcpWorkerPool } from './worker-pool';
+import { fixedTerraformName, setTerraformNamePrefix } from '../celery/terraform-names';
 
 export interface GcpPlatformProps {
   /** The deployment; its cloud must be `gcp`. */
@@ -28,6 +29,12 @@ export interface GcpPlatformProps {
    *   deployment's labels as default labels, which is what a stack of its own needs.
    */
   readonly provider?: GoogleProvider;
+  /**
+   * Prefix of the outputs and variables people and pipelines read by name (`flower_url`,
+   * `oidc_client_secret`), for two platforms in one stack.
+   * @default none: the names as they are, which is what a stack of its own (the YAML path) uses
+   */
+  readonly terraformNamePrefix?: string;
 }
 
 export class GcpPlatform extends Construct {
@@ -54,6 +61,8 @@ export class GcpPlatform extends Construct {
 
   constructor(scope: Construct, id: string, props: GcpPlatformProps) {
     super(scope, id);
+    // Before any child exists: the children read it from the construct context.
+    setTerraformNamePrefix(this, props.terraformNamePrefix);
     const { spec } = props;
     if (spec.cloud !== 'gcp' || spec.project === undefined) throw new Error(`GcpPlatform needs a gcp spec with a project (${spec.stackId})`);
     const project = spec.project;
@@ -101,12 +110,10 @@ export class GcpPlatform extends Construct {
     // Last, so that it sees every resource above.
     if (spec.enableApis) this.projectServices = new GcpProjectServices(this, 'apis', { project, platform: this });
 
-    new TerraformOutput(this, 'broker_url_secret_id', { value: brokerUrlSecretId, description: 'Secret Manager secret holding the Celery broker URL' }).overrideLogicalId(
-      'broker_url_secret_id',
-    );
+    new TerraformOutput(this, 'broker_url_secret_id', { value: brokerUrlSecretId, description: 'Secret Manager secret holding the Celery broker URL' }).overrideLogicalId(fixedTerraformName(this, 'broker_url_secret_id'));
     new TerraformOutput(this, 'worker_instance_groups', {
       value: Object.fromEntries(this.pools.map((p, i) => [spec.pools[i]!.name, p.vms.group.name])),
       description: 'Regional managed instance group per worker pool',
-    }).overrideLogicalId('worker_instance_groups');
+    }).overrideLogicalId(fixedTerraformName(this, 'worker_instance_groups'));
   }
 }

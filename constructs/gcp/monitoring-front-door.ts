@@ -29,6 +29,7 @@ import { secretFileVolumes } from './cloud-run-secret-files';
 import { GcpManagedSecret } from './managed-secret';
 import { networkTag } from './network-tags';
 import { GcpComponentServiceAccount } from './service-account';
+import { fixedTerraformName } from '../celery/terraform-names';
 
 export const IAP_JWT_HEADER = 'X-Goog-IAP-JWT-Assertion';
 
@@ -149,9 +150,9 @@ export class GcpMonitoringFrontDoor extends Construct {
     const httpProxy = new ComputeTargetHttpProxy(this, 'http-proxy', { name: `${stack}-ops-http`, urlMap: redirect.id });
     new ComputeGlobalForwardingRule(this, 'http', { name: `${stack}-ops-http`, loadBalancingScheme: 'EXTERNAL_MANAGED', ipAddress: address.id, portRange: '80', target: httpProxy.id });
 
-    new TerraformOutput(this, 'flower-url', { value: monitoringUrls(monitoring.domain).flower, description: 'Flower, behind IAP' }).overrideLogicalId('flower_url');
-    new TerraformOutput(this, 'grafana-url', { value: monitoringUrls(monitoring.domain).grafana, description: 'Grafana, behind IAP' }).overrideLogicalId('grafana_url');
-    new TerraformOutput(this, 'ip', { value: address.address, description: `Point ${monitoring.domain} (A record) at this address` }).overrideLogicalId('monitoring_ip_address');
+    new TerraformOutput(this, 'flower-url', { value: monitoringUrls(monitoring.domain).flower, description: 'Flower, behind IAP' }).overrideLogicalId(fixedTerraformName(this, 'flower_url'));
+    new TerraformOutput(this, 'grafana-url', { value: monitoringUrls(monitoring.domain).grafana, description: 'Grafana, behind IAP' }).overrideLogicalId(fixedTerraformName(this, 'grafana_url'));
+    new TerraformOutput(this, 'ip', { value: address.address, description: `Point ${monitoring.domain} (A record) at this address` }).overrideLogicalId(fixedTerraformName(this, 'monitoring_ip_address'));
   }
 
   private flowerService(props: GcpMonitoringFrontDoorProps): CloudRunV2Service {

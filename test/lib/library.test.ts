@@ -16,12 +16,13 @@ import { CeleryPlatformGcp } from '../../lib/gcp';
 import { listParameterFiles } from '../../spec/load';
 import { synthesizeDirInChunks, yieldToRunner, type TerraformJson } from '../helpers/synth';
 
-function libraryStack(parameters: CeleryParameters, build?: (stack: TerraformStack) => void): TerraformJson {
+function libraryStack(parameters: CeleryParameters, build?: (stack: TerraformStack) => void, terraformNamePrefix?: string): TerraformJson {
   const app = Testing.app();
   const stack = new TerraformStack(app, 'user-stack');
   build?.(stack);
-  if (parameters.cloud === 'aws') new CeleryPlatformAws(stack, 'aws', { parameters: parameters as CeleryParameters & { cloud: 'aws' } });
-  else new CeleryPlatformGcp(stack, 'gcp', { parameters: parameters as CeleryParameters & { cloud: 'gcp' } });
+  const names = terraformNamePrefix === undefined ? {} : { terraformNamePrefix };
+  if (parameters.cloud === 'aws') new CeleryPlatformAws(stack, 'aws', { parameters: parameters as CeleryParameters & { cloud: 'aws' }, ...names });
+  else new CeleryPlatformGcp(stack, 'gcp', { parameters: parameters as CeleryParameters & { cloud: 'gcp' }, ...names });
   return JSON.parse(Testing.synth(stack)) as TerraformJson;
 }
 
@@ -47,7 +48,8 @@ describe('the construct library', () => {
     for (const stack of yaml) {
       await yieldToRunner();
       const file = files.find((f) => f.endsWith(`${stack.spec.stackId}.yaml`))!;
-      const library = libraryStack(exampleParameters(file)) as TerraformJson & { data?: TerraformJson['resource'] };
+      // With the plain names of the YAML path: variables (oidc_client_secret) are referenced by resources.
+      const library = libraryStack(exampleParameters(file), undefined, '') as TerraformJson & { data?: TerraformJson['resource'] };
       expect(Object.keys(library.resource ?? {}).length, stack.spec.stackId).toBeGreaterThan(10);
       expect(withoutMetadata(library.resource), stack.spec.stackId).toEqual(withoutMetadata(stack.json.resource));
       expect(library.provider, stack.spec.stackId).toEqual(stack.json.provider);
@@ -105,6 +107,21 @@ describe('the construct library', () => {
     expect(Object.keys(json.resource?.aws_vpc ?? {})).toHaveLength(2); // the user's, and the first platform's own
     const outputs = Object.keys(json.output ?? {});
     expect(outputs).toEqual(expect.arrayContaining(['aws_cluster_name', 'second_cluster_name']));
+  });
+
+  it('gives two platforms with monitoring in one stack their own variables and outputs, each resource reading its own', () => {
+    const json = libraryStack({ ...AWS_BASE, customer: 'first' }, (stack) => {
+      new CeleryPlatformAws(stack, 'second', { parameters: { ...AWS_BASE, customer: 'second' } });
+    }) as TerraformJson & { variable?: Record<string, unknown> };
+    const variables = Object.keys(json.variable ?? {});
+    expect(variables).toEqual(expect.arrayContaining(['aws_oidc_client_secret', 'second_oidc_client_secret']));
+    expect(variables).not.toContain('oidc_client_secret');
+    expect(Object.keys(json.output ?? {})).toEqual(expect.arrayContaining(['aws_flower_url', 'second_flower_url', 'aws_broker_url_secret_arn', 'second_broker_url_secret_arn']));
+    // Each platform's listener rules read the client secret of its own variable.
+    const rules = Object.entries(json.resource?.aws_lb_listener_rule ?? {}).map(([name, body]) => [name, JSON.stringify(body)] as const);
+    const reads = (prefix: string) => rules.filter(([, body]) => body.includes(`var.${prefix}_oidc_client_secret`)).length;
+    expect(reads('aws')).toBeGreaterThan(0);
+    expect(reads('second')).toBe(reads('aws'));
   });
 
   it('sets an aliased provider on every resource of the platform', () => {
