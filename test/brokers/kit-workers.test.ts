@@ -78,10 +78,7 @@ describe.skipIf(tools.skip)('the kit worker on real brokers with Celery 5.6', ()
     expect(output).toMatch(new RegExp(`\\[${broker}\\] soft shutdown \\(REMAP_SIGTERM=SIGQUIT, 15 s, stop window 25 s`));
   }, 180_000);
 
-  // KNOWN DEFECT, open in issue 17: after the poison message is dead-lettered, one message is still
-  // counted in the task queue (test_rabbitmq_delivery.py's last assertion; seen 3 of 3 runs on
-  // 2026-12-07). it.fails keeps that visible: this turns red the day the queue is empty again.
-  it.fails('on RabbitMQ, dead-letters a poison task after the delivery limit and keeps countdowns out of worker slots', async () => {
+  it('on RabbitMQ, dead-letters a poison task after the delivery limit and keeps countdowns out of worker slots', async () => {
     assertToolPresent(tools);
     const output = await runKitPython('test_rabbitmq_delivery', example('rabbitmq'));
     expect(output).toMatch(/Ran 2 tests/);
