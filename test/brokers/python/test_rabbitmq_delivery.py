@@ -24,8 +24,24 @@ class RabbitmqDeliveryTest(OneServerPerClass, BrokerTestCase, unittest.TestCase)
         self.dead_letter_queue = f"{self.queue}.dead-letter"
 
     def queue_lengths(self):
+        """Messages (ready + unacknowledged) per queue as rabbitmqctl lists them. For a quorum queue
+        these come from metrics its leader publishes once per tick (`quorum_tick_interval`, 5 s by
+        default, rabbit_quorum_queue.erl), so a count read right after a change may be the old one:
+        use `settles_at` to assert on it."""
         listed = self.rabbit.ctl("list_queues", "name", "messages", "--no-table-headers", "--quiet").stdout.split("\n")
         return {name: int(count) for name, count in (line.split("\t") for line in listed if "\t" in line)}
+
+    def settles_at(self, queue, expected, timeout=20):
+        """Waits until the listed count of `queue` is `expected`, allowing for a few metric ticks."""
+        try:
+            wait_until(lambda: self.queue_lengths().get(queue) == expected, timeout, interval=0.5, what=f"{queue} to hold {expected}")
+        except AssertionError:
+            self.fail(f"{queue} still lists {self.queue_lengths().get(queue)} messages after {timeout} s, expected {expected}")
+
+    def ready_now(self, queue):
+        """Ready messages in `queue` as its leader answers a passive declare: exact at this moment."""
+        with self.app.connection_for_write() as conn:
+            return conn.default_channel.queue_declare(queue, passive=True).message_count
 
     def test_a_task_that_kills_its_worker_runs_at_most_the_delivery_limit_and_is_dead_lettered(self):
         limit = self.app.conf.task_queues[0].queue_arguments["x-delivery-limit"]
@@ -44,7 +60,9 @@ class RabbitmqDeliveryTest(OneServerPerClass, BrokerTestCase, unittest.TestCase)
         self.assertLessEqual(runs, limit + 1)
         self.assertEqual(runs_later, runs)
         self.assertEqual(reason, "delivery_limit")
-        self.assertEqual(self.queue_lengths().get(self.queue), 0)
+        self.assertEqual(self.ready_now(self.queue), 0)
+        # Nor held unacknowledged by the worker: the listed count (ready + unacked) goes to 0.
+        self.settles_at(self.queue, 0)
 
     def test_a_countdown_waits_in_the_broker_not_in_a_worker_slot(self):
         self.kit_worker("delayed")
@@ -54,7 +72,7 @@ class RabbitmqDeliveryTest(OneServerPerClass, BrokerTestCase, unittest.TestCase)
         time.sleep(2)
         scheduled = self.app.control.inspect(timeout=2).scheduled() or {}
         held = sum(len(v) for v in scheduled.values())
-        in_delay_queues = sum(n for name, n in self.queue_lengths().items() if name.startswith("celery_delayed_"))
+        in_delay_queues = sum(self.ready_now(name) for name in self.queue_lengths() if name.startswith("celery_delayed_"))
         # Every slot is free while the countdown runs: as many immediate tasks as the concurrency all start at once.
         concurrency = int(self.workers[0].argv[self.workers[0].argv.index("-c") + 1])
         now_sent = time.time()
