@@ -8,7 +8,8 @@ import { join, relative } from 'node:path';
 import { loadDeploymentsFromDir } from './spec/load';
 import { formatProblem, SpecValidationError, type SpecProblem } from './spec/problems';
 import type { DeploymentSpec } from './spec/types';
-import { artifactsOf, buildStacks, PhaseTimes, phaseTimes, resourceCountOf, SecondThread } from './stacks/build-stacks';
+import { artifactsOf, buildStacks, cachedStackOf, PhaseTimes, phaseTimes, resourceCountOf, SecondThread } from './stacks/build-stacks';
+import { StackCache } from './stacks/stack-cache';
 import { skipTokenCreationTraces } from './stacks/token-traces';
 import { unexpectedErrorReport } from './spec/unexpected-error';
 
@@ -57,8 +58,10 @@ async function main(): Promise<number> {
   // No stack traces in metadata (they cost a captured Error per construct) and no validation pass,
   // which the kit's schema and policy pack already cover.
   const app = new App({ outdir, stackTraces: false, skipValidation: true });
-  const { checked, failures, unbuilt, onSecondThread, secondThreadPhases } = await buildStacks(app, specs, process.cwd(), second);
-  timings('build-render-check', t, onSecondThread > 0 ? `${onSecondThread} of ${specs.length} stacks on the second thread` : undefined);
+  const cache = StackCache.fromEnv();
+  const { checked, failures, unbuilt, onSecondThread, secondThreadPhases, fromCache } = await buildStacks(app, specs, process.cwd(), second, cache);
+  const shares = [onSecondThread > 0 ? `${onSecondThread} of ${specs.length} stacks on the second thread` : '', cache ? `${fromCache} of ${specs.length} stacks from the cache` : ''].filter((s) => s !== '');
+  timings('build-render-check', t, shares.length > 0 ? shares.join(', ') : undefined);
   if (process.env.CELERYKIT_TIMINGS) {
     console.error(`timing steps on the main thread: ${PhaseTimes.format(phaseTimes.totals)}`);
     if (secondThreadPhases) console.error(`timing steps on the second thread: ${PhaseTimes.format(secondThreadPhases)}`);
@@ -84,6 +87,20 @@ async function main(): Promise<number> {
 
   for (const spec of specs) console.log(summaryLine(spec, app));
   timings('artifacts-and-summary', t);
+  if (cache !== undefined) {
+    t = performance.now();
+    try {
+      for (const c of checked) {
+        const key = cache.keyOf(c.spec, process.cwd(), app.outdir);
+        if (!cache.wasHit(key)) cache.put(key, cachedStackOf(app, c.spec, c.suppressed));
+      }
+      cache.prune();
+    } catch (e) {
+      // The stacks are written and complete; only the next run's head start is lost.
+      console.error(`CELERYKIT_CACHE_DIR ${cache.dir}: warning: could not store the stacks in the cache (${e instanceof Error ? e.message : String(e)}); the output is complete. Fix: point CELERYKIT_CACHE_DIR at a writable folder, or unset it.`);
+    }
+    timings('cache-store', t);
+  }
   console.log(`${specs.length} stack${specs.length === 1 ? '' : 's'} synthesized from ${customersDir}`);
   return 0;
 }

@@ -8,7 +8,7 @@
  */
 import { App, TerraformStack, type ISynthesisSession } from 'cdktf';
 import type { Construct } from 'constructs';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { extname, join } from 'node:path';
@@ -18,6 +18,7 @@ import { POLICY_RULES } from '../constructs/policies/rules';
 import type { DeploymentSpec } from '../spec/types';
 import { CeleryStack } from './celery-stack';
 import { stackArtifacts } from './stack-artifacts';
+import type { CachedStack, StackCache } from './stack-cache';
 
 /** Below this many stacks, a second thread (it loads the kit again, ~0.5 s of CPU) costs more than it saves. */
 const MIN_STACKS_FOR_A_SECOND_THREAD = 16;
@@ -246,7 +247,7 @@ export class SecondThread {
 
 /** What buildStacks() found, in the order of the specs. */
 export interface BuiltStacks {
-  /** The stacks that were built, rendered and checked. */
+  /** The stacks that were built, rendered and checked (or taken from the cache). */
   readonly checked: CheckedStack[];
   /** One line per stack that could not be built (or one for a second thread that died); empty when all were. */
   readonly failures: string[];
@@ -256,17 +257,64 @@ export interface BuiltStacks {
   readonly onSecondThread: number;
   /** The second thread's phase times (see PhaseTimes), when it ran. */
   readonly secondThreadPhases?: Record<string, number>;
+  /** How many stacks came from the cache (0 without one). */
+  readonly fromCache: number;
+}
+
+/** Outcomes in the order of the specs built, and how the work was shared. */
+interface BuildRun {
+  readonly outcomes: ReadonlyArray<Outcome<CheckedStack> | undefined>;
+  readonly onSecondThread: number;
+  readonly secondThreadPhases?: Record<string, number>;
+  /** The line for a second thread that died; its stacks' outcomes are then undefined. */
+  readonly died?: string;
 }
 
 /**
  * Builds, renders and checks one stack per spec in `app`, sharing the work with `second` when
- * given, and returns the findings and failures in the order of `specs`. Writes nothing and never
+ * given and taking unchanged stacks from `cache` when given (stack-cache.ts), and returns the
+ * findings and failures in the order of `specs`. Writes nothing but cache timestamps and never
  * throws for a stack: a stack that throws becomes a failure line.
  */
-export async function buildStacks(app: App, specs: readonly DeploymentSpec[], localStateDir: string, second?: SecondThread): Promise<BuiltStacks> {
+export async function buildStacks(app: App, specs: readonly DeploymentSpec[], localStateDir: string, second?: SecondThread, cache?: StackCache): Promise<BuiltStacks> {
+  const hits = specs.map((spec) => cache?.get(cache.keyOf(spec, localStateDir, app.outdir)));
+  const missed = specs.filter((_, i) => hits[i] === undefined);
+  const run = await buildOnThreads(app, missed, localStateDir, second);
+  const outcomes: Array<Outcome<CheckedStack> | undefined> = [];
+  let next = 0;
+  specs.forEach((spec, i) => {
+    const hit = hits[i];
+    if (hit === undefined) {
+      outcomes.push(run.outcomes[next++]);
+      return;
+    }
+    new RenderedStack(app, spec.stackId, { ...hit, violations: [] });
+    outcomes.push({ built: { spec, violations: [], suppressed: hit.suppressed } });
+  });
+  const checked: CheckedStack[] = [];
+  const failures: string[] = [];
+  outcomes.forEach((o, i) => {
+    if (o === undefined) return;
+    if ('failed' in o) failures.push(formatFailure(o.failed));
+    else checked.push({ spec: specs[i]!, violations: o.built.violations, suppressed: o.built.suppressed });
+  });
+  const unbuilt = failures.length + outcomes.filter((o) => o === undefined).length;
+  if (run.died !== undefined) failures.push(run.died);
+  return {
+    checked,
+    failures,
+    unbuilt,
+    onSecondThread: run.onSecondThread,
+    ...(run.secondThreadPhases ? { secondThreadPhases: run.secondThreadPhases } : {}),
+    fromCache: specs.length - missed.length,
+  };
+}
+
+/** Builds the stacks of `specs`, on two threads when there are enough of them. */
+async function buildOnThreads(app: App, specs: readonly DeploymentSpec[], localStateDir: string, second?: SecondThread): Promise<BuildRun> {
   if (second === undefined || specs.length < MIN_STACKS_FOR_A_SECOND_THREAD) {
     second?.stop();
-    return collect(specs, buildAndCheck(app, specs, localStateDir), 0);
+    return { outcomes: buildAndCheck(app, specs, localStateDir), onSecondThread: 0 };
   }
   const mine = specs.filter((_, i) => i % 2 === 0);
   const theirs = specs.filter((_, i) => i % 2 === 1);
@@ -277,8 +325,7 @@ export async function buildStacks(app: App, specs: readonly DeploymentSpec[], lo
     reply = await remote;
   } catch (e) {
     const died = `${second.customersDir}: the second synth thread stopped before it sent back its ${theirs.length} stacks: ${oneLine(e)}. Fix: run the synth again; if it stops again, report this line to the platform team.`;
-    const built = collect(mine, local, 0);
-    return { ...built, failures: [...built.failures, died], unbuilt: built.unbuilt + theirs.length };
+    return { outcomes: specs.map((_, i) => (i % 2 === 0 ? local[i / 2]! : undefined)), onSecondThread: theirs.length, died };
   }
   const outcomes: Array<Outcome<CheckedStack>> = specs.map((spec, i) => {
     if (i % 2 === 0) return local[i / 2]!;
@@ -287,15 +334,18 @@ export async function buildStacks(app: App, specs: readonly DeploymentSpec[], lo
     new RenderedStack(app, spec.stackId, r.built);
     return { built: { spec, violations: r.built.violations, suppressed: r.built.suppressed } };
   });
-  return { ...collect(specs, outcomes, theirs.length), secondThreadPhases: reply.phases };
+  return { outcomes, onSecondThread: theirs.length, secondThreadPhases: reply.phases };
 }
 
-function collect(specs: readonly DeploymentSpec[], outcomes: ReadonlyArray<Outcome<CheckedStack>>, onSecondThread: number): BuiltStacks {
-  const checked: CheckedStack[] = [];
-  const failures: string[] = [];
-  outcomes.forEach((o, i) => {
-    if ('failed' in o) failures.push(formatFailure(o.failed));
-    else checked.push({ spec: specs[i]!, violations: o.built.violations, suppressed: o.built.suppressed });
-  });
-  return { checked, failures, unbuilt: failures.length, onSecondThread };
+/**
+ * What the cache keeps of the stack `spec` after app.synth() wrote it: its cdk.tf.json as written,
+ * its artifacts and its suppression lines.
+ */
+export function cachedStackOf(app: App, spec: DeploymentSpec, suppressed: string[]): CachedStack {
+  return {
+    text: readFileSync(join(app.outdir, 'stacks', spec.stackId, 'cdk.tf.json'), 'utf8'),
+    resources: resourceCountOf(app, spec.stackId),
+    artifacts: artifactsOf(app, spec),
+    suppressed,
+  };
 }

@@ -2,7 +2,7 @@
  * The synth entry point as users run it: a folder of parameter files in, one stack each out, or
  * one line per problem and nothing written.
  */
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it, type TestContext } from 'vitest';
@@ -11,6 +11,7 @@ import { buildEach, formatFailure } from '../stacks/build-stacks';
 import { editBase, specFromYaml, tempDir, writeParameterFiles } from './helpers/parameter-files';
 import { runAsync } from './helpers/run';
 import { synthesizeDirInChunks } from './helpers/synth';
+import { buildDist, compiledKitWith } from './helpers/compiled-kit';
 
 const repo = resolve(__dirname, '..');
 
@@ -19,12 +20,6 @@ const TSX = join(repo, 'node_modules', '.bin', 'tsx');
 async function runSynth(customersDir: string, cwd = tempDir('celerykit-run-')) {
   const r = await runAsync(TSX, [join(repo, 'main.ts')], { cwd, env: { ...process.env, CUSTOMERS_DIR: customersDir, CDKTF_OUTDIR: '' }, timeoutMs: 60_000 });
   return { ...r, cwd };
-}
-
-/** Compiles the kit into dist/ the way npm run synth does (nothing to do when it is up to date). */
-async function buildDist(): Promise<void> {
-  const build = await runAsync(join(repo, 'node_modules', '.bin', 'tsc'), ['-b', join(repo, 'tsconfig.build.json')], { cwd: repo, timeoutMs: 120_000 });
-  expect(build.status, build.stdout).toBe(0);
 }
 
 /**
@@ -38,19 +33,6 @@ function requireTwoCpus(ctx: TestContext): void {
   if (process.env.CI && process.env.CI !== 'false') throw new Error(`${reason}; CI must run this test on 2 CPUs or more`);
   console.warn(`skipped "${ctx.task.name}": ${reason}`);
   ctx.skip();
-}
-
-/**
- * A copy of the compiled kit (dist/) in a temp folder, with `files` (path -> JavaScript) written
- * into it: the way to make the kit fail for a test without a hook for tests in the kit itself.
- */
-async function compiledKitWith(files: Record<string, string>): Promise<string> {
-  await buildDist();
-  const root = tempDir('celerykit-kit-');
-  cpSync(join(repo, 'dist'), join(root, 'kit'), { recursive: true });
-  symlinkSync(join(repo, 'node_modules'), join(root, 'node_modules'), 'dir');
-  for (const [path, text] of Object.entries(files)) writeFileSync(join(root, 'kit', path), text);
-  return join(root, 'kit');
 }
 
 /**
