@@ -120,11 +120,11 @@ const REACHABILITY_EXPECTED = {
 };
 
 const LB_ONLY = "CK-UI-LB-ONLY a service behind a load balancer is reachable from that load balancer only";
-const LB_ONLY_FIX = 'Fix: give the service no public IP and admit only the load balancer security group, on the target port.';
+const LB_ONLY_FIX = 'Fix: admit only the load balancer security group into the service groups, on the target port.';
 const GATED = 'CK-UI-GATED a UI behind an OIDC load balancer is reached through the identity gate only';
 const GATED_FIX = "Fix: target the task's identity gate container (albIdentityGateContainer), publish no other port, and give Flower's gate a list of groups.";
 const FRONT_DOOR_CASES: Array<[string, keyof FrontDoorBreaks, string]> = [
-  ['CK-UI-LB-ONLY', 'publicIp', `policy-test: aws_ecs_service.service (policy-test/service): ${LB_ONLY}: is behind a load balancer but has a public IP. ${LB_ONLY_FIX}`],
+  ['CK-COMPUTE-NO-PUBLIC-IP', 'publicIp', 'policy-test: aws_ecs_service.service (policy-test/service): CK-COMPUTE-NO-PUBLIC-IP workers and services get no public IP: assign_public_ip is true. Fix: use private subnets, assign_public_ip = false, no access_config.'],
   ['CK-UI-LB-ONLY', 'otherPeer', `policy-test: aws_vpc_security_group_ingress_rule.flower-from-workers (policy-test/flower-from-workers): ${LB_ONLY}: admits workers into flower (group of aws_ecs_service.service), which is not a load balancer's group. ${LB_ONLY_FIX}`],
   ['CK-UI-LB-ONLY', 'portRange', `policy-test: aws_vpc_security_group_ingress_rule.flower-from-alb (policy-test/flower-from-alb): ${LB_ONLY}: admits the load balancer into flower (group of aws_ecs_service.service) on 5555-5600, not only the target port 5555. ${LB_ONLY_FIX}`],
   ['CK-UI-GATED', 'targetsUi', `policy-test: aws_ecs_service.service (policy-test/service): ${GATED}: the OIDC load balancer targets container flower, which is not the identity gate. ${GATED_FIX}`],
@@ -428,6 +428,12 @@ describe('each policy rule', () => {
     ]);
     expect(violations('CK-TAGS', () => undefined, 'gcp', { environment: 'prod' })[0]).toMatch(/provider\.google .*default tags lack customer, managed-by/);
   });
+});
+
+it('a public IP on a load-balanced service is reported once, by CK-COMPUTE-NO-PUBLIC-IP, not again by CK-UI-LB-ONLY', () => {
+  const publicFrontDoor = (s: TerraformStack) => frontDoor(s, { publicIp: true });
+  expect(violations('CK-COMPUTE-NO-PUBLIC-IP', publicFrontDoor)).toHaveLength(1);
+  expect(violations('CK-UI-LB-ONLY', publicFrontDoor)).toEqual([]);
 });
 
 it('CK-ORDER-BROKER-USERS also names a starter whose broker user nothing creates', () => {
