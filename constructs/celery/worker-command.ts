@@ -44,7 +44,10 @@ export function workerShutdownEnvironment(stopWindowSeconds: number): Record<str
  * - `-Q` only the pool's own queues, so a flood on one queue never starves another pool;
  * - `--prefetch-multiplier` always explicit (Celery's default of 4 lets short tasks wait behind
  *   long ones reserved by the same worker);
- * - `-n <pool>@%h` names workers by pool, which the workers-per-pool alert counts;
+ * - `-n <pool>@%h` puts the pool in the node name for people reading Flower or `celery inspect`;
+ *   no alert or scaling rule reads it (celery-exporter keeps only the host part), they find a
+ *   pool's workers through its queues: hosts that received tasks from them (pool-backlog-rules.ts),
+ *   live workers per queue (alert-rules.ts);
  * - `-E` sends task events, which celery-exporter needs;
  * - `--max-memory-per-child` (prefork only) replaces a child whose resident memory grew past its
  *   share once its task ends, before a leak makes the kernel kill a task mid-run.

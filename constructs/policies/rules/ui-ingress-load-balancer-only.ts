@@ -1,11 +1,13 @@
 /**
- * A service behind a load balancer is reached through it and nothing else: no public address, and
- * every ingress rule of its security groups admits only a group of a load balancer of the stack, on
- * a port the service registers with that load balancer. That is what makes headers the load
- * balancer adds (its signed `x-amzn-oidc-data` among them) arrive from the load balancer alone; the
- * ALB guide asks for exactly this when targets are plain HTTP
+ * A service behind a load balancer is reached through it and nothing else: every ingress rule of
+ * its security groups admits only a group of a load balancer of the stack, on a port the service
+ * registers with that load balancer. That is what makes headers the load balancer adds (its signed
+ * `x-amzn-oidc-data` among them) arrive from the load balancer alone; the ALB guide asks for exactly
+ * this when targets are plain HTTP
  * (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-authenticate-users.html#user-claims-encoding:
- * "be sure to restrict the traffic to your load balancer using security groups").
+ * "be sure to restrict the traffic to your load balancer using security groups"). The other way in,
+ * a public IP, is left to CK-COMPUTE-NO-PUBLIC-IP, which reads every ECS service, so one address is
+ * reported once.
  */
 import { block, blocks, isTrue, type CheckedResource, type PolicyRule } from '../policy-rule';
 import { referencesIn } from '../resource-graph';
@@ -58,7 +60,7 @@ export const uiIngressLoadBalancerOnly: PolicyRule = {
   id: 'CK-UI-LB-ONLY',
   title: 'a service behind a load balancer is reachable from that load balancer only',
   rationale: 'the identity the load balancer vouches for means nothing if anything else can reach the target',
-  fix: 'give the service no public IP and admit only the load balancer security group, on the target port',
+  fix: 'admit only the load balancer security group into the service groups, on the target port',
   // Listed for the docs; the rule reads services, groups and load balancers together (checkStack).
   resourceTypes: ['aws_ecs_service', 'aws_vpc_security_group_ingress_rule', 'aws_security_group_rule', 'aws_security_group'],
   check: () => undefined,
@@ -68,7 +70,6 @@ export const uiIngressLoadBalancerOnly: PolicyRule = {
     const ingress = ingressRules(resources);
     for (const service of resources.filter((r) => r.type === 'aws_ecs_service' && blocks(r.config, 'load_balancer').length > 0)) {
       const network = block(service.config, 'network_configuration');
-      if (isTrue(network?.assign_public_ip)) problems.push({ resource: service, problem: 'is behind a load balancer but has a public IP' });
       const ports = new Set(blocks(service.config, 'load_balancer').map((l) => Number(l.container_port)));
       for (const group of ((network?.security_groups as string[] | undefined) ?? []).map(groupOf)) {
         for (const rule of ingress.filter((i) => i.group === group)) {

@@ -1,6 +1,7 @@
 /**
- * Every policy rule against one compliant and one non-compliant resource, built here on purpose;
- * the non-compliant one must produce exactly the expected line.
+ * Every policy rule against fixtures built here on purpose: one table of {rule, compliant,
+ * violating}, where the compliant build yields no violation and each violating build exactly the
+ * expected line.
  */
 import { AppautoscalingPolicy } from '@cdktf/provider-aws/lib/appautoscaling-policy';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
@@ -120,17 +121,9 @@ const REACHABILITY_EXPECTED = {
 };
 
 const LB_ONLY = "CK-UI-LB-ONLY a service behind a load balancer is reachable from that load balancer only";
-const LB_ONLY_FIX = 'Fix: give the service no public IP and admit only the load balancer security group, on the target port.';
+const LB_ONLY_FIX = 'Fix: admit only the load balancer security group into the service groups, on the target port.';
 const GATED = 'CK-UI-GATED a UI behind an OIDC load balancer is reached through the identity gate only';
 const GATED_FIX = "Fix: target the task's identity gate container (albIdentityGateContainer), publish no other port, and give Flower's gate a list of groups.";
-const FRONT_DOOR_CASES: Array<[string, keyof FrontDoorBreaks, string]> = [
-  ['CK-UI-LB-ONLY', 'publicIp', `policy-test: aws_ecs_service.service (policy-test/service): ${LB_ONLY}: is behind a load balancer but has a public IP. ${LB_ONLY_FIX}`],
-  ['CK-UI-LB-ONLY', 'otherPeer', `policy-test: aws_vpc_security_group_ingress_rule.flower-from-workers (policy-test/flower-from-workers): ${LB_ONLY}: admits workers into flower (group of aws_ecs_service.service), which is not a load balancer's group. ${LB_ONLY_FIX}`],
-  ['CK-UI-LB-ONLY', 'portRange', `policy-test: aws_vpc_security_group_ingress_rule.flower-from-alb (policy-test/flower-from-alb): ${LB_ONLY}: admits the load balancer into flower (group of aws_ecs_service.service) on 5555-5600, not only the target port 5555. ${LB_ONLY_FIX}`],
-  ['CK-UI-GATED', 'targetsUi', `policy-test: aws_ecs_service.service (policy-test/service): ${GATED}: the OIDC load balancer targets container flower, which is not the identity gate. ${GATED_FIX}`],
-  ['CK-UI-GATED', 'uiPort', `policy-test: aws_ecs_service.service (policy-test/service): ${GATED}: container flower publishes a port beside the identity gate. ${GATED_FIX}`],
-  ['CK-UI-GATED', 'flowerOpen', `policy-test: aws_ecs_service.service (policy-test/service): ${GATED}: runs Flower, but its identity gate admits anyone the IdP signs in (GATE_ALLOWED_GROUPS is not a list of groups). ${GATED_FIX}`],
-];
 /** A worker VM's startup script as container-vm-scripts.ts writes it, with the given soft shutdown seconds. */
 const WORKER_STARTUP = (soft: string) =>
   [
@@ -139,250 +132,300 @@ const WORKER_STARTUP = (soft: string) =>
     "docker run -d --name worker --stop-timeout 25 --env-file /run/celerykit/env 'img' 'celery' '-A' 'm' 'worker' '-Q' 'q'",
   ].join('\n');
 
-interface RuleCase {
+type Build = (stack: TerraformStack) => void;
+
+/** One rule against one kind of stack: the compliant build, and builds that break it one way each. */
+interface RuleFixture {
   readonly rule: string;
-  readonly compliant: (stack: TerraformStack) => void;
-  readonly violating: (stack: TerraformStack) => void;
-  readonly expected: string;
   readonly cloud?: 'aws' | 'gcp';
+  /** What the builds make, for the test names. */
+  readonly on: string;
+  /** Passes the rule with no violation. */
+  readonly compliant: Build;
+  /** Each build the rule names in exactly the expected line. */
+  readonly violating: ReadonlyArray<{ readonly breaks: string; readonly build: Build; readonly expected: string }>;
 }
 
-const orderCase = (rule: string, without: Prerequisite, expected: string): RuleCase[] => [
-  { rule, compliant: (s) => ecsServiceStack(s), violating: (s) => ecsServiceStack(s, without), expected },
+/** One ECS service stack per apply-order rule, with that rule's prerequisite left out of depends_on. */
+const orderFixture = (rule: string, without: Prerequisite, expected: string): RuleFixture => ({
+  rule,
+  on: 'an ECS service with its prerequisites',
+  compliant: (s) => ecsServiceStack(s),
+  violating: [{ breaks: `no ${without} prerequisite in depends_on`, build: (s) => ecsServiceStack(s, without), expected }],
+});
+
+/** The OIDC front door (ui-front-door-fixture.ts), broken one way per case. */
+const frontDoorFixture = (rule: string, breaks: ReadonlyArray<readonly [keyof FrontDoorBreaks, string]>): RuleFixture => ({
+  rule,
+  on: 'the OIDC front door',
+  compliant: (s) => frontDoor(s),
+  violating: breaks.map(([broken, expected]) => ({ breaks: broken, build: (s: TerraformStack) => frontDoor(s, { [broken]: true }), expected })),
+});
+
+const FRONT_DOOR_FIXTURES: RuleFixture[] = [
+  frontDoorFixture('CK-COMPUTE-NO-PUBLIC-IP', [['publicIp', 'policy-test: aws_ecs_service.service (policy-test/service): CK-COMPUTE-NO-PUBLIC-IP workers and services get no public IP: assign_public_ip is true. Fix: use private subnets, assign_public_ip = false, no access_config.']]),
+  frontDoorFixture('CK-UI-LB-ONLY', [
+    ['otherPeer', `policy-test: aws_vpc_security_group_ingress_rule.flower-from-workers (policy-test/flower-from-workers): ${LB_ONLY}: admits workers into flower (group of aws_ecs_service.service), which is not a load balancer's group. ${LB_ONLY_FIX}`],
+    ['portRange', `policy-test: aws_vpc_security_group_ingress_rule.flower-from-alb (policy-test/flower-from-alb): ${LB_ONLY}: admits the load balancer into flower (group of aws_ecs_service.service) on 5555-5600, not only the target port 5555. ${LB_ONLY_FIX}`],
+  ]),
+  frontDoorFixture('CK-UI-GATED', [
+    ['targetsUi', `policy-test: aws_ecs_service.service (policy-test/service): ${GATED}: the OIDC load balancer targets container flower, which is not the identity gate. ${GATED_FIX}`],
+    ['uiPort', `policy-test: aws_ecs_service.service (policy-test/service): ${GATED}: container flower publishes a port beside the identity gate. ${GATED_FIX}`],
+    ['flowerOpen', `policy-test: aws_ecs_service.service (policy-test/service): ${GATED}: runs Flower, but its identity gate admits anyone the IdP signs in (GATE_ALLOWED_GROUPS is not a list of groups). ${GATED_FIX}`],
+  ]),
 ];
 
-const cases: RuleCase[] = [
+const FIXTURES: RuleFixture[] = [
   {
     rule: 'CK-BROKER-ENCRYPTED',
+    on: 'an ElastiCache replication group',
     compliant: (s) => redis(s),
-    violating: (s) => redis(s, { transitEncryptionEnabled: false }),
-    expected: 'policy-test: aws_elasticache_replication_group.redis (policy-test/redis): CK-BROKER-ENCRYPTED brokers encrypt in transit and at rest: encryption in transit is off. Fix: keep the kit broker constructs, which turn encryption on; do not override it.',
+    violating: [{ breaks: 'encryption in transit turned off', build: (s) => redis(s, { transitEncryptionEnabled: false }), expected: 'policy-test: aws_elasticache_replication_group.redis (policy-test/redis): CK-BROKER-ENCRYPTED brokers encrypt in transit and at rest: encryption in transit is off. Fix: keep the kit broker constructs, which turn encryption on; do not override it.' }],
   },
   {
     rule: 'CK-BROKER-PRIVATE',
+    on: 'an Amazon MQ broker',
     compliant: (s) => new MqBroker(s, 'mq', { brokerName: 'b', engineType: 'RabbitMQ', engineVersion: '3.13', hostInstanceType: 'mq.m5.large', publiclyAccessible: false, user: [{ username: 'u', password: 'p' }], lifecycle: { preventDestroy: true } }),
-    violating: (s) => new MqBroker(s, 'mq', { brokerName: 'b', engineType: 'RabbitMQ', engineVersion: '3.13', hostInstanceType: 'mq.m5.large', publiclyAccessible: true, user: [{ username: 'u', password: 'p' }], lifecycle: { preventDestroy: true } }),
-    expected: "policy-test: aws_mq_broker.mq (policy-test/mq): CK-BROKER-PRIVATE brokers are not publicly reachable: publicly_accessible is not false. Fix: set publicly_accessible = false and place the broker in private subnets.",
+    violating: [{ breaks: 'public access', build: (s) => new MqBroker(s, 'mq', { brokerName: 'b', engineType: 'RabbitMQ', engineVersion: '3.13', hostInstanceType: 'mq.m5.large', publiclyAccessible: true, user: [{ username: 'u', password: 'p' }], lifecycle: { preventDestroy: true } }), expected: "policy-test: aws_mq_broker.mq (policy-test/mq): CK-BROKER-PRIVATE brokers are not publicly reachable: publicly_accessible is not false. Fix: set publicly_accessible = false and place the broker in private subnets." }],
   },
   {
     rule: 'CK-NET-NO-OPEN-INGRESS',
+    on: 'an ingress rule from anywhere',
     compliant: (s) => new VpcSecurityGroupIngressRule(s, 'in', { securityGroupId: 'sg', cidrIpv4: '0.0.0.0/0', ipProtocol: 'tcp', fromPort: 443, toPort: 443 }),
-    violating: (s) => new VpcSecurityGroupIngressRule(s, 'in', { securityGroupId: 'sg', cidrIpv4: '0.0.0.0/0', ipProtocol: 'tcp', fromPort: 6379, toPort: 6379 }),
-    expected: 'policy-test: aws_vpc_security_group_ingress_rule.in (policy-test/in): CK-NET-NO-OPEN-INGRESS no ingress from anywhere, except the SSO load balancer on 80/443: admits 0.0.0.0/0 on 6379-6379. Fix: admit a security group or network tag instead of an address range.',
+    violating: [{ breaks: 'a port other than 80 and 443', build: (s) => new VpcSecurityGroupIngressRule(s, 'in', { securityGroupId: 'sg', cidrIpv4: '0.0.0.0/0', ipProtocol: 'tcp', fromPort: 6379, toPort: 6379 }), expected: 'policy-test: aws_vpc_security_group_ingress_rule.in (policy-test/in): CK-NET-NO-OPEN-INGRESS no ingress from anywhere, except the SSO load balancer on 80/443: admits 0.0.0.0/0 on 6379-6379. Fix: admit a security group or network tag instead of an address range.' }],
   },
   {
     rule: 'CK-BROKER-NOEVICTION',
+    on: 'an ElastiCache parameter group',
     compliant: (s) => new ElasticacheParameterGroup(s, 'params', { name: 'p', family: 'valkey8', parameter: [{ name: 'maxmemory-policy', value: 'noeviction' }] }),
-    violating: (s) => new ElasticacheParameterGroup(s, 'params', { name: 'p', family: 'valkey8', parameter: [{ name: 'maxmemory-policy', value: 'allkeys-lru' }] }),
-    expected: 'policy-test: aws_elasticache_parameter_group.params (policy-test/params): CK-BROKER-NOEVICTION a Redis broker never evicts keys: maxmemory-policy is allkeys-lru. Fix: set maxmemory-policy to noeviction.',
+    violating: [{ breaks: 'an evicting maxmemory-policy', build: (s) => new ElasticacheParameterGroup(s, 'params', { name: 'p', family: 'valkey8', parameter: [{ name: 'maxmemory-policy', value: 'allkeys-lru' }] }), expected: 'policy-test: aws_elasticache_parameter_group.params (policy-test/params): CK-BROKER-NOEVICTION a Redis broker never evicts keys: maxmemory-policy is allkeys-lru. Fix: set maxmemory-policy to noeviction.' }],
   },
   {
     rule: 'CK-SCALING-HOLDS-ON-MISSING-DATA',
+    on: 'a target-tracking scaling policy',
     compliant: (s) => trackingPolicy(s, 'workers / IF(FILL(running, 0) < 1, 1, FILL(running, 0))'),
-    violating: (s) => trackingPolicy(s, 'FILL(workers, 0) / IF(FILL(running, 0) < 1, 1, FILL(running, 0))'),
-    expected: 'policy-test: aws_appautoscaling_policy.policy (policy-test/policy): CK-SCALING-HOLDS-ON-MISSING-DATA scaling holds when the Celery metric is missing: ratio fills the Celery metric workers (FILL(workers, ...)). Fix: leave the Celery metric unfilled in the metric math (FILL only the running-task count).',
+    violating: [{ breaks: 'the Celery metric filled with 0', build: (s) => trackingPolicy(s, 'FILL(workers, 0) / IF(FILL(running, 0) < 1, 1, FILL(running, 0))'), expected: 'policy-test: aws_appautoscaling_policy.policy (policy-test/policy): CK-SCALING-HOLDS-ON-MISSING-DATA scaling holds when the Celery metric is missing: ratio fills the Celery metric workers (FILL(workers, ...)). Fix: leave the Celery metric unfilled in the metric math (FILL only the running-task count).' }],
   },
   {
     rule: 'CK-STATE-PROTECTED',
+    on: 'a Secrets Manager secret',
     compliant: (s) => new SecretsmanagerSecret(s, 'secret', { name: 'x', lifecycle: { preventDestroy: true } }),
-    violating: (s) => new SecretsmanagerSecret(s, 'secret', { name: 'x' }),
-    expected: 'policy-test: aws_secretsmanager_secret.secret (policy-test/secret): CK-STATE-PROTECTED stateful resources refuse destroy: lifecycle.prevent_destroy is not set. Fix: set lifecycle.prevent_destroy (and the cloud deletion protection where it exists).',
+    violating: [{ breaks: 'no prevent_destroy', build: (s) => new SecretsmanagerSecret(s, 'secret', { name: 'x' }), expected: 'policy-test: aws_secretsmanager_secret.secret (policy-test/secret): CK-STATE-PROTECTED stateful resources refuse destroy: lifecycle.prevent_destroy is not set. Fix: set lifecycle.prevent_destroy (and the cloud deletion protection where it exists).' }],
   },
   {
     rule: 'CK-BROKER-PERSISTENT',
     cloud: 'gcp',
+    on: 'a Memorystore instance',
     compliant: (s) => memorystore(s),
-    violating: (s) => memorystore(s, { persistenceConfig: { mode: 'DISABLED' } }),
-    expected: 'policy-test: google_memorystore_instance.valkey (policy-test/valkey): CK-BROKER-PERSISTENT Redis brokers keep backups or persistence: persistence is DISABLED. Fix: keep snapshot_retention_limit >= 1 (ElastiCache) or AOF/RDB persistence (Memorystore).',
+    violating: [{ breaks: 'persistence disabled', build: (s) => memorystore(s, { persistenceConfig: { mode: 'DISABLED' } }), expected: 'policy-test: google_memorystore_instance.valkey (policy-test/valkey): CK-BROKER-PERSISTENT Redis brokers keep backups or persistence: persistence is DISABLED. Fix: keep snapshot_retention_limit >= 1 (ElastiCache) or AOF/RDB persistence (Memorystore).' }],
   },
   {
     rule: 'CK-COMPUTE-NO-PUBLIC-IP',
+    on: 'an ECS service',
     compliant: (s) => new EcsService(s, 'service', { name: 'w', networkConfiguration: { subnets: ['s'], assignPublicIp: false } }),
-    violating: (s) => new EcsService(s, 'service', { name: 'w', networkConfiguration: { subnets: ['s'], assignPublicIp: true } }),
-    expected: 'policy-test: aws_ecs_service.service (policy-test/service): CK-COMPUTE-NO-PUBLIC-IP workers and services get no public IP: assign_public_ip is true. Fix: use private subnets, assign_public_ip = false, no access_config.',
+    violating: [{ breaks: 'a public IP', build: (s) => new EcsService(s, 'service', { name: 'w', networkConfiguration: { subnets: ['s'], assignPublicIp: true } }), expected: 'policy-test: aws_ecs_service.service (policy-test/service): CK-COMPUTE-NO-PUBLIC-IP workers and services get no public IP: assign_public_ip is true. Fix: use private subnets, assign_public_ip = false, no access_config.' },
+      {
+        breaks: 'a public IP given as the string "true" by an override',
+        build: (s) => new EcsService(s, 'service', { name: 'w', networkConfiguration: { subnets: ['s'], assignPublicIp: false } }).addOverride('network_configuration.assign_public_ip', 'true'),
+        expected: 'policy-test: aws_ecs_service.service (policy-test/service): CK-COMPUTE-NO-PUBLIC-IP workers and services get no public IP: assign_public_ip is true. Fix: use private subnets, assign_public_ip = false, no access_config.',
+      },
+    ],
   },
   {
     rule: 'CK-EC2-IMDSV2',
+    on: 'an EC2 instance',
     compliant: (s) => new Instance(s, 'vm', { ami: 'ami-1', instanceType: 't3.micro', metadataOptions: { httpTokens: 'required' } }),
-    violating: (s) => new Instance(s, 'vm', { ami: 'ami-1', instanceType: 't3.micro', metadataOptions: { httpTokens: 'optional' } }),
-    expected: 'policy-test: aws_instance.vm (policy-test/vm): CK-EC2-IMDSV2 EC2 instances require IMDSv2: http_tokens is not "required". Fix: set metadata_options.http_tokens = "required".',
+    violating: [{ breaks: 'IMDSv1 allowed', build: (s) => new Instance(s, 'vm', { ami: 'ami-1', instanceType: 't3.micro', metadataOptions: { httpTokens: 'optional' } }), expected: 'policy-test: aws_instance.vm (policy-test/vm): CK-EC2-IMDSV2 EC2 instances require IMDSv2: http_tokens is not "required". Fix: set metadata_options.http_tokens = "required".' }],
   },
   {
     rule: 'CK-GCE-HARDENED',
     cloud: 'gcp',
+    on: 'a GCE instance template',
     compliant: (s) => template(s),
-    violating: (s) => template(s, {}, { 'enable-oslogin': 'FALSE' }),
-    expected: 'policy-test: google_compute_instance_template.template (policy-test/template): CK-GCE-HARDENED VMs are Shielded VMs with OS Login and no project SSH keys: OS Login is off. Fix: enable secure boot, vTPM and integrity monitoring; set enable-oslogin TRUE and block-project-ssh-keys TRUE.',
+    violating: [{ breaks: 'OS Login off', build: (s) => template(s, {}, { 'enable-oslogin': 'FALSE' }), expected: 'policy-test: google_compute_instance_template.template (policy-test/template): CK-GCE-HARDENED VMs are Shielded VMs with OS Login and no project SSH keys: OS Login is off. Fix: enable secure boot, vTPM and integrity monitoring; set enable-oslogin TRUE and block-project-ssh-keys TRUE.' }],
   },
   {
     rule: 'CK-COMPUTE-UNPRIVILEGED',
+    on: 'an ECS task definition',
     compliant: (s) => task(s, { privileged: false }),
-    violating: (s) => task(s, { privileged: true }),
-    expected: 'policy-test: aws_ecs_task_definition.task (policy-test/task): CK-COMPUTE-UNPRIVILEGED containers are not privileged: container app is privileged. Fix: remove privileged: true from the container definition.',
+    violating: [{ breaks: 'a privileged container', build: (s) => task(s, { privileged: true }), expected: 'policy-test: aws_ecs_task_definition.task (policy-test/task): CK-COMPUTE-UNPRIVILEGED containers are not privileged: container app is privileged. Fix: remove privileged: true from the container definition.' }],
   },
   {
     rule: 'CK-WORKER-SOFT-SHUTDOWN',
+    on: 'an ECS worker task definition',
     compliant: (s) => task(s, { command: ['celery', '-A', 'm', 'worker'], stopTimeout: 120, environment: [{ name: 'REMAP_SIGTERM', value: 'SIGQUIT' }, { name: 'CELERYKIT_SOFT_SHUTDOWN_SECONDS', value: '110' }] }),
-    violating: (s) => task(s, { command: ['celery', '-A', 'm', 'worker'], stopTimeout: 120, environment: [] }),
-    expected:
-      'policy-test: aws_ecs_task_definition.task (policy-test/task): CK-WORKER-SOFT-SHUTDOWN Celery workers start a soft shutdown on SIGTERM that ends before SIGKILL: container app: SIGTERM is a warm shutdown (REMAP_SIGTERM is not SIGQUIT): a task longer than the stop window is killed and, on Redis, waits the whole visibility timeout. Fix: set the worker environment from workerShutdownEnvironment(<stop window>) (constructs/celery/worker-command.ts).',
+    violating: [{ breaks: 'SIGTERM left a warm shutdown', build: (s) => task(s, { command: ['celery', '-A', 'm', 'worker'], stopTimeout: 120, environment: [] }), expected: 'policy-test: aws_ecs_task_definition.task (policy-test/task): CK-WORKER-SOFT-SHUTDOWN Celery workers start a soft shutdown on SIGTERM that ends before SIGKILL: container app: SIGTERM is a warm shutdown (REMAP_SIGTERM is not SIGQUIT): a task longer than the stop window is killed and, on Redis, waits the whole visibility timeout. Fix: set the worker environment from workerShutdownEnvironment(<stop window>) (constructs/celery/worker-command.ts).' }],
   },
   {
     rule: 'CK-WORKER-SOFT-SHUTDOWN',
     cloud: 'gcp',
+    on: 'a GCE worker template',
     compliant: (s) => template(s, {}, { 'startup-script': WORKER_STARTUP('15'), 'shutdown-script': 'docker stop --time 25 worker || true' }),
-    violating: (s) => template(s, {}, { 'startup-script': WORKER_STARTUP('20'), 'shutdown-script': 'docker stop --time 25 worker || true' }),
-    expected:
-      'policy-test: google_compute_instance_template.template (policy-test/template): CK-WORKER-SOFT-SHUTDOWN Celery workers start a soft shutdown on SIGTERM that ends before SIGKILL: the soft shutdown (20 s) does not end 10 s before SIGKILL (25 s after SIGTERM). Fix: set the worker environment from workerShutdownEnvironment(<stop window>) (constructs/celery/worker-command.ts).',
+    violating: [{ breaks: 'a soft shutdown ending less than 10 s before SIGKILL', build: (s) => template(s, {}, { 'startup-script': WORKER_STARTUP('20'), 'shutdown-script': 'docker stop --time 25 worker || true' }), expected: 'policy-test: google_compute_instance_template.template (policy-test/template): CK-WORKER-SOFT-SHUTDOWN Celery workers start a soft shutdown on SIGTERM that ends before SIGKILL: the soft shutdown (20 s) does not end 10 s before SIGKILL (25 s after SIGTERM). Fix: set the worker environment from workerShutdownEnvironment(<stop window>) (constructs/celery/worker-command.ts).' }],
   },
   {
     rule: 'CK-LOG-RETENTION',
+    on: 'a CloudWatch log group',
     compliant: (s) => new CloudwatchLogGroup(s, 'logs', { name: 'l', retentionInDays: 30 }),
-    violating: (s) => new CloudwatchLogGroup(s, 'logs', { name: 'l' }),
-    expected: 'policy-test: aws_cloudwatch_log_group.logs (policy-test/logs): CK-LOG-RETENTION log groups have a retention: retention_in_days is not set. Fix: set retention_in_days.',
+    violating: [{ breaks: 'no retention', build: (s) => new CloudwatchLogGroup(s, 'logs', { name: 'l' }), expected: 'policy-test: aws_cloudwatch_log_group.logs (policy-test/logs): CK-LOG-RETENTION log groups have a retention: retention_in_days is not set. Fix: set retention_in_days.' }],
   },
   {
     rule: 'CK-IAM-LEAST-PRIVILEGE',
+    on: 'an IAM role policy with a resource "*" AWS demands',
     compliant: (s) => new IamRolePolicy(s, 'policy', { role: 'r', policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['ecr:GetAuthorizationToken'], Resource: '*' }] }) }),
-    violating: (s) => new IamRolePolicy(s, 'policy', { role: 'r', policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:PutObject'], Resource: '*' }] }) }),
-    expected: 'policy-test: aws_iam_role_policy.policy (policy-test/policy): CK-IAM-LEAST-PRIVILEGE no IAM action "*", and no resource "*" except where AWS demands it: allows s3:PutObject on every resource. Fix: name the actions and the resources (ARNs) the component needs.',
+    violating: [{ breaks: 'a resource "*" AWS does not demand', build: (s) => new IamRolePolicy(s, 'policy', { role: 'r', policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:PutObject'], Resource: '*' }] }) }), expected: 'policy-test: aws_iam_role_policy.policy (policy-test/policy): CK-IAM-LEAST-PRIVILEGE no IAM action "*", and no resource "*" except where AWS demands it: allows s3:PutObject on every resource. Fix: name the actions and the resources (ARNs) the component needs.' }],
   },
   {
     rule: 'CK-IAM-PASSROLE-SCOPED',
+    on: 'an IAM role policy with iam:PassRole',
     compliant: (s) => new IamRolePolicy(s, 'policy', { role: 'r', policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['iam:PassRole'], Resource: 'arn:aws:iam::1:role/a', Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } } }] }) }),
-    violating: (s) => new IamRolePolicy(s, 'policy', { role: 'r', policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['iam:PassRole'], Resource: 'arn:aws:iam::1:role/a' }] }) }),
-    expected: 'policy-test: aws_iam_role_policy.policy (policy-test/policy): CK-IAM-PASSROLE-SCOPED iam:PassRole names the service the role may be passed to: allows iam:PassRole without an iam:PassedToService condition. Fix: add "Condition": {"StringEquals": {"iam:PassedToService": "<service>.amazonaws.com"}} to the statement.',
+    violating: [{ breaks: 'iam:PassRole without iam:PassedToService', build: (s) => new IamRolePolicy(s, 'policy', { role: 'r', policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['iam:PassRole'], Resource: 'arn:aws:iam::1:role/a' }] }) }), expected: 'policy-test: aws_iam_role_policy.policy (policy-test/policy): CK-IAM-PASSROLE-SCOPED iam:PassRole names the service the role may be passed to: allows iam:PassRole without an iam:PassedToService condition. Fix: add "Condition": {"StringEquals": {"iam:PassedToService": "<service>.amazonaws.com"}} to the statement.' }],
   },
   {
     rule: 'CK-IAM-DEDICATED',
+    on: 'two ECS task definitions',
     compliant: (s) => {
       new EcsTaskDefinition(s, 'a', { family: 'a', containerDefinitions: container(), taskRoleArn: 'arn:aws:iam::1:role/a-task', executionRoleArn: 'arn:aws:iam::1:role/a-exec' });
       new EcsTaskDefinition(s, 'b', { family: 'b', containerDefinitions: container(), taskRoleArn: 'arn:aws:iam::1:role/b-task', executionRoleArn: 'arn:aws:iam::1:role/b-exec' });
     },
-    violating: (s) => {
+    violating: [{ breaks: 'one task role shared by both', build: (s) => {
       new EcsTaskDefinition(s, 'a', { family: 'a', containerDefinitions: container(), taskRoleArn: 'arn:aws:iam::1:role/shared', executionRoleArn: 'arn:aws:iam::1:role/a-exec' });
       new EcsTaskDefinition(s, 'b', { family: 'b', containerDefinitions: container(), taskRoleArn: 'arn:aws:iam::1:role/shared', executionRoleArn: 'arn:aws:iam::1:role/b-exec' });
-    },
-    expected: 'policy-test: aws_ecs_task_definition.b (policy-test/b): CK-IAM-DEDICATED every role and service account serves one component: runs as arn:aws:iam::1:role/shared, which aws_ecs_task_definition.a also uses. Fix: give each task definition, instance template or service its own role or service account.',
+    }, expected: 'policy-test: aws_ecs_task_definition.b (policy-test/b): CK-IAM-DEDICATED every role and service account serves one component: runs as arn:aws:iam::1:role/shared, which aws_ecs_task_definition.a also uses. Fix: give each task definition, instance template or service its own role or service account.' }],
   },
   {
     rule: 'CK-GCP-NO-SA-KEYS',
     cloud: 'gcp',
+    on: 'a GCP stack without keys',
     compliant: () => undefined,
-    violating: (s) => new ServiceAccountKey(s, 'key', { serviceAccountId: 'sa' }),
-    expected: 'policy-test: google_service_account_key.key (policy-test/key): CK-GCP-NO-SA-KEYS no service account keys: a service account key is created. Fix: attach the service account to the VM or service instead of creating a key.',
+    violating: [{ breaks: 'a service account key', build: (s) => new ServiceAccountKey(s, 'key', { serviceAccountId: 'sa' }), expected: 'policy-test: google_service_account_key.key (policy-test/key): CK-GCP-NO-SA-KEYS no service account keys: a service account key is created. Fix: attach the service account to the VM or service instead of creating a key.' }],
   },
   {
     rule: 'CK-SECRETS-NOT-PLAIN',
+    on: 'an ECS task definition injecting a secret',
     compliant: (s) => task(s, { environment: [{ name: 'LOG_LEVEL', value: 'info' }], secrets: [{ name: 'DB_PASSWORD', valueFrom: 'arn:aws:secretsmanager:eu-west-1:1:secret:db' }] }),
-    violating: (s) => task(s, { environment: [{ name: 'DB_PASSWORD', value: 'hunter2' }] }),
-    expected: 'policy-test: aws_ecs_task_definition.task (policy-test/task): CK-SECRETS-NOT-PLAIN no secret in plain environment, metadata or tags: variable DB_PASSWORD holds a plain value. Fix: keep the value in the cloud secret store and inject it as a secret.',
+    violating: [{ breaks: 'a password in the plain environment', build: (s) => task(s, { environment: [{ name: 'DB_PASSWORD', value: 'hunter2' }] }), expected: 'policy-test: aws_ecs_task_definition.task (policy-test/task): CK-SECRETS-NOT-PLAIN no secret in plain environment, metadata or tags: variable DB_PASSWORD holds a plain value. Fix: keep the value in the cloud secret store and inject it as a secret.' },
+      {
+        breaks: 'a URL with credentials in EC2 user data',
+        build: (s) => new Instance(s, 'vm', { ami: 'ami-1', instanceType: 't3.micro', userData: 'export BROKER=amqp://celery:hunter2@10.0.0.5//', metadataOptions: { httpTokens: 'required' } }),
+        expected: 'policy-test: aws_instance.vm (policy-test/vm): CK-SECRETS-NOT-PLAIN no secret in plain environment, metadata or tags: variable user_data holds a URL with credentials. Fix: keep the value in the cloud secret store and inject it as a secret.',
+      },
+    ],
   },
   {
     rule: 'CK-UI-SSO',
+    on: 'an ALB listener rule',
     compliant: (s) => new LbListenerRule(s, 'rule', { listenerArn: 'l', condition: [{ pathPattern: { values: ['/flower/*'] } }], action: [{ type: 'authenticate-oidc', order: 1, authenticateOidc: OIDC }, { type: 'forward', order: 2, targetGroupArn: 'tg' }] }),
-    violating: (s) => new LbListenerRule(s, 'rule', { listenerArn: 'l', condition: [{ pathPattern: { values: ['/flower/*'] } }], action: [{ type: 'forward', order: 1, targetGroupArn: 'tg' }] }),
-    expected: 'policy-test: aws_lb_listener_rule.rule (policy-test/rule): CK-UI-SSO every route to Flower or Grafana signs the user in first: forwards without authenticating first. Fix: put authenticate-oidc before each forward (AWS), enable IAP on each backend (GCP).',
+    violating: [{ breaks: 'a forward without authenticate-oidc first', build: (s) => new LbListenerRule(s, 'rule', { listenerArn: 'l', condition: [{ pathPattern: { values: ['/flower/*'] } }], action: [{ type: 'forward', order: 1, targetGroupArn: 'tg' }] }), expected: 'policy-test: aws_lb_listener_rule.rule (policy-test/rule): CK-UI-SSO every route to Flower or Grafana signs the user in first: forwards without authenticating first. Fix: put authenticate-oidc before each forward (AWS), enable IAP on each backend (GCP).' }],
   },
   {
     rule: 'CK-UI-SSO',
     cloud: 'gcp',
+    on: 'a backend service',
     compliant: (s) => new ComputeBackendService(s, 'backend', { name: 'b', iap: { enabled: true } }),
-    violating: (s) => new ComputeBackendService(s, 'backend', { name: 'b' }),
-    expected: 'policy-test: google_compute_backend_service.backend (policy-test/backend): CK-UI-SSO every route to Flower or Grafana signs the user in first: IAP is not enabled. Fix: put authenticate-oidc before each forward (AWS), enable IAP on each backend (GCP).',
+    violating: [{ breaks: 'IAP not enabled', build: (s) => new ComputeBackendService(s, 'backend', { name: 'b' }), expected: 'policy-test: google_compute_backend_service.backend (policy-test/backend): CK-UI-SSO every route to Flower or Grafana signs the user in first: IAP is not enabled. Fix: put authenticate-oidc before each forward (AWS), enable IAP on each backend (GCP).' }],
   },
   {
     rule: 'CK-UI-INVOKER',
     cloud: 'gcp',
+    on: 'a Cloud Run service invoked by IAP',
     compliant: (s) => invokedService(s, 'serviceAccount:service-${data.google_project.project.number}@gcp-sa-iap.iam.gserviceaccount.com'),
-    violating: (s) => invokedService(s, 'serviceAccount:worker@p.iam.gserviceaccount.com'),
-    expected: 'policy-test: google_cloud_run_v2_service_iam_member.invoker (policy-test/invoker): CK-UI-INVOKER Cloud Run services behind IAP admit only IAP as their invoker: grants roles/run.invoker to serviceAccount:worker@p.iam.gserviceaccount.com. Fix: leave invoker_iam_disabled unset and grant roles/run.invoker on the service to service-PROJECT_NUMBER@gcp-sa-iap.iam.gserviceaccount.com only.',
+    violating: [{ breaks: 'an invoker other than IAP', build: (s) => invokedService(s, 'serviceAccount:worker@p.iam.gserviceaccount.com'), expected: 'policy-test: google_cloud_run_v2_service_iam_member.invoker (policy-test/invoker): CK-UI-INVOKER Cloud Run services behind IAP admit only IAP as their invoker: grants roles/run.invoker to serviceAccount:worker@p.iam.gserviceaccount.com. Fix: leave invoker_iam_disabled unset and grant roles/run.invoker on the service to service-PROJECT_NUMBER@gcp-sa-iap.iam.gserviceaccount.com only.' }],
   },
   {
     rule: 'CK-UI-INVOKER',
     cloud: 'gcp',
+    on: 'a Cloud Run service with no invoker grant',
     compliant: (s) => invokedService(s),
-    violating: (s) => invokedService(s, undefined, true),
-    expected: 'policy-test: google_cloud_run_v2_service.flower (policy-test/flower): CK-UI-INVOKER Cloud Run services behind IAP admit only IAP as their invoker: invoker IAM is disabled. Fix: leave invoker_iam_disabled unset and grant roles/run.invoker on the service to service-PROJECT_NUMBER@gcp-sa-iap.iam.gserviceaccount.com only.',
+    violating: [{ breaks: 'invoker IAM disabled', build: (s) => invokedService(s, undefined, true), expected: 'policy-test: google_cloud_run_v2_service.flower (policy-test/flower): CK-UI-INVOKER Cloud Run services behind IAP admit only IAP as their invoker: invoker IAM is disabled. Fix: leave invoker_iam_disabled unset and grant roles/run.invoker on the service to service-PROJECT_NUMBER@gcp-sa-iap.iam.gserviceaccount.com only.' }],
   },
   {
     rule: 'CK-UI-HTTPS',
+    on: 'ALB listeners',
     compliant: (s) => listener(s, 'HTTP', { type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', statusCode: 'HTTP_301' } }),
-    violating: (s) => listener(s, 'HTTPS', { type: 'fixed-response', fixedResponse: { contentType: 'text/plain', statusCode: '404' } }, 'ELBSecurityPolicy-2016-08'),
-    expected: 'policy-test: aws_lb_listener.listener-HTTPS (policy-test/listener-HTTPS): CK-UI-HTTPS the front door serves HTTPS only, with a modern TLS policy: TLS policy ELBSecurityPolicy-2016-08 is not modern. Fix: HTTP listeners only redirect to HTTPS; use a TLS 1.2+ policy (ELBSecurityPolicy-TLS13-*, GCP MODERN or RESTRICTED).',
-  },  {
+    violating: [{ breaks: 'an outdated TLS policy', build: (s) => listener(s, 'HTTPS', { type: 'fixed-response', fixedResponse: { contentType: 'text/plain', statusCode: '404' } }, 'ELBSecurityPolicy-2016-08'), expected: 'policy-test: aws_lb_listener.listener-HTTPS (policy-test/listener-HTTPS): CK-UI-HTTPS the front door serves HTTPS only, with a modern TLS policy: TLS policy ELBSecurityPolicy-2016-08 is not modern. Fix: HTTP listeners only redirect to HTTPS; use a TLS 1.2+ policy (ELBSecurityPolicy-TLS13-*, GCP MODERN or RESTRICTED).' }],
+  },
+  {
     rule: 'CK-NET-SUBNETS-FIT',
+    on: 'a VPC with two subnets',
     compliant: (s) => subnets(s, [['10.0.0.0/18', 'eu-west-1a'], ['10.0.192.0/20', 'eu-west-1b']]),
-    violating: (s) => subnets(s, [['10.0.0.0/18', 'eu-west-1a'], ['10.0.48.0/20', 'eu-west-1b']]),
-    expected: 'policy-test: aws_subnet.subnet-1 (policy-test/subnet-1): CK-NET-SUBNETS-FIT subnets lie inside their VPC, never overlap, and sit in zones of the region: 10.0.48.0/20 overlaps aws_subnet.subnet-0 (10.0.0.0/18). Fix: take the subnets from the kit address plan (spec/network-plan.ts) and the zones from spec/aws-zones.ts.',
+    violating: [{ breaks: 'overlapping subnets', build: (s) => subnets(s, [['10.0.0.0/18', 'eu-west-1a'], ['10.0.48.0/20', 'eu-west-1b']]), expected: 'policy-test: aws_subnet.subnet-1 (policy-test/subnet-1): CK-NET-SUBNETS-FIT subnets lie inside their VPC, never overlap, and sit in zones of the region: 10.0.48.0/20 overlaps aws_subnet.subnet-0 (10.0.0.0/18). Fix: take the subnets from the kit address plan (spec/network-plan.ts) and the zones from spec/aws-zones.ts.' }],
   },
   {
     rule: 'CK-ORDER-SECRETS',
     cloud: 'gcp',
+    on: 'a Cloud Run service reading a secret',
     compliant: (s) => cloudRunStack(s),
-    violating: (s) => cloudRunStack(s, true),
-    expected: "policy-test: google_cloud_run_v2_service.run (policy-test/run): CK-ORDER-SECRETS what starts tasks is created after the value of every secret they read: its tasks read google_secret_manager_secret.secret, whose value is google_secret_manager_secret_version.value, but is not created after it: add google_secret_manager_secret_version.value to its depends_on. Fix: add the secret's version (aws_secretsmanager_secret_version, google_secret_manager_secret_version) to the service's, schedule's or template's depends_on.",
+    violating: [{ breaks: 'the secret version missing from depends_on', build: (s) => cloudRunStack(s, true), expected: "policy-test: google_cloud_run_v2_service.run (policy-test/run): CK-ORDER-SECRETS what starts tasks is created after the value of every secret they read: its tasks read google_secret_manager_secret.secret, whose value is google_secret_manager_secret_version.value, but is not created after it: add google_secret_manager_secret_version.value to its depends_on. Fix: add the secret's version (aws_secretsmanager_secret_version, google_secret_manager_secret_version) to the service's, schedule's or template's depends_on." }],
   },
   {
     rule: 'CK-ORDER-GRANTS',
     cloud: 'gcp',
+    on: 'a VM template reading a secret',
     compliant: (s) => secretReadingTemplate(s, 'granted'),
-    violating: (s) => secretReadingTemplate(s, 'not-waited-for'),
-    expected: "policy-test: google_compute_instance_template.template (policy-test/template): CK-ORDER-GRANTS what reads a secret at start runs as an account granted to read it, and is created after the grant: it reads google_secret_manager_secret.secret as google_service_account.account, granted by google_secret_manager_secret_iam_member.grant, but is not created after it: add google_secret_manager_secret_iam_member.grant to its depends_on. Fix: grant the starter's service account roles/secretmanager.secretAccessor on the secret (google_secret_manager_secret_iam_member) and add that grant to the starter's depends_on.",
-  },
-  {
-    rule: 'CK-ORDER-GRANTS',
-    cloud: 'gcp',
-    compliant: (s) => secretReadingTemplate(s, 'granted'),
-    violating: (s) => secretReadingTemplate(s, 'missing'),
-    expected: "policy-test: google_compute_instance_template.template (policy-test/template): CK-ORDER-GRANTS what reads a secret at start runs as an account granted to read it, and is created after the grant: it reads google_secret_manager_secret.secret as google_service_account.account, which holds no roles/secretmanager.secretAccessor on it in the stack. Fix: grant the starter's service account roles/secretmanager.secretAccessor on the secret (google_secret_manager_secret_iam_member) and add that grant to the starter's depends_on.",
+    violating: [
+      { breaks: 'the grant missing from depends_on', build: (s) => secretReadingTemplate(s, 'not-waited-for'), expected: "policy-test: google_compute_instance_template.template (policy-test/template): CK-ORDER-GRANTS what reads a secret at start runs as an account granted to read it, and is created after the grant: it reads google_secret_manager_secret.secret as google_service_account.account, granted by google_secret_manager_secret_iam_member.grant, but is not created after it: add google_secret_manager_secret_iam_member.grant to its depends_on. Fix: grant the starter's service account roles/secretmanager.secretAccessor on the secret (google_secret_manager_secret_iam_member) and add that grant to the starter's depends_on." },
+      { breaks: 'no grant at all', build: (s) => secretReadingTemplate(s, 'missing'), expected: "policy-test: google_compute_instance_template.template (policy-test/template): CK-ORDER-GRANTS what reads a secret at start runs as an account granted to read it, and is created after the grant: it reads google_secret_manager_secret.secret as google_service_account.account, which holds no roles/secretmanager.secretAccessor on it in the stack. Fix: grant the starter's service account roles/secretmanager.secretAccessor on the secret (google_secret_manager_secret_iam_member) and add that grant to the starter's depends_on." },
+    ],
   },
   {
     rule: 'CK-NET-REACH-GCP',
     cloud: 'gcp',
+    on: 'broker firewall rules',
     compliant: (s) => brokerClientStack(s, ['client']),
-    violating: (s) => brokerClientStack(s, ['client', 'stray']),
-    expected: 'policy-test: google_compute_firewall.clients (policy-test/clients): CK-NET-REACH-GCP the firewall admits every broker client on the broker port, and nobody else: it admits tag stray to google_memorystore_instance.valkey on port 6379, but no broker client of the stack carries it. Fix: admit exactly the network tags of the components that read the broker URL (constructs/gcp/network-tags.ts gcpBrokerClients), on the broker port.',
+    violating: [{ breaks: 'a tag no broker client carries', build: (s) => brokerClientStack(s, ['client', 'stray']), expected: 'policy-test: google_compute_firewall.clients (policy-test/clients): CK-NET-REACH-GCP the firewall admits every broker client on the broker port, and nobody else: it admits tag stray to google_memorystore_instance.valkey on port 6379, but no broker client of the stack carries it. Fix: admit exactly the network tags of the components that read the broker URL (constructs/gcp/network-tags.ts gcpBrokerClients), on the broker port.' }],
   },
   {
     rule: 'CK-ORDER-APIS',
     cloud: 'gcp',
+    on: 'a stack turning Google APIs on',
     compliant: (s) => apiOrderedStack(s),
-    violating: (s) => apiOrderedStack(s, true),
-    expected: "policy-test: google_compute_network.network (policy-test/network): CK-ORDER-APIS in a stack that turns Google APIs on, each resource is created after its APIs: it uses compute.googleapis.com, turned on by google_project_service.compute, but is not created after it: add google_project_service.compute to its depends_on. Fix: add the google_project_service of each API the resource uses to its depends_on (constructs/gcp/project-services.ts does it for the kit's resources).",
+    violating: [{ breaks: 'a resource not created after its API', build: (s) => apiOrderedStack(s, true), expected: "policy-test: google_compute_network.network (policy-test/network): CK-ORDER-APIS in a stack that turns Google APIs on, each resource is created after its APIs: it uses compute.googleapis.com, turned on by google_project_service.compute, but is not created after it: add google_project_service.compute to its depends_on. Fix: add the google_project_service of each API the resource uses to its depends_on (constructs/gcp/project-services.ts does it for the kit's resources)." }],
   },
   // One ECS service stack per apply-order rule, with that rule's prerequisite left out of depends_on.
-  ...orderCase('CK-ORDER-SECRETS', 'secret', "policy-test: aws_ecs_service.service (policy-test/service): CK-ORDER-SECRETS what starts tasks is created after the value of every secret they read: its tasks read aws_secretsmanager_secret.secret, whose value is aws_secretsmanager_secret_version.value, but is not created after it: add aws_secretsmanager_secret_version.value to its depends_on. Fix: add the secret's version (aws_secretsmanager_secret_version, google_secret_manager_secret_version) to the service's, schedule's or template's depends_on."),
-  ...orderCase('CK-ORDER-CAPACITY', 'capacity', "policy-test: aws_ecs_service.service (policy-test/service): CK-ORDER-CAPACITY ECS services are created after their cluster's capacity providers: it runs on capacity providers that aws_ecs_cluster_capacity_providers.capacity attaches to its cluster, but is not created after it: add aws_ecs_cluster_capacity_providers.capacity to its depends_on. Fix: add the aws_ecs_cluster_capacity_providers of the cluster to the service depends_on."),
-  ...orderCase('CK-ORDER-LISTENER', 'listener', "policy-test: aws_ecs_service.service (policy-test/service): CK-ORDER-LISTENER ECS services are created after the listener rules that forward to their target groups: its target group aws_lb_target_group.targets joins the load balancer through aws_lb_listener_rule.rule, but is not created after it: add aws_lb_listener_rule.rule to its depends_on. Fix: add each aws_lb_listener_rule (or aws_lb_listener) forwarding to the target group to the service depends_on."),
-  ...orderCase('CK-ORDER-NETWORK', 'network', "policy-test: aws_ecs_service.service (policy-test/service): CK-ORDER-NETWORK what starts tasks or VMs is created after its subnets' way out (NAT): its tasks leave their subnets through aws_route_table_association.association, but is not created after it: add aws_route_table_association.association to its depends_on. Fix: add the subnets' aws_route_table_association (and any aws_route of their tables), or the google_compute_router_nat, to the depends_on."),
+  orderFixture('CK-ORDER-SECRETS', 'secret', "policy-test: aws_ecs_service.service (policy-test/service): CK-ORDER-SECRETS what starts tasks is created after the value of every secret they read: its tasks read aws_secretsmanager_secret.secret, whose value is aws_secretsmanager_secret_version.value, but is not created after it: add aws_secretsmanager_secret_version.value to its depends_on. Fix: add the secret's version (aws_secretsmanager_secret_version, google_secret_manager_secret_version) to the service's, schedule's or template's depends_on."),
+  orderFixture('CK-ORDER-CAPACITY', 'capacity', "policy-test: aws_ecs_service.service (policy-test/service): CK-ORDER-CAPACITY ECS services are created after their cluster's capacity providers: it runs on capacity providers that aws_ecs_cluster_capacity_providers.capacity attaches to its cluster, but is not created after it: add aws_ecs_cluster_capacity_providers.capacity to its depends_on. Fix: add the aws_ecs_cluster_capacity_providers of the cluster to the service depends_on."),
+  orderFixture('CK-ORDER-LISTENER', 'listener', "policy-test: aws_ecs_service.service (policy-test/service): CK-ORDER-LISTENER ECS services are created after the listener rules that forward to their target groups: its target group aws_lb_target_group.targets joins the load balancer through aws_lb_listener_rule.rule, but is not created after it: add aws_lb_listener_rule.rule to its depends_on. Fix: add each aws_lb_listener_rule (or aws_lb_listener) forwarding to the target group to the service depends_on."),
+  orderFixture('CK-ORDER-NETWORK', 'network', "policy-test: aws_ecs_service.service (policy-test/service): CK-ORDER-NETWORK what starts tasks or VMs is created after its subnets' way out (NAT): its tasks leave their subnets through aws_route_table_association.association, but is not created after it: add aws_route_table_association.association to its depends_on. Fix: add the subnets' aws_route_table_association (and any aws_route of their tables), or the google_compute_router_nat, to the depends_on."),
   {
     rule: 'CK-ORDER-NETWORK',
     cloud: 'gcp',
+    on: 'a VM template behind Cloud NAT',
     compliant: (s) => vmTemplateStack(s),
-    violating: (s) => vmTemplateStack(s, true),
-    expected: "policy-test: google_compute_instance_template.template (policy-test/template): CK-ORDER-NETWORK what starts tasks or VMs is created after its subnets' way out (NAT): its VMs pull their image through google_compute_router_nat.nat, but is not created after it: add google_compute_router_nat.nat to its depends_on. Fix: add the subnets' aws_route_table_association (and any aws_route of their tables), or the google_compute_router_nat, to the depends_on.",
+    violating: [{ breaks: 'the NAT missing from depends_on', build: (s) => vmTemplateStack(s, true), expected: "policy-test: google_compute_instance_template.template (policy-test/template): CK-ORDER-NETWORK what starts tasks or VMs is created after its subnets' way out (NAT): its VMs pull their image through google_compute_router_nat.nat, but is not created after it: add google_compute_router_nat.nat to its depends_on. Fix: add the subnets' aws_route_table_association (and any aws_route of their tables), or the google_compute_router_nat, to the depends_on." }],
   },
-  ...FRONT_DOOR_CASES.map(([rule, broken, expected]) => ({ rule, compliant: (s: TerraformStack) => frontDoor(s), violating: (s: TerraformStack) => frontDoor(s, { [broken]: true }), expected })),
-  ...(['openEgress', 'endpointClosed', 'noBrokerEgress', 'noIdpEgress'] as const).map((broken) => ({
+  ...FRONT_DOOR_FIXTURES,
+  {
     rule: 'CK-NET-REACHABILITY',
-    compliant: (s: TerraformStack) => reachabilityNetwork(s),
-    violating: (s: TerraformStack) => reachabilityNetwork(s, { [broken]: true }),
-    expected: REACHABILITY_EXPECTED[broken],
-  })),
+    on: 'a network of workers, broker, endpoints and an OIDC load balancer',
+    compliant: (s) => reachabilityNetwork(s),
+    violating: (Object.keys(REACHABILITY_EXPECTED) as Array<keyof typeof REACHABILITY_EXPECTED>).map((broken) => ({ breaks: broken, build: (s: TerraformStack) => reachabilityNetwork(s, { [broken]: true }), expected: REACHABILITY_EXPECTED[broken] })),
+  },
   {
     rule: 'CK-KEY-POLICIES',
+    on: 'an alarm on an encrypted topic',
     compliant: (s) => alarmOnEncryptedTopic(s, ['aps.amazonaws.com', 'cloudwatch.amazonaws.com']),
-    violating: (s) => alarmOnEncryptedTopic(s, ['aps.amazonaws.com']),
-    expected: "policy-test: aws_kms_key.key (policy-test/key): CK-KEY-POLICIES every encrypted topic, queue, secret and log group lets its writers and readers use its key: cloudwatch.amazonaws.com uses aws_sns_topic.topic (through aws_cloudwatch_metric_alarm.alarm), but the key policy does not give it kms:GenerateDataKey, kms:Decrypt. Fix: name each publishing service in the key policy with the KMS actions it needs, and grant each role that reads or writes the resource those actions on the key's ARN.",
+    violating: [{ breaks: 'cloudwatch.amazonaws.com missing from the key policy', build: (s) => alarmOnEncryptedTopic(s, ['aps.amazonaws.com']), expected: "policy-test: aws_kms_key.key (policy-test/key): CK-KEY-POLICIES every encrypted topic, queue, secret and log group lets its writers and readers use its key: cloudwatch.amazonaws.com uses aws_sns_topic.topic (through aws_cloudwatch_metric_alarm.alarm), but the key policy does not give it kms:GenerateDataKey, kms:Decrypt. Fix: name each publishing service in the key policy with the KMS actions it needs, and grant each role that reads or writes the resource those actions on the key's ARN." }],
   },
   {
     rule: 'CK-BROKER-ADMIN-ISOLATED',
+    on: 'a broker whose components have users of their own',
     compliant: (s) => ownUsersStack(s),
-    violating: (s) => sharedAdminStack(s),
-    expected: "policy-test: aws_mq_broker.mq (policy-test/mq): CK-BROKER-ADMIN-ISOLATED the Amazon MQ administrator's credentials are read by one task at most (the users bootstrap): its administrator's credentials (aws_secretsmanager_secret.broker-url) are read by 2 task starters: aws_ecs_service.workers, aws_ecs_service.exporter. Fix: give each component a broker user of its own (created by the bootstrap, which alone reads the administrator's secret) and inject that user's URL instead.",
+    violating: [{ breaks: 'the administrator URL read by two services', build: (s) => sharedAdminStack(s), expected: "policy-test: aws_mq_broker.mq (policy-test/mq): CK-BROKER-ADMIN-ISOLATED the Amazon MQ administrator's credentials are read by one task at most (the users bootstrap): its administrator's credentials (aws_secretsmanager_secret.broker-url) are read by 2 task starters: aws_ecs_service.workers, aws_ecs_service.exporter. Fix: give each component a broker user of its own (created by the bootstrap, which alone reads the administrator's secret) and inject that user's URL instead." }],
   },
-  { rule: 'CK-ORDER-BROKER-USERS', compliant: (s) => ownUsersStack(s), violating: (s) => ownUsersStack(s, { workersFirst: true }), expected: "policy-test: aws_ecs_service.workers (policy-test/workers): CK-ORDER-BROKER-USERS what connects to Amazon MQ as a user of its own is created after what creates that user: its tasks connect as the broker user in aws_secretsmanager_secret.broker-url, which Amazon MQ does not create; aws_ecs_service.broker-users creates it, but is not created after it: add aws_ecs_service.broker-users to its depends_on. Fix: add the service that creates the broker users (the one whose tasks read the administrator's credentials) to the starter's depends_on." },
+  {
+    rule: 'CK-ORDER-BROKER-USERS',
+    on: 'a broker whose components have users of their own',
+    compliant: (s) => ownUsersStack(s),
+    violating: [
+      { breaks: 'workers created before the users bootstrap', build: (s) => ownUsersStack(s, { workersFirst: true }), expected: "policy-test: aws_ecs_service.workers (policy-test/workers): CK-ORDER-BROKER-USERS what connects to Amazon MQ as a user of its own is created after what creates that user: its tasks connect as the broker user in aws_secretsmanager_secret.broker-url, which Amazon MQ does not create; aws_ecs_service.broker-users creates it, but is not created after it: add aws_ecs_service.broker-users to its depends_on. Fix: add the service that creates the broker users (the one whose tasks read the administrator's credentials) to the starter's depends_on." },
+      {
+        breaks: 'no users bootstrap at all',
+        build: (s) => ownUsersStack(s, { noBootstrap: true }),
+        expected: "policy-test: aws_ecs_service.workers (policy-test/workers): CK-ORDER-BROKER-USERS what connects to Amazon MQ as a user of its own is created after what creates that user: its tasks connect as the broker user in aws_secretsmanager_secret.broker-url, which Amazon MQ does not create and nothing in the stack creates (no task reads the administrator's credentials). Fix: add the service that creates the broker users (the one whose tasks read the administrator's credentials) to the starter's depends_on.",
+      },
+    ],
+  },
 ];
 
 /** A 10.0.0.0/16 VPC with one subnet per [cidr, zone]. */
@@ -411,14 +454,20 @@ function invokedService(stack: TerraformStack, member?: string, invokerIamDisabl
   if (member !== undefined) new CloudRunV2ServiceIamMember(stack, 'invoker', { location: 'europe-west1', name: service.name, role: 'roles/run.invoker', member });
 }
 
-describe('each policy rule', () => {
-  it('has a test case', () => {
-    expect(new Set(cases.map((c) => c.rule))).toEqual(new Set(POLICY_RULES.map((r) => r.id).filter((id) => id !== 'CK-TAGS')));
+// One table for every rule: the names are plain strings so the reporter neither quotes nor cuts them.
+describe.each(FIXTURES.map((f) => [`${f.rule} on ${f.on}`, f] as const))('%s', (_name, { rule, cloud, compliant, violating }) => {
+  it('passes the compliant build', () => {
+    expect(violations(rule, compliant, cloud)).toEqual([]);
   });
 
-  it.each(cases.map((c, i) => [`${c.rule} #${i}`, c] as const))('%s passes a compliant resource and names the violating one', (_name, c) => {
-    expect(violations(c.rule, c.compliant, c.cloud)).toEqual([]);
-    expect(violations(c.rule, c.violating, c.cloud)).toEqual([c.expected]);
+  it.each(violating.map((v) => [v.breaks, v] as const))('names the build with %s', (_breaks, { build, expected }) => {
+    expect(violations(rule, build, cloud)).toEqual([expected]);
+  });
+});
+
+describe('each policy rule', () => {
+  it('has a test case', () => {
+    expect(new Set(FIXTURES.map((f) => f.rule))).toEqual(new Set(POLICY_RULES.map((r) => r.id).filter((id) => id !== 'CK-TAGS')));
   });
 
   it('CK-TAGS passes provider default tags with the three keys and names a provider without them', () => {
@@ -430,16 +479,10 @@ describe('each policy rule', () => {
   });
 });
 
-it('CK-ORDER-BROKER-USERS also names a starter whose broker user nothing creates', () => {
-  expect(violations('CK-ORDER-BROKER-USERS', (s) => ownUsersStack(s, { noBootstrap: true }))).toEqual([
-    "policy-test: aws_ecs_service.workers (policy-test/workers): CK-ORDER-BROKER-USERS what connects to Amazon MQ as a user of its own is created after what creates that user: its tasks connect as the broker user in aws_secretsmanager_secret.broker-url, which Amazon MQ does not create and nothing in the stack creates (no task reads the administrator's credentials). Fix: add the service that creates the broker users (the one whose tasks read the administrator's credentials) to the starter's depends_on.",
-  ]);
-});
-
-it('CK-SECRETS-NOT-PLAIN also reads EC2 user data', () => {
-  expect(violations('CK-SECRETS-NOT-PLAIN', (s) => new Instance(s, 'vm', { ami: 'ami-1', instanceType: 't3.micro', userData: 'export BROKER=amqp://celery:hunter2@10.0.0.5//', metadataOptions: { httpTokens: 'required' } }))).toEqual([
-    'policy-test: aws_instance.vm (policy-test/vm): CK-SECRETS-NOT-PLAIN no secret in plain environment, metadata or tags: variable user_data holds a URL with credentials. Fix: keep the value in the cloud secret store and inject it as a secret.',
-  ]);
+it('a public IP on a load-balanced service is reported once, by CK-COMPUTE-NO-PUBLIC-IP, not again by CK-UI-LB-ONLY', () => {
+  const publicFrontDoor = (s: TerraformStack) => frontDoor(s, { publicIp: true });
+  expect(violations('CK-COMPUTE-NO-PUBLIC-IP', publicFrontDoor)).toHaveLength(1);
+  expect(violations('CK-UI-LB-ONLY', publicFrontDoor)).toEqual([]);
 });
 
 it('CK-NET-SUBNETS-FIT also names subnets outside the VPC, too small, computed, or in a zone the region lacks', () => {
