@@ -3,13 +3,17 @@
  * Cloud Scheduler job per schedule with its own arguments (the same command builder as AWS). The
  * scheduler authenticates with a dedicated service account that may only run this job.
  */
+import { ArtifactRegistryRepositoryIamMember } from '@cdktf/provider-google/lib/artifact-registry-repository-iam-member';
 import { CloudRunV2Job } from '@cdktf/provider-google/lib/cloud-run-v2-job';
 import { CloudRunV2JobIamMember } from '@cdktf/provider-google/lib/cloud-run-v2-job-iam-member';
 import { CloudSchedulerJob } from '@cdktf/provider-google/lib/cloud-scheduler-job';
+import { DataGoogleProject } from '@cdktf/provider-google/lib/data-google-project';
+import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { BROKER_URL_ENV } from '../../spec/defaults';
 import type { DeploymentSpec } from '../../spec/types';
 import { scheduledCallCommand } from '../celery/worker-command';
+import { artifactRegistryRepository, cloudRunServiceAgent } from './artifact-registry';
 import { secretFileVolumes } from './cloud-run-secret-files';
 import { networkTag } from './network-tags';
 import { GcpComponentServiceAccount } from './service-account';
@@ -44,13 +48,15 @@ export class GcpScheduledTasks extends Construct {
       description: `celerykit ${spec.stackId}: scheduled calls (celery call)`,
       projectRoles: ['roles/logging.logWriter'],
       secretIds: [props.brokerUrlSecretId, ...Object.values(props.secretFiles), ...Object.values(spec.app.secrets)],
-      image: spec.app.image,
     });
+    const pull = this.imagePullGrant(project, spec.app.image);
 
     const mounted = secretFileVolumes(props.secretFiles);
     this.job = new CloudRunV2Job(this, 'job', {
       name: `${spec.stackId}-scheduled-call`,
-      dependsOn: runner.startPrerequisites,
+      dependsOn: [...runner.startPrerequisites, ...pull],
+      // Stated, so that CK-GCP-GRANTS can tell an image of this project from one of another.
+      project,
       location: spec.region,
       // The job holds no state; deleting it loses nothing.
       deletionProtection: false,
@@ -92,7 +98,7 @@ export class GcpScheduledTasks extends Construct {
       description: `celerykit ${spec.stackId}: Cloud Scheduler starts the scheduled-call job`,
     });
     // runWithOverrides, on this job only: each schedule passes its own task and queue.
-    new CloudRunV2JobIamMember(this, 'trigger-runs-job', {
+    const mayRun = new CloudRunV2JobIamMember(this, 'trigger-runs-job', {
       project,
       location: spec.region,
       name: this.job.name,
@@ -117,8 +123,21 @@ export class GcpScheduledTasks extends Construct {
           body: Buffer.from(JSON.stringify(overrides)).toString('base64'),
           oauthToken: { serviceAccountEmail: trigger.email, scope: 'https://www.googleapis.com/auth/cloud-platform' },
         },
-        dependsOn: [this.job],
+        // After the grant too: IAM changes take a while to apply, and a run started before would get 403.
+        dependsOn: [this.job, mayRun],
       });
     });
+  }
+
+  /**
+   * Cloud Run resolves and pulls the image as its service agent when the job is created. An image
+   * in another project's Artifact Registry needs that agent granted Reader on the repository, before
+   * the job exists (https://cloud.google.com/artifact-registry/docs/integrate-cloud-run).
+   */
+  private imagePullGrant(project: string, image: string): ITerraformDependable[] {
+    const registry = artifactRegistryRepository(image);
+    if (registry === undefined || registry.project === project) return [];
+    const projectNumber = new DataGoogleProject(this, 'project', { projectId: project }).number;
+    return [new ArtifactRegistryRepositoryIamMember(this, 'run-agent-pulls-image', { ...registry, role: 'roles/artifactregistry.reader', member: cloudRunServiceAgent(projectNumber) })];
   }
 }

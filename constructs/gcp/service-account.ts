@@ -8,6 +8,7 @@ import { SecretManagerSecretIamMember } from '@cdktf/provider-google/lib/secret-
 import { ServiceAccount } from '@cdktf/provider-google/lib/service-account';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { artifactRegistryRepository } from './artifact-registry';
 import { gcpSecretValues } from './managed-secret';
 import { serviceAccountId } from './naming';
 
@@ -20,7 +21,10 @@ export interface GcpComponentServiceAccountProps {
   readonly projectRoles?: readonly string[];
   /** Secret ids (in the same project) this component reads. */
   readonly secretIds?: readonly string[];
-  /** Container image; when it lives in Artifact Registry, read access to that one repository. */
+  /**
+   * Container image a Compute Engine VM running as this account pulls; when it lives in Artifact
+   * Registry, read access to that one repository. Not for Cloud Run, which pulls as its service agent.
+   */
   readonly image?: string;
 }
 
@@ -29,8 +33,8 @@ export class GcpComponentServiceAccount extends Construct {
   readonly email: string;
   readonly member: string;
   /**
-   * What the component needs before it starts: the value of each kit secret it reads and its
-   * grant to read it. Whatever runs as this account (template, Cloud Run service or job) waits for these.
+   * What the component needs before it starts: the value of each kit secret it reads, its
+   * grant to read it, and its grant to pull the image. Whatever runs as this account (template, Cloud Run service or job) waits for these.
    */
   readonly startPrerequisites: ITerraformDependable[];
 
@@ -56,15 +60,12 @@ export class GcpComponentServiceAccount extends Construct {
       });
       this.startPrerequisites.push(grant);
     });
-    const registry = props.image === undefined ? null : /^([a-z0-9-]+)-docker\.pkg\.dev\/([^/]+)\/([^/]+)\//.exec(props.image);
-    if (registry !== null) {
-      new ArtifactRegistryRepositoryIamMember(this, 'pulls-image', {
-        project: registry[2]!,
-        location: registry[1]!,
-        repository: registry[3]!,
-        role: 'roles/artifactregistry.reader',
-        member: this.member,
-      });
+    // docker-credential-gcr on the VM hands Docker this account's token from the metadata server
+    // (https://cloud.google.com/container-optimized-os/docs/how-to/run-container-instance).
+    const registry = props.image === undefined ? undefined : artifactRegistryRepository(props.image);
+    if (registry !== undefined) {
+      // The startup script retries the pull, but a VM that waits for the grant pulls on the first try.
+      this.startPrerequisites.push(new ArtifactRegistryRepositoryIamMember(this, 'pulls-image', { ...registry, role: 'roles/artifactregistry.reader', member: this.member }));
     }
   }
 }

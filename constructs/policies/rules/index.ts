@@ -24,6 +24,7 @@ import { passroleScoped } from './passrole-scoped';
 import { reachability } from './reachability';
 import { scalingHoldsOnMissingData } from './scaling-holds-on-missing-data';
 import { gcpReachability } from './gcp-reachability';
+import { gcpRunTimeGrants } from './gcp-run-time-grants';
 import { noServiceAccountKeys } from './no-service-account-keys';
 import { requiredTags } from './required-tags';
 import { statefulProtected } from './stateful-protected';
@@ -64,6 +65,7 @@ export const POLICY_RULES: readonly PolicyRule[] = [
   reachability,
   gcpReachability,
   keyPolicies,
+  gcpRunTimeGrants,
   brokerAdminIsolated,
   scalingHoldsOnMissingData,
 ];
