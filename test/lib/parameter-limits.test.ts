@@ -65,11 +65,13 @@ describe('parameters passed as an object', () => {
   });
 
   it('nested 10,000 levels deep are refused at the 33rd level, not by a stack overflow', () => {
+    // Schedule kwargs take any JSON value, so the schema recursed into them until the stack overflowed.
     const parameters = example();
-    const error = constructionError({ ...parameters, app: { ...parameters.app, env: nested(10_000) } });
+    const schedules = { 'nightly-report': { ...parameters.schedules!['nightly-report']!, kwargs: { deep: nested(10_000) } } };
+    const error = constructionError({ ...parameters, schedules });
     const line = onlyLine(error);
     expect(line).toContain('nests objects and arrays deeper than the 32 levels a parameter file may have. Fix: flatten the data');
-    expect(error.problems[0]!.path.slice(0, 3)).toEqual(['app', 'env', 'a']);
+    expect(error.problems[0]!.path.slice(0, 5)).toEqual(['schedules', 'nightly-report', 'kwargs', 'deep', 'a']);
     expect(error.problems[0]!.path).toHaveLength(32);
   });
 
