@@ -30,7 +30,8 @@ export function swapNetworkTokens(parameters: CeleryParameters): TokenSwap {
   if (existing === undefined) return { parameters, restore: (spec) => spec };
   const tokens = new Map<string, string>();
   const swap = (key: keyof Existing, value: string): string => {
-    if (!Token.isUnresolved(value)) return value;
+    // A key the table lacks is left as it is, for the schema to name as unknown.
+    if (!Token.isUnresolved(value) || !Object.hasOwn(PLACEHOLDER_PREFIX, key)) return value;
     const placeholder = `${PLACEHOLDER_PREFIX[key]}${(0xc0ffee00 + tokens.size).toString(16)}`;
     tokens.set(placeholder, value);
     return placeholder;

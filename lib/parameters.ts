@@ -9,6 +9,7 @@ import { formatProblem, type SpecProblem } from '../spec/problems';
 import type { parameterFileSchema } from '../spec/schema';
 import type { DeploymentSpec } from '../spec/types';
 import { validateParameterData } from '../spec/validate-parameters';
+import { parameterLimitProblem } from './parameter-limits';
 
 /** Everything a parameter file can hold (docs/parameters.md), as an object. */
 export type CeleryParameters = z.input<typeof parameterFileSchema>;
@@ -30,11 +31,21 @@ export class CeleryParametersError extends Error {
 }
 
 /**
+ * Throws CeleryParametersError when the parameters pass a parameter file's limits (cycles, depth,
+ * keys, text; lib/parameter-limits.ts), before anything recurses over them.
+ */
+export function assertParameterLimits(parameters: unknown, source: string): void {
+  const problem = parameterLimitProblem(parameters, source);
+  if (problem !== undefined) throw new CeleryParametersError(source, [problem]);
+}
+
+/**
  * Validates and resolves parameters the way a parameter file is; throws CeleryParametersError
  * listing every error. `source` names the caller in each problem (the construct's path).
  * Warnings come back with the deployment, for the caller to print or ignore.
  */
 export function resolveCeleryParameters(parameters: CeleryParameters, source: string): { readonly spec: DeploymentSpec; readonly warnings: readonly SpecProblem[] } {
+  assertParameterLimits(parameters, source);
   const result = validateParameterData(parameters, source);
   if (!result.ok) throw new CeleryParametersError(source, result.problems);
   return { spec: result.spec, warnings: result.problems };

@@ -8,7 +8,7 @@ import type { Construct } from 'constructs';
 import type { SpecProblem } from '../spec/problems';
 import type { Cloud, DeploymentSpec } from '../spec/types';
 import { swapNetworkTokens } from './existing-network';
-import { CeleryParametersError, resolveCeleryParameters, type CeleryParameters } from './parameters';
+import { assertParameterLimits, CeleryParametersError, resolveCeleryParameters, type CeleryParameters } from './parameters';
 
 /** What a cloud construct needs before it can build its platform. */
 export interface PreparedPlatform<P extends TerraformProvider> {
@@ -42,6 +42,8 @@ export function adoptPlatform(platform: Construct, provider: TerraformProvider |
 
 function platformSpec(scope: Construct, id: string, parameters: CeleryParameters, cloud: Cloud): { spec: DeploymentSpec; warnings: readonly SpecProblem[] } {
   const source = scope.node.path === '' ? id : `${scope.node.path}/${id}`;
+  // First: the checks below and the token swap read the object, and a cycle must not reach them.
+  assertParameterLimits(parameters, source);
   if (parameters.cloud !== cloud) {
     throw new CeleryParametersError(source, [
       { severity: 'error', file: source, path: ['cloud'], problem: `this construct builds on ${cloud}, but cloud is "${String(parameters.cloud)}"`, fix: `set cloud: ${cloud}, or use the ${parameters.cloud === 'aws' ? 'CeleryPlatformAws' : 'CeleryPlatformGcp'} construct` },

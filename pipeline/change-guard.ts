@@ -22,7 +22,8 @@ export interface GuardVerdict {
   readonly lines: readonly string[];
 }
 
-const REASONS: Readonly<Record<string, string>> = {
+/** Terraform's action_reason values in words; a Map, since the reason is read from the plan file. */
+const REASONS: ReadonlyMap<string, string> = new Map(Object.entries({
   delete_because_no_resource_config: 'no longer in the configuration',
   delete_because_no_module: 'its module was removed',
   delete_because_wrong_repetition: 'count/for_each changed',
@@ -31,7 +32,7 @@ const REASONS: Readonly<Record<string, string>> = {
   replace_because_tainted: 'tainted',
   replace_by_request: 'replace requested',
   replace_by_triggers: 'replace_triggered_by',
-};
+}));
 
 export function destructiveChanges(plan: TerraformPlan): DestructiveChange[] {
   const found: DestructiveChange[] = [];
@@ -83,6 +84,6 @@ export function guardPlan(plan: TerraformPlan, spec: DeploymentSpec): GuardVerdi
 }
 
 function describe(d: DestructiveChange): string {
-  const why = d.replacedBecauseOf.length > 0 ? `forced by ${d.replacedBecauseOf.join(', ')}` : d.reason === undefined ? undefined : (REASONS[d.reason] ?? d.reason);
+  const why = d.replacedBecauseOf.length > 0 ? `forced by ${d.replacedBecauseOf.join(', ')}` : d.reason === undefined ? undefined : (REASONS.get(d.reason) ?? d.reason);
   return why === undefined ? d.loses : `${d.loses}; ${why}`;
 }

@@ -9,8 +9,11 @@
  * came from are what the guard watches.
  */
 
-/** Types that always hold state, with what is lost. */
-const STATEFUL_TYPES: Readonly<Record<string, string>> = {
+/**
+ * Types that always hold state, with what is lost. Maps, because the types come from a plan file:
+ * an object table would answer `constructor` or `toString` with Object.prototype's functions.
+ */
+const STATEFUL_TYPES: ReadonlyMap<string, string> = new Map(Object.entries({
   aws_elasticache_replication_group: 'Redis/Valkey broker: queued tasks',
   aws_elasticache_cluster: 'Redis/Valkey node: queued tasks',
   aws_elasticache_serverless_cache: 'Redis/Valkey broker: queued tasks',
@@ -37,30 +40,30 @@ const STATEFUL_TYPES: Readonly<Record<string, string>> = {
   google_compute_global_address: 'public IP the monitoring DNS name points at',
   // The kit's generated passwords and tokens: a new one locks the workers out of the broker.
   terraform_data: 'generated credential',
-};
+}));
 
 /**
  * Types the kit uses for stateless things too (worker groups, load-balancer addresses): stateful
  * only inside the self-hosted RabbitMQ broker (construct id `rabbitmq` under the GCP platform),
  * whose nodes find each other by these addresses and keep their queues on the group's disks.
  */
-const BROKER_ONLY_TYPES: Readonly<Record<string, string>> = {
+const BROKER_ONLY_TYPES: ReadonlyMap<string, string> = new Map(Object.entries({
   google_compute_region_instance_group_manager: 'RabbitMQ node group: nodes, their disks and queues',
   google_compute_address: 'RabbitMQ node address the cluster is configured with',
-};
+}));
 const SELF_HOSTED_BROKER_PREFIX = 'gcp_rabbitmq_';
 
 /** What a delete or replace of this resource would lose, or undefined when it holds no state. */
 export function statefulReason(type: string, name: string): string | undefined {
-  const always = STATEFUL_TYPES[type];
+  const always = STATEFUL_TYPES.get(type);
   if (always !== undefined) return always;
-  return name.startsWith(SELF_HOSTED_BROKER_PREFIX) ? BROKER_ONLY_TYPES[type] : undefined;
+  return name.startsWith(SELF_HOSTED_BROKER_PREFIX) ? BROKER_ONLY_TYPES.get(type) : undefined;
 }
 
 /** Every type the guard treats as stateful in some resource, for docs. */
 export function statefulTypesForDocs(): ReadonlyArray<{ type: string; loses: string; only?: string }> {
   return [
-    ...Object.entries(STATEFUL_TYPES).map(([type, loses]) => ({ type, loses })),
-    ...Object.entries(BROKER_ONLY_TYPES).map(([type, loses]) => ({ type, loses, only: 'in the self-hosted RabbitMQ broker' })),
+    ...[...STATEFUL_TYPES].map(([type, loses]) => ({ type, loses })),
+    ...[...BROKER_ONLY_TYPES].map(([type, loses]) => ({ type, loses, only: 'in the self-hosted RabbitMQ broker' })),
   ];
 }

@@ -106,7 +106,7 @@ function toResourceChange(raw: RawChange, file: string): ResourceChange {
   }
   const paths = Array.isArray(raw.change?.replace_paths) ? (raw.change.replace_paths as unknown[]) : [];
   const before = typeof raw.change?.before === 'object' && raw.change.before !== null ? (raw.change.before as Record<string, unknown>) : {};
-  const protectionOnInState = DELETION_PROTECTION_ARGUMENTS.find((name) => before[name] === true);
+  const protectionOnInState = DELETION_PROTECTION_ARGUMENTS.find((name) => Object.hasOwn(before, name) && before[name] === true);
   return {
     address: raw.address,
     type: raw.type,

@@ -182,7 +182,12 @@ const PLAIN_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq']
  * Keys that data validation cannot take at face value: zod drops a `__proto__` key of a record
  * silently and reads an own `constructor` as a class (node_modules/zod/v4/core/util.cjs, isPlainObject).
  */
-const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+export const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Problem and fix for a reserved key, in a file or in library parameters alike. */
+export function reservedKeyProblem(key: string): { problem: string; fix: string } {
+  return { problem: `the key "${key}" cannot be read safely: JavaScript gives this name a meaning on every object`, fix: 'rename it (or remove it)' };
+}
 
 interface Walked {
   /** The pairs of each mapping by key, for line lookups in constant time. */
@@ -243,7 +248,7 @@ function walk(doc: Document.Parsed, lineAt: (offset: number) => number): Walked 
       const key = keyText(pair.key);
       if (key === undefined) continue;
       if (RESERVED_KEYS.has(key)) {
-        return { line: lineOfNode(pair.key), path: [...path, key], problem: `the key "${key}" cannot be read safely: JavaScript gives this name a meaning on every object`, fix: 'rename it (or remove it)' };
+        return { line: lineOfNode(pair.key), path: [...path, key], ...reservedKeyProblem(key) };
       }
       if (byKey.has(key)) return { line: lineOfNode(pair.key), problem: 'the file is not valid YAML/JSON: Map keys must be unique', fix: syntaxProblem('DUPLICATE_KEY', '')[1] };
       byKey.set(key, pair);

@@ -326,6 +326,21 @@ class BrokerTestCase:
         self.app.send_task(task, args=[run_id, *args], **options)
         return run_id
 
+    def assert_the_worker_runs_celery_5_6(self, tag):
+        """Starts a worker and prints the versions it reports: the figures of the other tests are
+        for Celery 5.6 (../shared/python-celery), not Debian's 5.2."""
+        import celery
+        import kombu
+
+        self.worker(["default"], "version")
+        reports = self.app.control.inspect(timeout=5).report() or {}
+        software = " ".join(r.get("ok", "") for n, r in reports.items() if n.startswith("version@"))
+        print(f"\n[{tag}] celery {celery.__version__}, kombu {kombu.__version__} from {os.path.dirname(os.path.dirname(celery.__file__))}; "
+              f"worker reports: {next((l.strip() for l in software.splitlines() if l.startswith('software')), 'nothing')}", file=sys.stderr)
+        self.assertTrue(celery.__version__.startswith("5.6."), celery.__version__)
+        self.assertIn(f"celery:{celery.__version__}", software)
+        self.assertIn(f"kombu:{kombu.__version__}", software)
+
     def assert_each_task_class_goes_to_its_queue(self):
         self.worker(["email", "reports", "default"], "router")
         runs = {self.send("myapp.tasks.email.send"): "email", self.send("myapp.tasks.reports.build"): "reports", self.send("other.unrouted"): "default"}

@@ -30,9 +30,11 @@ def finish(run_id):
         fd = os.open(final, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
     except FileExistsError:
         return
+    # The event first, then the content readers wait for: final() seeing the run final implies
+    # the final-write event is there to be counted.
+    _write("final-write", run_id)
     with os.fdopen(fd, "w") as f:
         json.dump({"at": time.time()}, f)
-    _write("final-write", run_id)
 
 
 def events(kind, run_id):

@@ -1,10 +1,10 @@
 """The generated RabbitMQ settings on a real RabbitMQ (Debian's rabbitmq-server, a user-level node
 on loopback): quorum queues, confirmed publishes, routing, and redelivery of a killed task.
 
-Debian ships RabbitMQ 3.10 and Celery 5.2. Quorum queues work on 3.10; Celery 5.2 predates the
-quorum queue detection of 5.5, so the workers here turn global QoS off the way 5.5 does
-(TEST_QUORUM_WITHOUT_GLOBAL_QOS). Native delayed delivery (countdown/ETA on quorum queues, 5.5)
-is not covered by these tests.
+Runs with Celery 5.6, which sees that the queues are quorum queues and turns global QoS off
+itself (quorum queues refuse it): the workers here get no test-side patch, so a Celery or a
+setting that got this wrong would fail to consume. Native delayed delivery and the delivery limit
+are covered by test_rabbitmq_delivery.py.
 """
 
 import sys
@@ -24,7 +24,10 @@ class RabbitmqBrokerTest(BrokerTestCase, unittest.TestCase):
         cls.rabbit.stop()
 
     def setUp(self):
-        self.start_app({"CELERY_BROKER_URL": self.rabbit.url, "TEST_QUORUM_WITHOUT_GLOBAL_QOS": "1"})
+        self.start_app({"CELERY_BROKER_URL": self.rabbit.url})
+
+    def test_the_worker_runs_celery_5_6(self):
+        self.assert_the_worker_runs_celery_5_6("rabbitmq")
 
     def test_the_generated_queues_are_quorum_queues_and_publishes_are_confirmed(self):
         with self.app.connection_for_write() as conn:

@@ -1,5 +1,5 @@
 """The playbook's promises on a real Redis server (Debian's redis-server on loopback), with the
-Celery settings celerykit generated. Figures are printed for the test log."""
+Celery settings celerykit generated and Celery 5.6. Figures are printed for the test log."""
 
 import sys
 import time
@@ -15,6 +15,9 @@ class RedisBrokerTest(BrokerTestCase, unittest.TestCase):
         self.redis = RedisServer().start()
         self.addCleanup(self.redis.stop)
         self.start_app({"CELERY_BROKER_URL": self.redis.url, "TEST_VISIBILITY_TIMEOUT": "5"})
+
+    def test_the_worker_runs_celery_5_6(self):
+        self.assert_the_worker_runs_celery_5_6("redis")
 
     def test_each_task_class_goes_to_its_queue(self):
         self.assert_each_task_class_goes_to_its_queue()
