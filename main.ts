@@ -3,12 +3,13 @@
  * cdktf.out/stacks/<customer>-<environment>/. Bad files stop the run before anything is written.
  */
 import { App } from 'cdktf';
-import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { loadDeploymentsFromDir } from './spec/load';
 import { formatProblem, SpecValidationError, type SpecProblem } from './spec/problems';
 import type { DeploymentSpec } from './spec/types';
-import { artifactsOf, buildStacks, cachedStackOf, PhaseTimes, phaseTimes, resourceCountOf, SecondThread } from './stacks/build-stacks';
+import { buildStacks, cachedStackOf, PhaseTimes, phaseTimes, placeArtifacts, resourceCountOf, SecondThread } from './stacks/build-stacks';
+import { removeStagingDirs } from './stacks/stack-staging';
 import { StackCache } from './stacks/stack-cache';
 import { skipTokenCreationTraces } from './stacks/token-traces';
 import { unexpectedErrorReport } from './spec/unexpected-error';
@@ -26,7 +27,7 @@ const timings = process.env.CELERYKIT_TIMINGS
   : () => undefined;
 
 /** What a run undoes when it stops on an error it did not foresee. */
-const undo: { second?: SecondThread; createdOutdir?: string } = {};
+const undo: { second?: SecondThread; createdOutdir?: string; stagedIn?: string } = {};
 
 async function main(): Promise<number> {
   let t = performance.now();
@@ -59,6 +60,7 @@ async function main(): Promise<number> {
   // which the kit's schema and policy pack already cover.
   const app = new App({ outdir, stackTraces: false, skipValidation: true });
   const cache = StackCache.fromEnv();
+  undo.stagedIn = app.outdir;
   const { checked, failures, unbuilt, onSecondThread, secondThreadPhases, fromCache } = await buildStacks(app, specs, process.cwd(), second, cache);
   const shares = [onSecondThread > 0 ? `${onSecondThread} of ${specs.length} stacks on the second thread` : '', cache ? `${fromCache} of ${specs.length} stacks from the cache` : ''].filter((s) => s !== '');
   timings('build-render-check', t, shares.length > 0 ? shares.join(', ') : undefined);
@@ -73,6 +75,7 @@ async function main(): Promise<number> {
     for (const line of [...failures, ...violations]) console.error(line);
     const counts = [unbuilt > 0 ? `${plural(unbuilt, 'stack')} could not be built` : '', violations.length > 0 ? plural(violations.length, 'policy violation') : ''];
     console.error(`\n${counts.filter((c) => c !== '').join(', ')}; nothing was synthesized.`);
+    removeStagingDirs(app.outdir);
     if (!outdirExisted) rmSync(outdir, { recursive: true, force: true });
     return 1;
   }
@@ -81,9 +84,9 @@ async function main(): Promise<number> {
   timings('synth', t);
   t = performance.now();
   removeStaleStacks(app.outdir, specs);
-  for (const spec of specs) {
-    for (const [name, text] of Object.entries(artifactsOf(app, spec))) writeFileSync(join(app.outdir, 'stacks', spec.stackId, name), text);
-  }
+  const artifactNames = new Map(specs.map((spec) => [spec.stackId, placeArtifacts(app, spec)]));
+  removeStagingDirs(app.outdir);
+  delete undo.stagedIn;
 
   for (const spec of specs) console.log(summaryLine(spec, app));
   timings('artifacts-and-summary', t);
@@ -92,7 +95,7 @@ async function main(): Promise<number> {
     try {
       for (const c of checked) {
         const key = cache.keyOf(c.spec, process.cwd(), app.outdir);
-        if (!cache.wasHit(key)) cache.put(key, cachedStackOf(app, c.spec, c.suppressed));
+        if (!cache.wasHit(key)) cache.put(key, cachedStackOf(app, c.spec, artifactNames.get(c.spec.stackId) ?? [], c.suppressed));
       }
       cache.prune();
     } catch (e) {
@@ -142,6 +145,7 @@ function summaryLine(spec: DeploymentSpec, app: App): string {
  */
 function stopUnexpectedly(e: unknown): number {
   undo.second?.stop();
+  if (undo.stagedIn !== undefined) removeStagingDirs(undo.stagedIn);
   if (undo.createdOutdir !== undefined) rmSync(undo.createdOutdir, { recursive: true, force: true });
   for (const line of unexpectedErrorReport(e, process.env.CUSTOMERS_DIR ?? 'customers', 'synthesizing')) console.error(line);
   return 1;

@@ -8,7 +8,7 @@
  */
 import { App, TerraformStack, type ISynthesisSession } from 'cdktf';
 import type { Construct } from 'constructs';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { extname, join } from 'node:path';
@@ -18,6 +18,8 @@ import { POLICY_RULES } from '../constructs/policies/rules';
 import type { DeploymentSpec } from '../spec/types';
 import { CeleryStack } from './celery-stack';
 import { stackArtifacts } from './stack-artifacts';
+import { placeStagedFile, stagedFileNames, stageStackFiles, stagingDirFor } from './stack-staging';
+import { forgetTokensSince, nextTokenNumber } from './stack-tokens';
 import type { CachedStack, StackCache } from './stack-cache';
 
 /** Below this many stacks, a second thread (it loads the kit again, ~0.5 s of CPU) costs more than it saves. */
@@ -112,22 +114,56 @@ export function buildAndCheckOne(app: App, spec: DeploymentSpec, localStateDir: 
   return { spec, stack, violations, suppressed };
 }
 
-/** Builds, renders and checks the stacks of `specs` in `app`, on this thread, collecting a failure per stack that throws. */
-export function buildAndCheck(app: App, specs: readonly DeploymentSpec[], localStateDir: string): Array<Outcome<CheckedStack & { stack: CeleryStack }>> {
-  return buildEach(specs, (spec) => buildAndCheckOne(app, spec, localStateDir));
+/**
+ * Builds, renders and checks the stack of `spec` in `app`, stages its files in `stagingDir`
+ * (cdk.tf.json and its artifacts), keeps its findings and resource count, and removes it
+ * from `app` and its tokens from cdktf's token map (stack-tokens.ts), so that its construct tree,
+ * the largest part of a run's memory, can be collected while the next stacks are built.
+ */
+export function buildRenderedOne(app: App, spec: DeploymentSpec, localStateDir: string, stagingDir: string): RenderedResult {
+  const firstToken = nextTokenNumber();
+  try {
+    const { stack, violations, suppressed } = buildAndCheckOne(app, spec, localStateDir);
+    let t = performance.now();
+    const json = stack.toTerraform() as { resource?: Record<string, Record<string, unknown>> };
+    const text = terraformJsonText(json);
+    t = phaseTimes.add('serialize', t);
+    const artifacts = stackArtifacts(spec);
+    t = phaseTimes.add('artifacts', t);
+    const stagedDir = stageStackFiles(stagingDir, spec.stackId, { [STACK_FILE]: text, ...artifacts });
+    phaseTimes.add('stage', t);
+    return { violations, suppressed, resources: countResources(json), stagedDir };
+  } finally {
+    // Also after a throw: the run stops, but the other stacks are still built and checked, and a
+    // half-built stack must not be synthesized with them.
+    app.node.tryRemoveChild(spec.stackId);
+    forgetTokensSince(firstToken);
+  }
 }
 
 /**
- * What the second thread sends back per stack: cdk.tf.json as the text cdktf would write, and the
- * stack's other files. Text, because turning the JSON into it is a tenth of the main thread's work
- * at 200 stacks, and a string crosses threads far cheaper than the object it came from.
+ * Builds, renders and checks the stacks of `specs` on this thread, each standing in `app` as a
+ * RenderedStack afterwards, collecting a failure per stack that throws.
+ */
+function buildRenderedHere(app: App, specs: readonly DeploymentSpec[], localStateDir: string, stagingDir: string): Array<Outcome<CheckedStack>> {
+  return buildEach(specs, (spec) => {
+    const rendered = buildRenderedOne(app, spec, localStateDir, stagingDir);
+    new RenderedStack(app, spec.stackId, rendered);
+    return { spec, violations: rendered.violations, suppressed: rendered.suppressed };
+  });
+}
+
+/**
+ * What a thread keeps of a stack it built: its findings and resource count. Its files (cdk.tf.json
+ * as the text cdktf would write, and its artifacts) are already staged on disk, so that neither the
+ * thread's memory nor the message back from the second thread grows with the number of stacks.
  */
 export interface RenderedResult {
   readonly violations: string[];
   readonly suppressed: string[];
-  readonly text: string;
   readonly resources: number;
-  readonly artifacts: Record<string, string>;
+  /** The staging folder (stack-staging.ts) that holds the stack's cdk.tf.json and its artifacts. */
+  readonly stagedDir: string;
 }
 
 // The serializer cdktf's StackSynthesizer writes cdk.tf.json with (cdktf/lib/synthesize/synthesizer.js),
@@ -144,24 +180,32 @@ export function countResources(json: { resource?: Record<string, Record<string, 
   return Object.values(json.resource ?? {}).reduce((n, byName) => n + Object.keys(byName).length, 0);
 }
 
+/** The name cdktf gives a stack's Terraform JSON in its folder. */
+const STACK_FILE = 'cdk.tf.json';
+
 /**
- * A stack rendered on the second thread: its synthesizer registers it in the manifest and writes
- * the text it was sent (the same steps as cdktf's StackSynthesizer for a stack with no aspects,
- * annotations or custom synthesis, which such a stack has none of).
+ * A stack built and rendered already (on either thread, or taken from the cache), standing in the
+ * app for the manifest: its synthesizer registers it and moves its staged cdk.tf.json into its
+ * folder (the same steps as cdktf's StackSynthesizer for a stack with no aspects, annotations or
+ * custom synthesis, which such a stack has none of).
  */
 class RenderedStack extends TerraformStack {
+  /** Where the stack's files are now: the staging folder until synth, then the stack's folder. */
+  private filesDir: string;
+
   constructor(
     scope: Construct,
     id: string,
     private readonly rendered: RenderedResult,
   ) {
     super(scope, id);
+    this.filesDir = rendered.stagedDir;
     this.synthesizer = {
       synthesize: (session: ISynthesisSession) => {
         const stackManifest = session.manifest.forStack(this);
         const workingDirectory = join(session.outdir, stackManifest.workingDirectory);
         if (!existsSync(workingDirectory)) mkdirSync(workingDirectory);
-        writeFileSync(join(session.outdir, stackManifest.synthesizedStackPath), this.rendered.text);
+        placeStagedFile(this.rendered.stagedDir, STACK_FILE, join(session.outdir, stackManifest.synthesizedStackPath));
       },
     };
   }
@@ -170,27 +214,33 @@ class RenderedStack extends TerraformStack {
     return this.rendered.resources;
   }
 
-  get artifacts(): Record<string, string> {
-    return this.rendered.artifacts;
+  /** Moves the staged artifacts into `stackDir` (after synth); returns their names. */
+  placeArtifacts(stackDir: string): string[] {
+    const names = stagedFileNames(this.rendered.stagedDir).filter((n) => n !== STACK_FILE);
+    for (const name of names) placeStagedFile(this.rendered.stagedDir, name, join(stackDir, name));
+    this.filesDir = stackDir;
+    return names;
   }
 
   override prepareStack(): void {}
 
   override toTerraform(): Record<string, unknown> {
-    return JSON.parse(this.rendered.text) as Record<string, unknown>;
+    return JSON.parse(readFileSync(join(this.filesDir, STACK_FILE), 'utf8')) as Record<string, unknown>;
   }
 }
 
-/** Resources in the stack `stackId` of `app` after buildStacks(), without parsing a second thread's text. */
+/** Resources in the stack `stackId` of `app` after buildStacks(), without parsing its file. */
 export function resourceCountOf(app: App, stackId: string): number {
   const stack = app.node.findChild(stackId);
   return stack instanceof RenderedStack ? stack.resourceCount : countResources((stack as TerraformStack).toTerraform() as { resource?: Record<string, Record<string, unknown>> });
 }
 
-/** The files beside cdk.tf.json of the stack `stackId`: made on the thread that built it. */
-export function artifactsOf(app: App, spec: DeploymentSpec): Record<string, string> {
-  const stack = app.node.findChild(spec.stackId);
-  return stack instanceof RenderedStack ? stack.artifacts : stackArtifacts(spec);
+/**
+ * After app.synth(): moves the staged files beside cdk.tf.json of the stack of `spec` into its
+ * folder, and returns their names.
+ */
+export function placeArtifacts(app: App, spec: DeploymentSpec): string[] {
+  return (app.node.findChild(spec.stackId) as RenderedStack).placeArtifacts(join(app.outdir, 'stacks', spec.stackId));
 }
 
 /** The second thread's one message: an outcome per stack it was sent, and its phase times. */
@@ -235,8 +285,8 @@ export class SecondThread {
     this.result.catch(() => undefined);
   }
 
-  build(specs: readonly DeploymentSpec[], outdir: string, localStateDir: string): Promise<SecondThreadReply> {
-    this.worker.postMessage({ specs, outdir, localStateDir });
+  build(specs: readonly DeploymentSpec[], outdir: string, localStateDir: string, stagingDir: string): Promise<SecondThreadReply> {
+    this.worker.postMessage({ specs, outdir, localStateDir, stagingDir });
     return this.result;
   }
 
@@ -273,13 +323,15 @@ interface BuildRun {
 /**
  * Builds, renders and checks one stack per spec in `app`, sharing the work with `second` when
  * given and taking unchanged stacks from `cache` when given (stack-cache.ts), and returns the
- * findings and failures in the order of `specs`. Writes nothing but cache timestamps and never
- * throws for a stack: a stack that throws becomes a failure line.
+ * findings and failures in the order of `specs`. Writes nothing but the staged files (the caller
+ * places them with app.synth() and placeArtifacts(), or removes them with removeStagingDirs()) and
+ * cache timestamps, and never throws for a stack: a stack that throws becomes a failure line.
  */
 export async function buildStacks(app: App, specs: readonly DeploymentSpec[], localStateDir: string, second?: SecondThread, cache?: StackCache): Promise<BuiltStacks> {
   const hits = specs.map((spec) => cache?.get(cache.keyOf(spec, localStateDir, app.outdir)));
   const missed = specs.filter((_, i) => hits[i] === undefined);
-  const run = await buildOnThreads(app, missed, localStateDir, second);
+  const stagingDir = stagingDirFor(app.outdir);
+  const run = await buildOnThreads(app, missed, localStateDir, stagingDir, second);
   const outcomes: Array<Outcome<CheckedStack> | undefined> = [];
   let next = 0;
   specs.forEach((spec, i) => {
@@ -288,7 +340,8 @@ export async function buildStacks(app: App, specs: readonly DeploymentSpec[], lo
       outcomes.push(run.outcomes[next++]);
       return;
     }
-    new RenderedStack(app, spec.stackId, { ...hit, violations: [] });
+    const stagedDir = stageStackFiles(stagingDir, spec.stackId, { [STACK_FILE]: hit.text, ...hit.artifacts });
+    new RenderedStack(app, spec.stackId, { violations: [], suppressed: hit.suppressed, resources: hit.resources, stagedDir });
     outcomes.push({ built: { spec, violations: [], suppressed: hit.suppressed } });
   });
   const checked: CheckedStack[] = [];
@@ -311,15 +364,15 @@ export async function buildStacks(app: App, specs: readonly DeploymentSpec[], lo
 }
 
 /** Builds the stacks of `specs`, on two threads when there are enough of them. */
-async function buildOnThreads(app: App, specs: readonly DeploymentSpec[], localStateDir: string, second?: SecondThread): Promise<BuildRun> {
+async function buildOnThreads(app: App, specs: readonly DeploymentSpec[], localStateDir: string, stagingDir: string, second?: SecondThread): Promise<BuildRun> {
   if (second === undefined || specs.length < MIN_STACKS_FOR_A_SECOND_THREAD) {
     second?.stop();
-    return { outcomes: buildAndCheck(app, specs, localStateDir), onSecondThread: 0 };
+    return { outcomes: buildRenderedHere(app, specs, localStateDir, stagingDir), onSecondThread: 0 };
   }
   const mine = specs.filter((_, i) => i % 2 === 0);
   const theirs = specs.filter((_, i) => i % 2 === 1);
-  const remote = second.build(theirs, app.outdir, localStateDir);
-  const local = buildAndCheck(app, mine, localStateDir);
+  const remote = second.build(theirs, app.outdir, localStateDir, stagingDir);
+  const local = buildRenderedHere(app, mine, localStateDir, stagingDir);
   let reply: SecondThreadReply;
   try {
     reply = await remote;
@@ -338,14 +391,15 @@ async function buildOnThreads(app: App, specs: readonly DeploymentSpec[], localS
 }
 
 /**
- * What the cache keeps of the stack `spec` after app.synth() wrote it: its cdk.tf.json as written,
- * its artifacts and its suppression lines.
+ * What the cache keeps of the stack `spec` after app.synth() and placeArtifacts() wrote it: its
+ * cdk.tf.json as written, its artifacts (`artifactNames`, from placeArtifacts) and its suppression lines.
  */
-export function cachedStackOf(app: App, spec: DeploymentSpec, suppressed: string[]): CachedStack {
+export function cachedStackOf(app: App, spec: DeploymentSpec, artifactNames: readonly string[], suppressed: string[]): CachedStack {
+  const stackDir = join(app.outdir, 'stacks', spec.stackId);
   return {
-    text: readFileSync(join(app.outdir, 'stacks', spec.stackId, 'cdk.tf.json'), 'utf8'),
+    text: readFileSync(join(stackDir, STACK_FILE), 'utf8'),
     resources: resourceCountOf(app, spec.stackId),
-    artifacts: artifactsOf(app, spec),
+    artifacts: Object.fromEntries(artifactNames.map((name) => [name, readFileSync(join(stackDir, name), 'utf8')])),
     suppressed,
   };
 }

@@ -102,6 +102,17 @@ describe('npm run synth (main.ts)', () => {
     expect(run.stdout).toContain('2 stacks synthesized from');
   });
 
+  it('leaves no staging folder behind, neither its own nor one a killed run left', async () => {
+    const dir = writeParameterFiles({ 'acme.yaml': editBase({}) });
+    const cwd = tempDir('celerykit-run-');
+    mkdirSync(join(cwd, 'cdktf.out', '.celerykit-staging-1', 'acme-prod'), { recursive: true });
+    writeFileSync(join(cwd, 'cdktf.out', '.celerykit-staging-1', 'acme-prod', 'cdk.tf.json'), '{}');
+    const run = await runSynth(dir, cwd);
+    expect(run.status, run.stderr).toBe(0);
+    expect(readdirSync(join(cwd, 'cdktf.out')).sort()).toEqual(['manifest.json', 'stacks']);
+    expect(readdirSync(join(cwd, 'cdktf.out', 'stacks', 'acme-prod')).sort()).toEqual(['alert-rules.yaml', 'cdk.tf.json', 'celery_settings.py', 'diagram.md', 'diagram.mmd', 'grafana-dashboard.json']);
+  });
+
   it('prints three lines for a file with three mistakes, exits non-zero, writes nothing, shows no stack trace', async () => {
     const dir = writeParameterFiles({ 'three.yaml': editBase({ 3: 'cloud: awz', 16: '    pool: gevent\n    concurency: 50', 20: '    timeLimit: "3600"' }) });
     const run = await runSynth(dir);
@@ -205,6 +216,22 @@ describe('npm run synth (main.ts)', () => {
     ]);
   }, 180_000);
 
+  it('leaves an existing output folder as it was when a stack fails after others were staged', async () => {
+    // acme-prod is built and its files staged before hooli-qa throws.
+    const kit = await compiledKitWith({ 'fail-main.js': `${failingRender('./stacks/celery-stack', "(id) => id === 'hooli-qa'")}\nrequire('./main.js');\n` });
+    const dir = writeParameterFiles({ 'hooli-qa.json': UNSEEN_GCP_FILE, 'acme.yaml': editBase({}) });
+    const cwd = tempDir('celerykit-run-');
+    mkdirSync(join(cwd, 'cdktf.out', 'stacks', 'acme-prod'), { recursive: true });
+    writeFileSync(join(cwd, 'cdktf.out', 'stacks', 'acme-prod', 'cdk.tf.json'), '{"earlier": true}');
+    const run = await runAsync('node', [join(kit, 'fail-main.js')], { cwd, env: { ...process.env, CUSTOMERS_DIR: dir, CDKTF_OUTDIR: '' }, timeoutMs: 120_000 });
+    expect(run.status, run.stderr).toBe(1);
+    expect(run.stderr).toContain('stack hooli-qa could not be built');
+    expect(readdirSync(join(cwd, 'cdktf.out'))).toEqual(['stacks']);
+    expect(readdirSync(join(cwd, 'cdktf.out', 'stacks'))).toEqual(['acme-prod']);
+    expect(readdirSync(join(cwd, 'cdktf.out', 'stacks', 'acme-prod'))).toEqual(['cdk.tf.json']);
+    expect(readFileSync(join(cwd, 'cdktf.out', 'stacks', 'acme-prod', 'cdk.tf.json'), 'utf8')).toBe('{"earlier": true}');
+  }, 180_000);
+
   it('names the file and stack of a stack that throws on the second thread, in one line, and writes nothing', async (ctx) => {
     requireTwoCpus(ctx);
     // The second thread's first stack throws; the main thread's stacks build as usual.
@@ -252,6 +279,8 @@ describe('npm run synth (main.ts)', () => {
     expect(again.stderr.split('\n')[0]).toBe(line);
     expect(again.stderr).toMatch(/^\s+at /m);
     expect(readFileSync(join(cwd, 'cdktf.out', 'stacks', 'acme-prod', 'cdk.tf.json'), 'utf8')).toBe('{"earlier": true}');
+    // The stacks were staged before synth threw; the staging folder went with the run.
+    expect(readdirSync(join(cwd, 'cdktf.out'))).toEqual(['stacks']);
   }, 180_000);
 
   it('names a missing customers folder in one line', async () => {
