@@ -9,10 +9,11 @@
  * (pinned) step by step; test/main.test.ts and the byte-identical benchmark runs compare the output.
  */
 import { TerraformElement, TerraformOutput, TerraformStack } from 'cdktf';
-// cdktf's resolver and merge, the ones its own toTerraform uses; cdktf 0.21 has no public export of them.
-import { resolve } from 'cdktf/lib/_tokens';
+// cdktf's merge, the one its own toTerraform uses; cdktf 0.21 has no public export of it.
 import { deepMerge } from 'cdktf/lib/util';
 import type { IConstruct } from 'constructs';
+// cdktf's resolve, without walking the plain parts of each value through it (same result).
+import { resolvePlainFast as resolve } from './plain-value-resolve';
 
 /** The private fields of TerraformStack that its toTerraform reads. */
 interface StackInternals {
