@@ -301,13 +301,22 @@ export function queueForTask(file: ParameterFile, task: string): string {
   return file.defaultQueue ?? 'default';
 }
 
+/** Zones already looked up: constructing a DateTimeFormat costs about 0.1 ms, and every schedule of every file asks again. */
+const knownTimeZones = new Map<string, boolean>();
+
 function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
+  let known = knownTimeZones.get(zone);
+  if (known === undefined) {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: zone });
+      known = true;
+    } catch {
+      known = false;
+    }
+    // Bounded, so that a file of many odd zones cannot grow it without end.
+    if (knownTimeZones.size < 1000) knownTimeZones.set(zone, known);
   }
+  return known;
 }
 
 function checkMonitoring(file: ParameterFile, out: ProblemCollector): void {
