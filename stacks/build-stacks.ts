@@ -8,7 +8,7 @@
  */
 import { App, TerraformStack, type ISynthesisSession } from 'cdktf';
 import type { Construct } from 'constructs';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -241,6 +241,8 @@ class RenderedStack extends TerraformStack {
   placeArtifacts(stackDir: string): string[] {
     const names = stagedFileNames(this.rendered.stagedDir).filter((n) => n !== STACK_FILE);
     for (const name of names) placeStagedFile(this.rendered.stagedDir, name, join(stackDir, name));
+    // Empty now; one rmdir here is cheaper than the recursive removal walking it later.
+    rmdirSync(this.rendered.stagedDir);
     this.filesDir = stackDir;
     return names;
   }
