@@ -19,6 +19,8 @@ const INTERPOLATION = /\$\{([^}]*)\}/g;
 
 /** The resource addresses one string value references. */
 export function referencesIn(value: string): ResourceAddress[] {
+  // Most values of a stack hold no interpolation; the policy pack asks about each of them.
+  if (!value.includes('${')) return [];
   const found: ResourceAddress[] = [];
   for (const interpolation of value.matchAll(INTERPOLATION)) {
     for (const reference of interpolation[1].matchAll(REFERENCE)) found.push(reference[1]);
