@@ -85,10 +85,16 @@ export class AwsRedisBroker extends Construct {
       value: authToken.value,
     });
 
+    // User ids are per account and region, so they carry the stack id; CreateUser takes
+    // `[a-zA-Z][a-zA-Z0-9-]*` and stores it lower case, as stack ids already are
+    // (https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateUser.html).
+    // Passwords: 16-128 characters (the provider's check); the generated ones are 64 hex digits.
     // Engine "redis" for users and group: ElastiCache takes such a group on Valkey and on Redis
     // OSS replication groups alike; it must contain a user named "default" (Clusters.RBAC.html).
     const engine = 'redis';
     const users = props.users;
+    const missing = REDIS_USER_ROLES.filter((role) => !users.some((u) => u.role === role));
+    if (missing.length > 0) throw new Error(`AwsRedisBroker: props.users has no user for ${missing.join(', ')}; pass redisUsers(spec)`);
     const passwords = Object.fromEntries(REDIS_USER_ROLES.map((role) => [role, new GeneratedSecretValue(this, `${role}-password`).value])) as Record<RedisUserRole, string>;
     this.users = Object.fromEntries(
       users.map((u) => [

@@ -12,7 +12,9 @@
  *   MULTI/EXEC pipeline on delivery (QoS.append, :374), ZREM+HDEL on ack (:407), and the
  *   visibility restore reads ZREVRANGEBYSCORE under WATCH (:419-438) and pushes back with LPUSH;
  * - that restore holds a redis-py lock (`Mutex`, :165): SET NX PX to take it, and a Lua script
- *   (EVALSHA, SCRIPT LOAD when the server lacks it) doing GET+DEL to release it;
+ *   (EVALSHA, and SCRIPT LOAD when the server answers NOSCRIPT, as it does the first time: redis-py
+ *   `Script.__call__`, redis/commands/core.py) doing GET+DEL to release it; a script's own
+ *   commands are checked against the caller's rules too;
  * - fanout exchanges (events `celeryev`, remote control `celery.pidbox`) are pub/sub: PUBLISH
  *   (`_put_fanout`, :1044), PSUBSCRIBE/UNSUBSCRIBE (:903-909); PING is the health check (:757).
  *
@@ -60,17 +62,20 @@ export interface RedisUser {
 export const DISABLED_DEFAULT_ACCESS_STRING = 'off -@all';
 
 /** What every role's connection needs: the health check, and pipelines (redis-py sends MULTI/EXEC). */
-const CONNECTION = ['ping', 'multi', 'exec', 'discard'];
-/** Broadcasts and events: fanout exchanges over pub/sub. */
-const PUBSUB = ['publish', 'psubscribe', 'punsubscribe', 'subscribe', 'unsubscribe'];
-/** Declaring, binding, consuming and deleting one's own reply queue (and reading bindings). */
-const OWN_QUEUES = ['sadd', 'srem', 'smembers', 'brpop', 'rpop', 'del', 'exists'];
+const CONNECTION = ['ping', 'multi', 'exec'];
+/** Broadcasts and events: fanout exchanges over pub/sub (kombu subscribes by pattern only). */
+const PUBSUB = ['publish', 'psubscribe', 'unsubscribe'];
+/** Declaring, binding, consuming and deleting one's own reply or event queue. */
+const OWN_QUEUES = ['sadd', 'srem', 'brpop', 'rpop', 'del'];
 
 /** Workers, beat and scheduled calls: publishing, consuming, acknowledging and restoring tasks. */
 const APP_COMMANDS = [
   ...CONNECTION,
   ...PUBSUB,
   ...OWN_QUEUES,
+  // routing a publish through an exchange's bindings, and `_has_queue`
+  'smembers',
+  'exists',
   'lpush',
   'llen',
   // unacked / unacked_index and the visibility restore (kombu QoS)
@@ -82,6 +87,7 @@ const APP_COMMANDS = [
   'hdel',
   'watch',
   'unwatch',
+  'discard',
   // the restore's lock (redis-py Lock: SET NX PX, then a Lua GET+DEL release)
   'set',
   'get',
@@ -89,7 +95,11 @@ const APP_COMMANDS = [
   'script|load',
 ];
 
-/** Observers: events, inspect/control broadcasts and their replies, queue lengths. */
+/**
+ * Observers: events, inspect/control broadcasts and their replies, queue lengths. They publish to
+ * fanout exchanges only, so they never read a binding set (SMEMBERS) nor test a queue (EXISTS);
+ * the real-server test passes without either, and without DISCARD.
+ */
 const OBSERVER_COMMANDS = [...CONNECTION, ...PUBSUB, ...OWN_QUEUES, 'llen'];
 
 /**

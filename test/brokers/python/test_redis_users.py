@@ -12,7 +12,9 @@ Inputs from the TypeScript side: CELERYKIT_SETTINGS (the generated settings), CE
 
 import json
 import os
+import socket
 import sys
+import time
 import unittest
 import uuid
 
@@ -84,6 +86,17 @@ class RedisUsersTest(BrokerTestCase, unittest.TestCase):
         self.assertIn(f"//{BY_ROLE[role]['name']}:", app.connection().as_uri(include_password=False))
         return app
 
+    def capture_events(self, app, conn, seen, timeout=60):
+        """Events as celery-exporter and Flower read them (events.Receiver), until one arrives.
+        wakeup: each capture broadcasts a heartbeat request, so workers answer at once."""
+        deadline = time.time() + timeout
+        receiver = app.events.Receiver(conn, handlers={"*": seen.append})
+        while not seen and time.time() < deadline:
+            try:
+                receiver.capture(limit=3, timeout=5, wakeup=True)
+            except socket.timeout:
+                pass
+
     def assert_connected_as(self, role):
         """The server itself says a connection of the role's user is open."""
         users = {c["user"] for c in self.admin.client_list()}
@@ -113,7 +126,7 @@ class RedisUsersTest(BrokerTestCase, unittest.TestCase):
         exporter = self.observer("exporter")
         with exporter.connection() as conn:
             seen = []
-            exporter.events.Receiver(conn, handlers={"*": seen.append}).capture(limit=3, timeout=30, wakeup=True)
+            self.capture_events(exporter, conn, seen)
             self.assertTrue(seen, "events reach the exporter")
             self.assert_connected_as("exporter")
             stats = exporter.control.inspect(timeout=5).stats() or {}
@@ -131,7 +144,7 @@ class RedisUsersTest(BrokerTestCase, unittest.TestCase):
         with flower.connection() as conn:
             seen = []
             flower.control.enable_events()
-            flower.events.Receiver(conn, handlers={"*": seen.append}).capture(limit=2, timeout=30, wakeup=True)
+            self.capture_events(flower, conn, seen)
             self.assertTrue(seen, "events reach Flower")
             self.assert_connected_as("flower")
         self.assertTrue(flower.control.inspect(timeout=5).ping(), "Flower's inspect calls answer")
