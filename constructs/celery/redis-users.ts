@@ -43,7 +43,7 @@ import type { DeploymentSpec, RedisBrokerSpec } from '../../spec/types';
 export const REDIS_USER_ROLES = ['app', 'exporter', 'flower'] as const;
 export type RedisUserRole = (typeof REDIS_USER_ROLES)[number];
 
-/** The ACL user name of a role (ElastiCache user names: letters, digits, `-`). */
+/** The ACL user name of a role (letters, digits and `-`, so it goes into a URL as it is). */
 export const redisUserName = (role: RedisUserRole): string => `celery-${role}`;
 
 export interface RedisUser {
@@ -55,7 +55,7 @@ export interface RedisUser {
 
 /**
  * The `default` user, which every ElastiCache user group of engine `redis` must contain
- * (Clusters.RBAC.html, "Managing User Groups": "you must include a default user"): off, and
+ * (Clusters.RBAC.html, "Managing User Groups"): off, and
  * allowed nothing, so a client that connects without a user name, or with the old AUTH token,
  * gets nowhere.
  */
