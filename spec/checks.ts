@@ -2,6 +2,7 @@
  * Rules that relate several keys of one parameter file. Each rule reports with the key path of the
  * value to change; all rules run, so one pass shows every mistake.
  */
+import { redisUsersUnsupported } from '../constructs/celery/redis-users';
 import { BROKER_URL_ENV, FARGATE_SIZES, GCP_REDIS_NODE_TYPES, RESERVED_TAG_KEYS } from './defaults';
 import { deriveVisibilityTimeout } from './derive';
 import { isRestricted, parseCron } from './cron';
@@ -133,6 +134,11 @@ function checkBroker(file: ParameterFile, out: ProblemCollector): void {
   if (broker.kind === 'redis') {
     if (file.cloud === 'gcp' && broker.engine === 'redis') {
       out.error(['broker', 'engine'], 'GCP runs the Redis broker on Memorystore for Valkey', 'remove broker.engine or set it to valkey');
+    }
+    if (file.cloud === 'aws' && broker.engineVersion !== undefined) {
+      const engine = broker.engine ?? 'valkey';
+      const problem = redisUsersUnsupported({ engine, engineVersion: broker.engineVersion });
+      if (problem !== undefined) out.error(['broker', 'engineVersion'], problem, engine === 'valkey' ? 'set broker.engineVersion to 7.2 or later' : 'set broker.engineVersion to 7.0 or later, or use engine valkey');
     }
     if (broker.nodeType !== undefined) {
       if (file.cloud === 'aws' && !broker.nodeType.startsWith('cache.')) {

@@ -21,6 +21,7 @@ import { AMQPS_PORT, AwsRabbitmqBroker, RABBITMQ_MANAGEMENT_PORT } from './rabbi
 import { AwsRabbitmqUsersBootstrap } from './rabbitmq-users-bootstrap';
 import { AwsRedisBroker, REDIS_PORT } from './redis-broker';
 import { rabbitmqUsers, type RabbitmqUserRole } from '../celery/rabbitmq-users';
+import { redisUsers } from '../celery/redis-users';
 import { AwsScheduledTasks } from './scheduled-tasks';
 import { AwsSecurityGroups, BROKER_CLIENTS } from './security-groups';
 import { AwsVpcEndpoints } from './vpc-endpoints';
@@ -61,8 +62,8 @@ export class AwsPlatform extends Construct {
   /** The full Celery broker URL of the app's user; workers, beat and scheduled calls get it as a secret, never as a plain variable. */
   readonly brokerUrlSecret: ManagedSecret;
   /**
-   * The broker URL each component gets: on RabbitMQ each has a user of its own (the app's is
-   * brokerUrlSecret); on Redis all share brokerUrlSecret.
+   * The broker URL each component gets: each has a broker user of its own (the app's URL is
+   * brokerUrlSecret), an Amazon MQ user on RabbitMQ, an ElastiCache RBAC user on Redis.
    */
   readonly componentBrokerUrlSecrets: Readonly<Record<RabbitmqUserRole, ManagedSecret>>;
   /** Creates the RabbitMQ users before anything connects (RabbitMQ only). */
@@ -122,6 +123,7 @@ export class AwsPlatform extends Construct {
         ? new AwsRedisBroker(this, 'redis', {
             stackId: spec.stackId,
             broker: spec.broker,
+            users: redisUsers(spec),
             subnetIds: this.network.privateSubnetIds,
             zones: this.network.zones,
             securityGroupId: this.securityGroups.broker.id,
@@ -145,16 +147,18 @@ export class AwsPlatform extends Construct {
 
     this.cluster = new AwsEcsCluster(this, 'cluster', { stackId: spec.stackId });
     const startsAfter = { capacityProviders: this.cluster.capacityProviders, egress: this.network.privateEgress };
-    this.componentBrokerUrlSecrets = { app: this.brokerUrlSecret, exporter: this.brokerUrlSecret, flower: this.brokerUrlSecret };
+    // Each component reads the URL of its own broker user only (RabbitMQ: Amazon MQ users made by
+    // the bootstrap; Redis: ElastiCache RBAC users). The app's is brokerUrlSecret.
+    const broker = this.broker;
+    const own = (role: 'exporter' | 'flower') =>
+      new ManagedSecret(this, `broker-url-${role}`, {
+        name: `celerykit/${spec.stackId}/broker-url-${role}`,
+        description: `Celery broker URL of the ${role}'s own ${broker instanceof AwsRabbitmqBroker ? 'RabbitMQ' : 'Redis'} user (${spec.stackId})`,
+        value: broker.userUrls[role],
+      });
+    this.componentBrokerUrlSecrets = { app: this.brokerUrlSecret, exporter: own('exporter'), flower: own('flower') };
     if (this.broker instanceof AwsRabbitmqBroker) {
       const broker = this.broker;
-      const own = (role: 'exporter' | 'flower') =>
-        new ManagedSecret(this, `broker-url-${role}`, {
-          name: `celerykit/${spec.stackId}/broker-url-${role}`,
-          description: `Celery broker URL of the ${role}'s own RabbitMQ user (${spec.stackId})`,
-          value: broker.userUrls[role],
-        });
-      this.componentBrokerUrlSecrets = { app: this.brokerUrlSecret, exporter: own('exporter'), flower: own('flower') };
       this.brokerUsers = new AwsRabbitmqUsersBootstrap(this, 'broker-users', {
         spec,
         users: rabbitmqUsers(spec),

@@ -133,6 +133,16 @@ describe('a malformed parameter file', () => {
       'FILE:19: error: workers.fast.memory: 8192 MiB does not fit 0.5 vCPU on Fargate. Fix: use 1024-4096 MiB in steps of 1024.',
     ],
     [
+      'a Redis OSS version without the ACL rules of the per-component users',
+      { 9: '  kind: redis\n  engine: redis\n  engineVersion: "6.2"' },
+      'FILE:11: error: broker.engineVersion: Redis OSS 6.2 is older than 7.0: the kit\'s per-component users need ACL subcommand and read-only key rules (Redis OSS 7.0+ on ElastiCache). Fix: set broker.engineVersion to 7.0 or later, or use engine valkey.',
+    ],
+    [
+      'a Valkey version ElastiCache has no user access control for',
+      { 9: '  kind: redis\n  engineVersion: "7.0"' },
+      'FILE:10: error: broker.engineVersion: Valkey 7.0 is older than 7.2, the first Valkey ElastiCache offers with per-user access control. Fix: set broker.engineVersion to 7.2 or later.',
+    ],
+    [
       'a RabbitMQ version without quorum queue support',
       { 9: '  kind: rabbitmq\n  engineVersion: "3.12"' },
       'FILE:10: error: broker.engineVersion: RabbitMQ 3.12 is older than 3.13, the first version the kit supports for quorum queues. Fix: set broker.engineVersion to 3.13 or later.',

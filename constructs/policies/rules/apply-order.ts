@@ -10,7 +10,7 @@
  */
 import { ResourceGraph, referencesIn, typeOf, type ResourceAddress } from '../resource-graph';
 import { block, blocks, type CheckedResource, type PolicyRule } from '../policy-rule';
-import { rabbitmqCredentialSecrets } from './broker-credentials';
+import { rabbitmqCredentialSecrets, redisCredentialSecrets } from './broker-credentials';
 
 const ECS_STARTERS = ['aws_ecs_service', 'aws_scheduler_schedule', 'aws_cloudwatch_event_target'];
 export const GCP_STARTERS = ['google_cloud_run_v2_service', 'google_cloud_run_v2_job', 'google_compute_instance_template'];
@@ -167,6 +167,17 @@ export function rabbitmqCredentialReads(resources: readonly CheckedResource[]): 
   return order.ofType(...ECS_STARTERS).map((starter) => {
     const read = order.secretsRead(starter).secrets;
     return { starter, admin: read.filter((s) => credentials.admin.has(s)), users: read.filter((s) => credentials.users.has(s)) };
+  });
+}
+
+/** The ElastiCache RBAC users whose URLs each ECS starter's tasks read, and whether one connects as `default`. */
+export function redisCredentialReads(resources: readonly CheckedResource[]): Array<{ starter: CheckedResource; users: string[]; asDefault: ResourceAddress[] }> {
+  const order = orderOf(resources);
+  const credentials = redisCredentialSecrets(resources);
+  if (credentials.groups.length === 0) return [];
+  return order.ofType(...ECS_STARTERS).map((starter) => {
+    const read = order.secretsRead(starter).secrets;
+    return { starter, users: [...new Set(read.flatMap((s) => credentials.users.get(s) ?? []))], asDefault: read.filter((s) => credentials.asDefault.has(s)) };
   });
 }
 

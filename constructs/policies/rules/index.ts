@@ -4,6 +4,7 @@
 import type { PolicyRule } from '../policy-rule';
 import { brokerAdminIsolated } from './broker-admin-isolated';
 import { brokerEncrypted } from './broker-encrypted';
+import { brokerUsersSeparate } from './broker-users-separate';
 import { brokerNeverEvicts } from './broker-never-evicts';
 import { brokerNotPublic } from './broker-not-public';
 import { brokerPersistent } from './broker-persistent';
@@ -67,5 +68,6 @@ export const POLICY_RULES: readonly PolicyRule[] = [
   keyPolicies,
   gcpRunTimeGrants,
   brokerAdminIsolated,
+  brokerUsersSeparate,
   scalingHoldsOnMissingData,
 ];

@@ -308,6 +308,22 @@ class BrokerTestCase:
         wait_until(lambda: any(name in n for reply in (self.app.control.ping(timeout=0.5) or []) for n in reply), 60, what=f"worker {name}")
         return w
 
+    def production_worker(self, queues, name, app_module="sampleapp", concurrency=1):
+        """A worker started like the kit's (constructs/celery/worker-command.ts): gossip, mingle and -E on."""
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", app_module, "worker", "-Q", ",".join(queues), "-P", "prefork", "-c", str(concurrency),
+             "--prefetch-multiplier=1", "-n", f"{name}@%h", "-E", "--loglevel=WARNING"],
+            cwd=HERE, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+        )
+        worker = type("W", (), {})()
+        worker.process = process
+        worker.stop = lambda: Worker.stop(worker)
+        self.workers.append(worker)
+        wait_until(lambda: process.poll() is not None or any(name in n for reply in (self.app.control.ping(timeout=0.5) or []) for n in reply),
+                   60, what=f"worker {name}")
+        self.assertIsNone(process.poll(), process.stderr.read().decode() if process.poll() is not None else "")
+        return worker
+
     def kit_worker(self, name):
         """A worker with the kit's command line and environment; waits until it answers a ping."""
         import json

@@ -26,7 +26,7 @@ import celery
 import kombu
 from kombu.exceptions import OperationalError
 
-from harness import HERE, BrokerTestCase, RabbitServer, wait_until
+from harness import BrokerTestCase, RabbitServer, wait_until
 
 USERS = json.load(open(os.environ["CELERYKIT_USERS"]))
 BOOTSTRAP = os.environ["CELERYKIT_BOOTSTRAP"]
@@ -96,23 +96,6 @@ class RabbitmqUsersTest(BrokerTestCase, unittest.TestCase):
 
     def setUp(self):
         self.start_app({"CELERY_BROKER_URL": self.url("app"), "TEST_QUORUM_WITHOUT_GLOBAL_QOS": "1"})
-
-    def production_worker(self, queues, name):
-        """A worker started like the kit's (constructs/celery/worker-command.ts): gossip, mingle and -E on."""
-        process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "sampleapp", "worker", "-Q", ",".join(queues), "-P", "prefork", "-c", "1",
-             "--prefetch-multiplier=1", "-n", f"{name}@%h", "-E", "--loglevel=WARNING"],
-            cwd=HERE, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
-        )
-        worker = type("W", (), {})()
-        worker.process = process
-        from harness import Worker
-        worker.stop = lambda: Worker.stop(worker)
-        self.workers.append(worker)
-        wait_until(lambda: process.poll() is not None or any(name in n for reply in (self.app.control.ping(timeout=0.5) or []) for n in reply),
-                   60, what=f"worker {name}")
-        self.assertIsNone(process.poll(), process.stderr.read().decode() if process.poll() is not None else "")
-        return worker
 
     def observer(self, role):
         """A bare app on the role's URL, as celery-exporter and `celery flower` build theirs."""

@@ -17,10 +17,10 @@ describe.each(stacks.map((s) => [s.spec.stackId, s] as const))('the broker URL s
     expect(secrets[0]![1]).toMatchObject({ recovery_window_in_days: 30, lifecycle: { prevent_destroy: true } });
   });
 
-  it('holds a TLS broker URL built from the generated credential (the app user on RabbitMQ, never the administrator)', () => {
+  it('holds a TLS broker URL built from the generated credential (the app user, never the administrator or the default user)', () => {
     const url = String(version.secret_string);
     if (stack.spec.broker.kind === 'redis') {
-      expect(url).toMatch(/^rediss:\/\/:\$\{terraform_data\.[^}]+\}@\$\{aws_elasticache_replication_group\.[^}]+\.primary_endpoint_address\}:6379\/0\?ssl_cert_reqs=required$/);
+      expect(url).toMatch(/^rediss:\/\/\$\{aws_elasticache_user\.[^}]*user-app[^}]*\.user_name\}:\$\{terraform_data\.[^}]*app-password[^}]*\}@\$\{aws_elasticache_replication_group\.[^}]+\.primary_endpoint_address\}:6379\/0\?ssl_cert_reqs=required$/);
     } else {
       expect(url).toMatch(/^\$\{replace\(element\(aws_mq_broker\.[^,]+\.instances\[0\]\.endpoints, 0\), "amqps:\/\/", "amqps:\/\/celery-app:\$\{terraform_data\.[^}]+\}@"\)\}\/\/$/);
     }

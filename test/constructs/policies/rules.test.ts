@@ -38,6 +38,7 @@ import { POLICY_RULES } from '../../../constructs/policies/rules';
 import { cloudRunStack, ecsServiceStack, vmTemplateStack, type Prerequisite } from './apply-order-fixture';
 import { apiOrderedStack, secretReadingTemplate } from './gcp-apply-order-fixture';
 import { brokerClientStack } from './gcp-reachability-fixture';
+import { redisUsersStack } from './redis-users-fixture';
 import { reachabilityNetwork } from './reachability-fixture';
 import { ownUsersStack, sharedAdminStack } from './broker-users-fixture';
 import { frontDoor, type FrontDoorBreaks } from './ui-front-door-fixture';
@@ -414,6 +415,16 @@ const FIXTURES: RuleFixture[] = [
     on: 'a broker whose components have users of their own',
     compliant: (s) => ownUsersStack(s),
     violating: [{ breaks: 'the administrator URL read by two services', build: (s) => sharedAdminStack(s), expected: "policy-test: aws_mq_broker.mq (policy-test/mq): CK-BROKER-ADMIN-ISOLATED the Amazon MQ administrator's credentials are read by one task at most (the users bootstrap): its administrator's credentials (aws_secretsmanager_secret.broker-url) are read by 2 task starters: aws_ecs_service.workers, aws_ecs_service.exporter. Fix: give each component a broker user of its own (created by the bootstrap, which alone reads the administrator's secret) and inject that user's URL instead." }],
+  },
+  {
+    rule: 'CK-BROKER-USERS-SEPARATE',
+    on: 'an ElastiCache broker with a user per component',
+    compliant: (s) => redisUsersStack(s),
+    violating: [
+      { breaks: 'the exporter also reading the app URL', build: (s) => redisUsersStack(s, { exporterReadsApp: true }), expected: "policy-test: aws_elasticache_replication_group.redis (policy-test/redis): CK-BROKER-USERS-SEPARATE on an ElastiCache broker with users, each task starter reads one user's URL at most, and nothing connects as default: aws_ecs_service.exporter reads the URLs of 2 broker users: celery-exporter, celery-app. Fix: inject only the URL of the component's own user (celery-app, celery-exporter, celery-flower), and keep the user group's default user off (access string \"off -@all\")." },
+      { breaks: 'the default user on', build: (s) => redisUsersStack(s, { defaultAccess: 'on ~* +@all' }), expected: "policy-test: aws_elasticache_replication_group.redis (policy-test/redis): CK-BROKER-USERS-SEPARATE on an ElastiCache broker with users, each task starter reads one user's URL at most, and nothing connects as default: its default user aws_elasticache_user.user-default is on (\"on ~* +@all\"). Fix: inject only the URL of the component's own user (celery-app, celery-exporter, celery-flower), and keep the user group's default user off (access string \"off -@all\")." },
+      { breaks: 'an AUTH-token URL kept for the default user', build: (s) => redisUsersStack(s, { tokenUrl: true }), expected: "policy-test: aws_elasticache_replication_group.redis (policy-test/redis): CK-BROKER-USERS-SEPARATE on an ElastiCache broker with users, each task starter reads one user's URL at most, and nothing connects as default: aws_secretsmanager_secret.broker-url-token connects as the default user (no user name, or the default user's password). Fix: inject only the URL of the component's own user (celery-app, celery-exporter, celery-flower), and keep the user group's default user off (access string \"off -@all\")." },
+    ],
   },
   {
     rule: 'CK-ORDER-BROKER-USERS',

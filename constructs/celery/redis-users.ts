@@ -1,0 +1,142 @@
+/**
+ * The Redis/Valkey ACL users a deployment's components connect as, each with only the commands,
+ * keys and channels its code issues. Cloud-neutral: the access strings depend only on the spec,
+ * ElastiCache gets them as `aws_elasticache_user.access_string`, and test/brokers/redis-users.test.ts
+ * loads these very strings into a real redis-server (ACL SETUSER) and runs Celery 5.6 as each user.
+ *
+ * Where the commands come from (kombu 5.6.2, ../shared/python-celery/kombu/transport/redis.py):
+ * - task queues are lists: LPUSH to publish (`_put`, :1039), BRPOP to consume (`_brpop_start`,
+ *   :973), RPOP (`_get`, :1010), LLEN (`_size`, :1019), DEL/EXISTS (`_delete`, `_has_queue`);
+ * - exchange bindings are sets `_kombu.binding.<exchange>`: SADD, SREM, SMEMBERS (:1060-1087);
+ * - unacknowledged messages are a hash `unacked` and a sorted set `unacked_index`: ZADD+HSET in a
+ *   MULTI/EXEC pipeline on delivery (QoS.append, :374), ZREM+HDEL on ack (:407), and the
+ *   visibility restore reads ZREVRANGEBYSCORE under WATCH (:419-438) and pushes back with LPUSH;
+ * - that restore holds a redis-py lock (`Mutex`, :165): SET NX PX to take it, and a Lua script
+ *   (EVALSHA, and SCRIPT LOAD when the server answers NOSCRIPT, as it does the first time: redis-py
+ *   `Script.__call__`, redis/commands/core.py) doing GET+DEL to release it; a script's own
+ *   commands are checked against the caller's rules too;
+ * - fanout exchanges (events `celeryev`, remote control `celery.pidbox`) are pub/sub: PUBLISH
+ *   (`_put_fanout`, :1044), PSUBSCRIBE/UNSUBSCRIBE (:903-909); PING is the health check (:757).
+ *
+ * The observers need less. celery-exporter 0.12.2 (danihodovic/celery-exporter, src/exporter.py)
+ * reads events (`events.Receiver`, :415), calls `inspect().stats()` and `active_queues()`
+ * (:238, :246) and reads queue lengths with LLEN (`redis_queue_length`, :484). Flower 2.0.1
+ * (mher/flower, flower/events.py:178, flower/utils/broker.py:118) does the same, LLEN over the
+ * priority sub-queues too, and sends control broadcasts (enable_events, and the UI's pool and
+ * revoke commands). A broadcast is a PUBLISH; its replies come back on the caller's own list
+ * `<uuid>.reply.celery.pidbox`, bound in `_kombu.binding.reply.celery.pidbox`. So observers may
+ * read the task queues (`%R~`) but not write them: no publishing, consuming, purging or deleting
+ * tasks. As on RabbitMQ, the broker cannot tell `inspect stats` from `control shutdown` (one
+ * channel carries both); Flower's limit there is its front door.
+ *
+ * The syntax is ElastiCache's documented subset
+ * (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Clusters.RBAC.html, "Specifying
+ * Permissions Using an Access String"): `on`/`off`, `~pattern`, `-@all`, `+command`; `&*` from
+ * Redis OSS 6.2; `+command|subcommand` and `%R~pattern` from Redis OSS 7.0. ElastiCache documents
+ * no channel pattern other than `&*`, so every user gets all channels; the channels carry events
+ * and control broadcasts only, never tasks. Passwords are not part of the string (ElastiCache sets
+ * them through the API), nor is `reset`.
+ */
+import type { DeploymentSpec, RedisBrokerSpec } from '../../spec/types';
+
+/** Who connects: the app's processes (workers, beat, scheduled calls), the exporter, Flower. */
+export const REDIS_USER_ROLES = ['app', 'exporter', 'flower'] as const;
+export type RedisUserRole = (typeof REDIS_USER_ROLES)[number];
+
+/** The ACL user name of a role (letters, digits and `-`, so it goes into a URL as it is). */
+export const redisUserName = (role: RedisUserRole): string => `celery-${role}`;
+
+export interface RedisUser {
+  readonly role: RedisUserRole;
+  readonly name: string;
+  /** ACL rules, space-separated, without password: `aws_elasticache_user.access_string`, `ACL SETUSER <name> <rules>`. */
+  readonly accessString: string;
+}
+
+/**
+ * The `default` user, which every ElastiCache user group of engine `redis` must contain
+ * (Clusters.RBAC.html, "Managing User Groups"): off, and
+ * allowed nothing, so a client that connects without a user name, or with the old AUTH token,
+ * gets nowhere.
+ */
+export const DISABLED_DEFAULT_ACCESS_STRING = 'off -@all';
+
+/** What every role's connection needs: the health check, and pipelines (redis-py sends MULTI/EXEC). */
+const CONNECTION = ['ping', 'multi', 'exec'];
+/** Broadcasts and events: fanout exchanges over pub/sub (kombu subscribes by pattern only). */
+const PUBSUB = ['publish', 'psubscribe', 'unsubscribe'];
+/** Declaring, binding, consuming and deleting one's own reply or event queue. */
+const OWN_QUEUES = ['sadd', 'srem', 'brpop', 'rpop', 'del'];
+
+/** Workers, beat and scheduled calls: publishing, consuming, acknowledging and restoring tasks. */
+const APP_COMMANDS = [
+  ...CONNECTION,
+  ...PUBSUB,
+  ...OWN_QUEUES,
+  // routing a publish through an exchange's bindings, and `_has_queue`
+  'smembers',
+  'exists',
+  'lpush',
+  'llen',
+  // unacked / unacked_index and the visibility restore (kombu QoS)
+  'zadd',
+  'zrem',
+  'zrevrangebyscore',
+  'hset',
+  'hget',
+  'hdel',
+  'watch',
+  'unwatch',
+  'discard',
+  // the restore's lock (redis-py Lock: SET NX PX, then a Lua GET+DEL release)
+  'set',
+  'get',
+  'evalsha',
+  'script|load',
+];
+
+/**
+ * Observers: events, inspect/control broadcasts and their replies, queue lengths. They publish to
+ * fanout exchanges only, so they never read a binding set (SMEMBERS) nor test a queue (EXISTS);
+ * the real-server test passes without either, and without DISCARD.
+ */
+const OBSERVER_COMMANDS = [...CONNECTION, ...PUBSUB, ...OWN_QUEUES, 'llen'];
+
+/**
+ * Keys observers may write: their event queue `celeryev.<uuid>` (kombu declares it, LLEN, and
+ * deletes it; the events themselves arrive over pub/sub), its binding in `_kombu.binding.celeryev`,
+ * their reply lists (with the priority sub-lists kombu declares beside every list, `<name>\x06\x16<n>`) and the reply exchange's binding set.
+ */
+const OBSERVER_KEYS = ['~celeryev.*', '~_kombu.binding.celeryev', '~*.reply.celery.pidbox*', '~_kombu.binding.reply.celery.pidbox'];
+
+const rules = (keys: readonly string[], commands: readonly string[]): string => ['on', ...keys, '&*', '-@all', ...commands.map((c) => `+${c}`)].join(' ');
+
+/** The three users of a Redis deployment (none for RabbitMQ). */
+export function redisUsers(spec: DeploymentSpec): RedisUser[] {
+  if (spec.broker.kind !== 'redis') return [];
+  // Read-only on the task queues, and on their priority sub-queues (`<queue>\x06\x16<n>`).
+  const queueReads = spec.queues.map((q) => `%R~${q.name}*`);
+  return [
+    // The app owns the broker's data (Celery creates queues by name on demand), so all keys;
+    // what it may not do is administer the server: no FLUSHALL, CONFIG, KEYS, DEBUG, ACL...
+    { role: 'app', name: redisUserName('app'), accessString: rules(['~*'], APP_COMMANDS) },
+    { role: 'exporter', name: redisUserName('exporter'), accessString: rules([...queueReads, ...OBSERVER_KEYS], OBSERVER_COMMANDS) },
+    { role: 'flower', name: redisUserName('flower'), accessString: rules([...queueReads, ...OBSERVER_KEYS], OBSERVER_COMMANDS) },
+  ];
+}
+
+/**
+ * Why the engine cannot take the kit's users, or undefined. ElastiCache has RBAC from Valkey 7.2
+ * and Redis OSS 6.0 (Clusters.RBAC.html); the access strings above use `+script|load` and
+ * `%R~`, which ElastiCache documents from Redis OSS 7.0, so Redis OSS 6.x is refused.
+ */
+export function redisUsersUnsupported(broker: Pick<RedisBrokerSpec, 'engine' | 'engineVersion'>): string | undefined {
+  const [major = 0, minor = 0] = broker.engineVersion.split('.').map(Number);
+  if (broker.engine === 'valkey' && (major < 7 || (major === 7 && minor < 2))) {
+    return `Valkey ${broker.engineVersion} is older than 7.2, the first Valkey ElastiCache offers with per-user access control`;
+  }
+  if (broker.engine === 'redis' && major < 7) {
+    return `Redis OSS ${broker.engineVersion} is older than 7.0: the kit's per-component users need ACL subcommand and read-only key rules (Redis OSS 7.0+ on ElastiCache)`;
+  }
+  return undefined;
+}

@@ -1,0 +1,181 @@
+"""The kit's Redis/Valkey ACL users (constructs/celery/redis-users.ts) on a real redis-server:
+the access strings the construct gives ElastiCache are loaded with ACL SETUSER as they are, the
+`default` user is switched off as the kit's user group does, and Celery 5.6 does what each
+component does as its user: a worker with gossip, mingle and events (as the kit starts workers)
+runs a task, a countdown and a retry; the exporter and Flower read events, inspect, broadcast and
+read queue lengths. Everything must work with no ACL denial logged, and what each user must not
+do is refused.
+
+Inputs from the TypeScript side: CELERYKIT_SETTINGS (the generated settings), CELERYKIT_REDIS_USERS
+(the users: name and access string, and the default user's access string).
+"""
+
+import json
+import os
+import socket
+import sys
+import time
+import unittest
+import uuid
+
+import celery
+import kombu
+import redis
+
+from harness import BrokerTestCase, RedisServer, wait_until
+
+USERS = json.loads(os.environ["CELERYKIT_REDIS_USERS"])
+BY_ROLE = {u["role"]: u for u in USERS["users"]}
+QUEUES = USERS["queues"]
+# The test's own administrator, to read ACL LOG; no component has anything like it.
+ADMIN = ("celerykit-test-admin", uuid.uuid4().hex)
+
+
+class RedisUsersTest(BrokerTestCase, unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        print(f"\n[redis-users] celery {celery.__version__}, kombu {kombu.__version__}, redis-py {redis.__version__}", file=sys.stderr)
+        # DEBUG enabled, so that the ACL, not the server's own switch, is what refuses it below.
+        cls.redis = RedisServer(persistence=(*RedisServer.DEFAULT_PERSISTENCE, "--enable-debug-command", "yes")).start()
+        bootstrap = redis.Redis(host="127.0.0.1", port=cls.redis.port)
+        cls.passwords = {u["name"]: uuid.uuid4().hex for u in USERS["users"]}
+        bootstrap.execute_command("ACL", "SETUSER", ADMIN[0], "on", f">{ADMIN[1]}", "~*", "&*", "+@all")
+        for u in USERS["users"]:
+            # The construct's string, token by token, plus the password ElastiCache sets apart.
+            bootstrap.execute_command("ACL", "SETUSER", u["name"], "reset", *u["accessString"].split(" "), f">{cls.passwords[u['name']]}")
+        bootstrap.execute_command("ACL", "SETUSER", "default", "reset", *USERS["defaultAccessString"].split(" "))
+        cls.admin = redis.Redis(host="127.0.0.1", port=cls.redis.port, username=ADMIN[0], password=ADMIN[1], decode_responses=True)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.redis.stop()
+
+    @classmethod
+    def url(cls, role):
+        name = BY_ROLE[role]["name"]
+        return f"redis://{name}:{cls.passwords[name]}@127.0.0.1:{cls.redis.port}/0"
+
+    def client(self, role):
+        name = BY_ROLE[role]["name"]
+        c = redis.Redis(host="127.0.0.1", port=self.redis.port, username=name, password=self.passwords[name])
+        self.addCleanup(c.close)
+        return c
+
+    def setUp(self):
+        self.admin.execute_command("ACL", "LOG", "RESET")
+        self.start_app({"CELERY_BROKER_URL": self.url("app")})
+        # Workers get the app's URL in their environment (self.env); this process must not keep it:
+        # Celery prefers CELERY_BROKER_URL to the broker an app is built with (celery/app/utils.py,
+        # Settings.broker_url), so an observer would silently connect as the app.
+        os.environ.pop("CELERY_BROKER_URL")
+
+    def denials(self):
+        return [{k: e[k] for k in ("username", "reason", "context", "object")} for e in (dict(zip(x[::2], x[1::2])) for x in self.admin.execute_command("ACL", "LOG"))]
+
+    def assert_no_denials(self):
+        self.assertEqual(self.denials(), [], "a component was refused a command, key or channel it uses")
+
+    def refused(self, role, *command):
+        with self.assertRaises(redis.exceptions.NoPermissionError, msg=f"{role} may {' '.join(command)}"):
+            self.client(role).execute_command(*command)
+
+    def observer(self, role):
+        """A bare app on the role's URL, as celery-exporter and `celery flower` build theirs."""
+        app = celery.Celery(broker=self.url(role))
+        self.addCleanup(app.close)
+        self.assertIn(f"//{BY_ROLE[role]['name']}:", app.connection().as_uri(include_password=False))
+        return app
+
+    def capture_events(self, app, conn, seen, timeout=60):
+        """Events as celery-exporter and Flower read them (events.Receiver), until one arrives.
+        wakeup: each capture broadcasts a heartbeat request, so workers answer at once."""
+        deadline = time.time() + timeout
+        receiver = app.events.Receiver(conn, handlers={"*": seen.append})
+        while not seen and time.time() < deadline:
+            try:
+                receiver.capture(limit=3, timeout=5, wakeup=True)
+            except socket.timeout:
+                pass
+
+    def assert_connected_as(self, role):
+        """The server itself says a connection of the role's user is open."""
+        users = {c["user"] for c in self.admin.client_list()}
+        self.assertIn(BY_ROLE[role]["name"], users)
+
+    def test_the_app_user_runs_a_worker_with_events_and_sends_tasks_and_countdowns(self):
+        self.production_worker(QUEUES, "default", app_module="usersapp", concurrency=2)
+        now = self.send("myapp.tasks.email.send")
+        later = self.send("myapp.tasks.reports.build", countdown=1)
+        for run_id in (now, later):
+            wait_until(lambda: self.recorder.final(run_id), 60, what="the task sent by the app user")
+        self.assertTrue(self.app.control.inspect(timeout=5).ping(), "inspect ping as the app user")
+        self.assert_no_denials()
+        print("[redis-users] app: task, countdown, inspect ping; no ACL denial", file=sys.stderr)
+
+    def test_the_app_user_retries_a_task(self):
+        self.production_worker(QUEUES, "default", app_module="usersapp", concurrency=2)
+        run_id = uuid.uuid4().hex
+        self.app.send_task("celerykit.test.retry_once", args=[run_id])
+        wait_until(lambda: self.recorder.final(run_id), 60, what="the retried task")
+        self.assertEqual(len(self.recorder.events("start", run_id)), 2, "ran, retried, ran again")
+        self.assert_no_denials()
+
+    def test_the_exporter_user_reads_events_inspects_and_counts_queues(self):
+        self.production_worker(QUEUES, "default", app_module="usersapp", concurrency=2)
+        self.send("myapp.tasks.email.send")
+        exporter = self.observer("exporter")
+        with exporter.connection() as conn:
+            seen = []
+            self.capture_events(exporter, conn, seen)
+            self.assertTrue(seen, "events reach the exporter")
+            self.assert_connected_as("exporter")
+            stats = exporter.control.inspect(timeout=5).stats() or {}
+            self.assertTrue(any(n.startswith("default@") for n in stats), stats)
+            self.assertTrue(exporter.control.inspect(timeout=5).active_queues(), "active_queues answers")
+            # celery-exporter's redis_queue_length: LLEN of the queue on the transport's client
+            for queue in QUEUES:
+                self.assertGreaterEqual(conn.default_channel.client.llen(queue), 0)
+        self.assert_no_denials()
+        print(f"[redis-users] exporter: {len(seen)} events, {len(stats)} worker(s) in stats, queue lengths; no ACL denial", file=sys.stderr)
+
+    def test_the_flower_user_reads_events_inspects_broadcasts_and_counts_priority_queues(self):
+        self.production_worker(QUEUES, "default", app_module="usersapp", concurrency=2)
+        flower = self.observer("flower")
+        with flower.connection() as conn:
+            seen = []
+            flower.control.enable_events()
+            self.capture_events(flower, conn, seen)
+            self.assertTrue(seen, "events reach Flower")
+            self.assert_connected_as("flower")
+        self.assertTrue(flower.control.inspect(timeout=5).ping(), "Flower's inspect calls answer")
+        self.assertIsNotNone(flower.control.inspect(timeout=5).registered())
+        # flower/utils/broker.py: LLEN of each queue and its priority sub-queues, with redis-py
+        client = self.client("flower")
+        sep, steps = "\x06\x16", [0, 3, 6, 9]
+        for queue in QUEUES:
+            self.assertGreaterEqual(sum(client.llen(queue if p == 0 else f"{queue}{sep}{p}") for p in steps), 0)
+        self.assert_no_denials()
+        print(f"[redis-users] flower: {len(seen)} events, ping, registered, queue lengths; no ACL denial", file=sys.stderr)
+
+    def test_no_user_may_administer_the_server_and_observers_may_not_touch_tasks(self):
+        for role in BY_ROLE:
+            for command in (("FLUSHALL",), ("FLUSHDB",), ("CONFIG", "GET", "*"), ("KEYS", "*"), ("DEBUG", "SLEEP", "0"),
+                            ("SHUTDOWN", "NOSAVE"), ("ACL", "SETUSER", "intruder", "on", "+@all"), ("SCRIPT", "FLUSH"), ("CLIENT", "KILL", "ID", "1"),
+                            ("EVAL", "return 1", "0"), ("MONITOR",)):
+                self.refused(role, *command)
+        for role in ("exporter", "flower"):
+            queue = QUEUES[0]
+            self.refused(role, "LPUSH", queue, "x")
+            self.refused(role, "RPOP", queue)
+            self.refused(role, "BRPOP", queue, "0.1")
+            self.refused(role, "DEL", queue)
+            self.refused(role, "HGETALL", "unacked")
+            self.refused(role, "SADD", f"_kombu.binding.{queue}", "x")
+        with self.assertRaises(redis.exceptions.AuthenticationError):
+            redis.Redis(host="127.0.0.1", port=self.redis.port).ping()
+        print("[redis-users] refused: FLUSHALL, FLUSHDB, CONFIG, KEYS, DEBUG, SHUTDOWN, ACL, SCRIPT FLUSH, CLIENT KILL, EVAL, MONITOR for all; "
+              "task writes and reads for exporter and flower; the default user", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
