@@ -96,11 +96,16 @@ class RabbitmqUsersTest(BrokerTestCase, unittest.TestCase):
 
     def setUp(self):
         self.start_app({"CELERY_BROKER_URL": self.url("app"), "TEST_QUORUM_WITHOUT_GLOBAL_QOS": "1"})
+        # Workers get the app's URL in their environment (self.env); this process must not keep it:
+        # Celery prefers CELERY_BROKER_URL to the broker an app is built with (celery/app/utils.py,
+        # Settings.broker_url), so an observer would silently connect as the app user.
+        os.environ.pop("CELERY_BROKER_URL")
 
     def observer(self, role):
         """A bare app on the role's URL, as celery-exporter and `celery flower` build theirs."""
         app = celery.Celery(broker=self.url(role))
         self.addCleanup(app.close)
+        self.assertEqual(app.conf.broker_url, self.url(role), f"the {role} observer connects as its own user")
         return app
 
     def test_the_bootstrap_gives_each_user_exactly_its_tags_and_permissions_and_reruns_cleanly(self):
