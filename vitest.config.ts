@@ -6,7 +6,14 @@ export default defineConfig({
     testTimeout: 30_000,
     // Terraform checks spawn terraform and a 700 MB provider; one file at a time per core is plenty.
     maxWorkers: 2,
+    // One process per worker runs many files, so cdktf and the providers load once per worker
+    // instead of once per file; test/setup/fresh-modules.ts re-evaluates the project's own modules
+    // for each file. Measured in docs/performance.md, "The test suite".
+    pool: 'forks',
+    poolOptions: { forks: { isolate: false } },
+    // A file's vi.stubEnv must not leak into the next file of the same process.
+    unstubEnvs: true,
     reporters: ['default'],
-    setupFiles: ['test/setup/event-loop-guard.ts'],
+    setupFiles: ['test/setup/fresh-modules.ts', 'test/setup/event-loop-guard.ts'],
   },
 });

@@ -1,6 +1,6 @@
 /**
  * The kit's workers on real brokers with Celery 5.6 (../shared/python-celery, unmodified release
- * sources, run by Debian's Python): soft shutdown on Redis and RabbitMQ, the poison-message cap
+ * sources found by ./celery-5-6.ts, run by Debian's Python): soft shutdown on Redis and RabbitMQ, the poison-message cap
  * and native delayed delivery on RabbitMQ, a three-node RabbitMQ cluster losing its queue leader,
  * and Redis kill -9 with the stack's persistence. Every setting comes from the kit's output: the
  * generated celery_settings.py, and the worker command line, environment and stop window read
@@ -16,13 +16,12 @@ import { deployedWorker } from '../helpers/deployed-worker';
 import { tempDir } from '../helpers/parameter-files';
 import { runAsync } from '../helpers/run';
 import { onlyResource, synthesizeDir, type SynthesizedStack } from '../helpers/synth';
-import { assertToolPresent, requireTool } from '../helpers/tools';
+import { assertToolPresent } from '../helpers/tools';
+import { celery56Env, requireCelery56 } from './celery-5-6';
 
-/** Celery 5.6 for these tests; Debian's python3-celery (5.2) predates soft shutdown and native delayed delivery. */
-export const CELERY_5_6_PATH = process.env.CELERYKIT_CELERY_PATH ?? resolve(__dirname, '../../../shared/python-celery');
-const celery56 = { ...process.env, PYTHONPATH: CELERY_5_6_PATH };
-const probe = 'import celery, shutil, sys; sys.exit(0 if celery.__version__.startswith("5.6") and shutil.which("redis-server") and shutil.which("rabbitmq-server") else 1)';
-const tools = requireTool('Celery 5.6 broker tests', '/usr/bin/python3', ['-c', `import os, sys; sys.path.insert(0, ${JSON.stringify(CELERY_5_6_PATH)}); exec(${JSON.stringify(probe)})`], 'put Celery 5.6 in ../shared/python-celery and install redis-server, rabbitmq-server and the Debian packages in scripts/install-test-tools.sh');
+// Celery 5.6 and the servers: ./celery-5-6.ts finds ../shared/python-celery from main and from a worktree.
+const celery56 = celery56Env();
+const tools = requireCelery56('Celery 5.6 broker tests', 'shutil.which("redis-server") and shutil.which("rabbitmq-server")', 'install redis-server, rabbitmq-server and the Debian packages in scripts/install-test-tools.sh');
 
 const stacks = synthesizeDir();
 const POOL = 'ml';

@@ -13,8 +13,10 @@ import { bootstrapUsersJson, RABBITMQ_USERS_BOOTSTRAP, rabbitmqUsers } from '../
 import { BASE_FILE, editBase, specFromYaml, tempDir } from '../helpers/parameter-files';
 import { runAsync } from '../helpers/run';
 import { assertToolPresent, requireTool } from '../helpers/tools';
+import { CELERY_PATH } from './celery-5-6';
 
-const CELERY_56 = resolve(__dirname, '../../../shared/python-celery');
+// ./celery-5-6.ts finds ../shared/python-celery from main and from a worktree; a fixed path fell back to Debian's 5.2 there.
+const CELERY_56 = CELERY_PATH;
 
 const tools = requireTool(
   'RabbitMQ users tests',

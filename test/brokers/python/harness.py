@@ -66,6 +66,14 @@ class RedisServer:
         return f"redis://127.0.0.1:{self.port}/0"
 
 
+def _accepts(port):
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
 def _ping(client):
     try:
         return client.ping()
@@ -202,6 +210,11 @@ class RabbitServer:
         return self
 
     def await_startup(self):
+        # Each rabbitmqctl call boots an Erlang VM (about 0.5 s of CPU), and one that finds no node
+        # fails at once: polling it every second while the node boots cost several seconds of CPU per
+        # server. Its distribution port opens early in the boot, so wait for that with a plain
+        # connect, then let one `await_startup` wait for the rest (it blocks until the boot is done).
+        wait_until(lambda: _accepts(self.dist_port), 90, what="rabbitmq-server's distribution port")
         wait_until(lambda: self.ctl("await_startup").returncode == 0, 90, interval=1, what="rabbitmq-server")
         return self
 

@@ -4,7 +4,7 @@
  * it; pools whose tasks end within the stop timeout run the plain command.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { taskProtectionMinutes } from '../../../../constructs/aws/worker-pool';
 import { ECS_PROTECTION_HOOK_SOURCE } from '../../../../constructs/aws/worker-hooks/ecs-protection-hook';
@@ -13,6 +13,7 @@ import { tempDir } from '../../../helpers/parameter-files';
 import { runAsync } from '../../../helpers/run';
 import { containersOf, resourcesOf, synthesizeDir } from '../../../helpers/synth';
 import { assertToolPresent, requireTool } from '../../../helpers/tools';
+import { CELERY_PATH } from '../../../brokers/celery-5-6';
 
 const stacks = synthesizeDir().filter((s) => s.spec.cloud === 'aws');
 const HOOK_FILE = join(__dirname, '..', '..', '..', '..', 'constructs', 'aws', 'worker-hooks', 'celerykit_ecs_protection.py');
@@ -50,7 +51,8 @@ describe.each(stacks.map((s) => [s.spec.stackId, s] as const))('the protection h
 });
 
 /** Celery 5.6 release sources (Debian's 5.2 lacks what the kit configures); see their README. */
-const CELERY_SOURCES = process.env.CELERYKIT_CELERY_SOURCES ?? resolve(__dirname, '..', '..', '..', '..', '..', 'shared', 'python-celery');
+// celery-5-6.ts finds ../shared/python-celery from main and from a worktree (a fixed ../.. path misses one of them).
+const CELERY_SOURCES = process.env.CELERYKIT_CELERY_SOURCES ?? CELERY_PATH;
 const realRun = requireTool(
   'shipped protection hook on a real worker',
   '/usr/bin/python3',
