@@ -256,8 +256,8 @@ class RenderedStack extends TerraformStack {
 
 /** Resources in the stack `stackId` of `app` after buildStacks(), without parsing its file. */
 export function resourceCountOf(app: App, stackId: string): number {
-  const stack = app.node.findChild(stackId);
-  return stack instanceof RenderedStack ? stack.resourceCount : countResources((stack as TerraformStack).toTerraform() as { resource?: Record<string, Record<string, unknown>> });
+  // After buildStacks() every stack of the app is a RenderedStack (built here, on the second thread or from the cache).
+  return (app.node.findChild(stackId) as RenderedStack).resourceCount;
 }
 
 /**

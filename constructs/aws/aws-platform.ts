@@ -157,8 +157,7 @@ export class AwsPlatform extends Construct {
         value: broker.userUrls[role],
       });
     this.componentBrokerUrlSecrets = { app: this.brokerUrlSecret, exporter: own('exporter'), flower: own('flower') };
-    if (this.broker instanceof AwsRabbitmqBroker) {
-      const broker = this.broker;
+    if (broker instanceof AwsRabbitmqBroker) {
       this.brokerUsers = new AwsRabbitmqUsersBootstrap(this, 'broker-users', {
         spec,
         users: rabbitmqUsers(spec),
