@@ -65,10 +65,31 @@ function benchCdktfCli(): void {
   const npmSynth = runs('npm', ['run', '--silent', 'synth']);
   const cliSynth = runs(cdktf, ['synth']);
   const cliStart = runs(cdktf, ['--version']);
+  const noopApp = cliFloorApp();
+  const cliFloor = median(Array.from({ length: 5 }, () => measure(cdktf, ['synth'], { cwd: noopApp }).wallSeconds));
+  rmSync(noopApp, { recursive: true, force: true });
   console.log(`\nbundled examples (customers/), median of 5:`);
   console.log(`  npm run synth:     ${npmSynth.toFixed(2)} s`);
   console.log(`  npx cdktf synth:   ${cliSynth.toFixed(2)} s  (${(cliSynth / npmSynth).toFixed(2)}x; cdktf.json runs npm run synth)`);
   console.log(`  cdktf --version:   ${cliStart.toFixed(2)} s  (the CLI's own start-up, before it runs the app)`);
+  console.log(`  cdktf synth, app that writes an empty manifest: ${cliFloor.toFixed(2)} s  (the CLI's floor: ${(cliFloor / npmSynth).toFixed(2)}x npm run synth with no work at all)`);
+}
+
+/**
+ * A cdktf project whose app only writes an empty manifest: `cdktf synth` on it costs what the CLI
+ * itself does around any app (start-up, its terraform version checks, reading the output), the part
+ * of `cdktf synth` the kit cannot make faster.
+ */
+function cliFloorApp(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'celerykit-cdktf-floor-'));
+  writeFileSync(join(dir, 'noop-app.js'), [
+    "const { mkdirSync, writeFileSync } = require('node:fs');",
+    "const out = process.env.CDKTF_OUTDIR || 'cdktf.out';",
+    'mkdirSync(out, { recursive: true });',
+    "writeFileSync(`${out}/manifest.json`, JSON.stringify({ version: '0.21.0', stacks: {} }));",
+  ].join('\n'));
+  writeFileSync(join(dir, 'cdktf.json'), JSON.stringify({ language: 'typescript', app: 'node noop-app.js', sendCrashReports: 'false' }));
+  return dir;
 }
 
 const fmt = (n: number, digits = 2) => n.toFixed(digits).padStart(8);
