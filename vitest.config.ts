@@ -14,6 +14,6 @@ export default defineConfig({
     // A file's vi.stubEnv must not leak into the next file of the same process.
     unstubEnvs: true,
     reporters: ['default'],
-    setupFiles: ['test/setup/fresh-modules.ts', 'test/setup/event-loop-guard.ts'],
+    setupFiles: ['test/setup/fresh-modules.ts', 'test/setup/event-loop-guard.ts', 'test/setup/temp-dirs.ts'],
   },
 });
