@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { SlowFirstSequencer } from './test/setup/slow-first-sequencer';
 
 export default defineConfig({
   test: {
@@ -14,6 +15,8 @@ export default defineConfig({
     // A file's vi.stubEnv must not leak into the next file of the same process.
     unstubEnvs: true,
     reporters: ['default'],
+    // The two-minute files start first, so they do not leave one worker alone at the end.
+    sequence: { sequencer: SlowFirstSequencer },
     setupFiles: ['test/setup/fresh-modules.ts', 'test/setup/event-loop-guard.ts', 'test/setup/temp-dirs.ts'],
   },
 });
