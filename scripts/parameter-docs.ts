@@ -125,7 +125,9 @@ function limitsSection(): string[] {
     `- at most ${l.maxDepth} levels of nested mappings and lists, and ${l.maxKeys.toLocaleString('en-US')} keys in all;`,
     `- at most ${l.maxAliasCount} aliases (\`*name\`), and aliases may not expand to more than ${l.maxAliasCount} copies;`,
     '- no YAML tags other than the plain-data ones (`!!str`, `!!int`, `!!float`, `!!bool`, `!!null`, `!!map`, `!!seq`);',
-    '  `!!python/object` and the like are refused, never silently dropped. JSON files are read as JSON: no comments.',
+    '  `!!python/object` and the like are refused, never silently dropped. JSON files are read as JSON: no comments;',
+    '- keys are plain text: an alias or a list as a key is refused, and so are `__proto__`, `constructor` and `prototype`,',
+    '  names JavaScript gives a meaning on every object.',
     '',
   ];
 }
