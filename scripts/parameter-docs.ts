@@ -101,6 +101,7 @@ export function renderParameterReference(): string {
     '  time limit plus a quarter of it, at least 5 minutes, rounded up to a minute; 3600 s when no pool has a limit);',
     '- cloud-specific keys match the cloud (`project` on GCP; Fargate cpu/memory pairs, `certificateArn` and `sso.oidc` on AWS;',
     '  `sso.allowedMembers` on GCP), and nothing that looks like a secret sits in `app.env` or schedule arguments (a look-alike is listed under `notSecrets` with its reason);',
+    '- `region` is on the kit\'s list for the cloud (spec/regions.ts: the regions the pinned aws provider knows, the GCP regions Google documents);',
     '- a prefork pool without `timeLimit` and a production stack with local state get warnings;',
     '- two files with the same stack id are an error.',
     '',
@@ -128,6 +129,9 @@ function limitsSection(): string[] {
     '  `!!python/object` and the like are refused, never silently dropped. JSON files are read as JSON: no comments;',
     '- keys are plain text: an alias or a list as a key is refused, and so are `__proto__`, `constructor` and `prototype`,',
     '  names JavaScript gives a meaning on every object.',
+    '',
+    'An error the kit did not foresee is one line as well (naming the file, or the command), exit code 1, and nothing is written;',
+    'set `CELERYKIT_DEBUG=1` to print its stack trace too, for a bug report.',
     '',
   ];
 }

@@ -165,4 +165,8 @@ describe('the wording for odd files', () => {
   it('accepts a byte order mark and CRLF line ends, as before', () => {
     expect(problemLinesOfBytes(`\uFEFF${BASE_FILE.replaceAll('\n', '\r\n')}\r\n`)).toEqual([]);
   });
+
+  it('accepts a schedule that runs every minute, as before', () => {
+    expect(problemLines(editBase({ 24: '    cron: "* * * * *"' }))).toEqual([]);
+  });
 });
