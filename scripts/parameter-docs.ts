@@ -101,6 +101,7 @@ export function renderParameterReference(): string {
     '  time limit plus a quarter of it, at least 5 minutes, rounded up to a minute; 3600 s when no pool has a limit);',
     '- cloud-specific keys match the cloud (`project` on GCP; Fargate cpu/memory pairs, `certificateArn` and `sso.oidc` on AWS;',
     '  `sso.allowedMembers` on GCP), and nothing that looks like a secret sits in `app.env` or schedule arguments (a look-alike is listed under `notSecrets` with its reason);',
+    '- `region` is on the kit\'s list for the cloud (spec/regions.ts: the regions the pinned aws provider knows, the GCP regions Google documents);',
     '- a prefork pool without `timeLimit` and a production stack with local state get warnings;',
     '- two files with the same stack id are an error.',
     '',
@@ -125,7 +126,12 @@ function limitsSection(): string[] {
     `- at most ${l.maxDepth} levels of nested mappings and lists, and ${l.maxKeys.toLocaleString('en-US')} keys in all;`,
     `- at most ${l.maxAliasCount} aliases (\`*name\`), and aliases may not expand to more than ${l.maxAliasCount} copies;`,
     '- no YAML tags other than the plain-data ones (`!!str`, `!!int`, `!!float`, `!!bool`, `!!null`, `!!map`, `!!seq`);',
-    '  `!!python/object` and the like are refused, never silently dropped. JSON files are read as JSON: no comments.',
+    '  `!!python/object` and the like are refused, never silently dropped. JSON files are read as JSON: no comments;',
+    '- keys are plain text: an alias or a list as a key is refused, and so are `__proto__`, `constructor` and `prototype`,',
+    '  names JavaScript gives a meaning on every object.',
+    '',
+    'An error the kit did not foresee is one line as well (naming the file, or the command), exit code 1, and nothing is written;',
+    'set `CELERYKIT_DEBUG=1` to print its stack trace too, for a bug report.',
     '',
   ];
 }

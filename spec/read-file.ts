@@ -246,7 +246,13 @@ function walk(doc: Document.Parsed, lineAt: (offset: number) => number): Walked 
     }
     for (const pair of node.items) {
       const key = keyText(pair.key);
-      if (key === undefined) continue;
+      if (key === undefined) {
+        // An alias or a list as a key slips past the duplicate check above (`*k : debug` overwrote
+        // the LOG_LEVEL whose value was anchored &k) and is stringified by toJS with a warning of its own.
+        const odd = keyProblem(pair.key);
+        if (odd !== undefined) return { line: lineOfNode(pair.key), path, ...odd };
+        continue;
+      }
       if (RESERVED_KEYS.has(key)) {
         return { line: lineOfNode(pair.key), path: [...path, key], ...reservedKeyProblem(key) };
       }
@@ -255,6 +261,13 @@ function walk(doc: Document.Parsed, lineAt: (offset: number) => number): Walked 
     }
   }
   return firstAlias === undefined ? { keysOf } : { keysOf, firstAlias };
+}
+
+/** Why a key that is not plain text cannot be read: an alias, a list or a mapping; undefined for an empty key. */
+function keyProblem(key: unknown): { problem: string; fix: string } | undefined {
+  if (isAlias(key)) return { problem: `the key "*${key.source}" is an alias; keys of a parameter file are plain text`, fix: 'write the key out instead of "*" (quote it if it starts with "*")' };
+  if (isMap(key) || isSeq(key)) return { problem: 'a key here is a list or mapping; keys of a parameter file are plain text', fix: 'write the key as plain text (a "? " line starts a key that is not)' };
+  return undefined;
 }
 
 /** A scalar key as the data will name it; undefined for keys that are lists, mappings or aliases. */

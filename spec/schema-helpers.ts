@@ -37,7 +37,8 @@ export function strictObject<T extends z.ZodRawShape>(shape: T, description?: st
 /** A lowercase slug used in resource names: letters, digits and single hyphens. */
 export function slug(maxLength: number, example: string) {
   return z
-    .string({ error: withFix('must be a text value', `write it as a lowercase slug such as "${example}"`) })
+    // A missing key is "required", not a value of the wrong type (issue 18, as for broker).
+    .string({ error: (issue) => (issue.input === undefined ? withFix('is required', `set it to a lowercase slug such as "${example}"`) : withFix('must be a text value', `write it as a lowercase slug such as "${example}"`)) })
     .regex(
       new RegExp(`^(?=.{1,${maxLength}}$)[a-z](?:[a-z0-9]|-(?=[a-z0-9]))*$`),
       withFix(

@@ -402,7 +402,7 @@ export const parameterFileSchema = strictObject(
     customer: slug(20, 'acme').meta({ description: 'Customer slug; first half of the stack id.' }),
     environment: slug(10, 'prod').meta({ description: 'Environment slug; second half of the stack id `<customer>-<environment>`.' }),
     cloud: z
-      .enum(['aws', 'gcp'], { error: withFix('must be "aws" or "gcp"', 'set cloud to aws or gcp') })
+      .enum(['aws', 'gcp'], { error: (issue) => (issue.input === undefined ? withFix('is required', 'add cloud: aws or cloud: gcp') : withFix('must be "aws" or "gcp"', 'set cloud to aws or gcp')) })
       .meta({ description: 'Cloud to deploy to.' }),
     region: z
       .string({ error: withFix('is required', 'set the cloud region, e.g. "eu-west-1" (AWS) or "europe-west1" (GCP)') })

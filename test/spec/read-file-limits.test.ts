@@ -96,6 +96,26 @@ describe('aliases', () => {
     ]);
   });
 
+  it('refuses an alias as a key, which would overwrite a key written before it without the duplicate check seeing it', () => {
+    expect(problemLines(editBase({ 7: '  module: myapp\n  env:\n    LOG_LEVEL: &k LOG_LEVEL\n    *k : debug' }))).toEqual([
+      'FILE:10: error: app.env: the key "*k" is an alias; keys of a parameter file are plain text. Fix: write the key out instead of "*" (quote it if it starts with "*").',
+    ]);
+  });
+
+  it('refuses a list or mapping as a key in one line, instead of a stringified key and a warning of the parser', () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on('warning', onWarning);
+    try {
+      expect(problemLines(editBase({ 1: 'customer: acme\ntags:\n  ? [team, owner]\n  : x' }))).toEqual([
+        'FILE:3: error: tags: a key here is a list or mapping; keys of a parameter file are plain text. Fix: write the key as plain text (a "? " line starts a key that is not).',
+      ]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).toEqual([]);
+  });
+
   it('accepts an alias used a few times', () => {
     expect(problemLines(editBase({ 17: '    timeLimit: &limit 60', 20: '    timeLimit: *limit\n    softTimeLimit: 30', 21: '' }))).toEqual([]);
   });
@@ -144,5 +164,9 @@ describe('the wording for odd files', () => {
 
   it('accepts a byte order mark and CRLF line ends, as before', () => {
     expect(problemLinesOfBytes(`\uFEFF${BASE_FILE.replaceAll('\n', '\r\n')}\r\n`)).toEqual([]);
+  });
+
+  it('accepts a schedule that runs every minute, as before', () => {
+    expect(problemLines(editBase({ 24: '    cron: "* * * * *"' }))).toEqual([]);
   });
 });

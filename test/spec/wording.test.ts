@@ -11,6 +11,22 @@ describe('the wording of problems', () => {
     ]);
   });
 
+  it('says a missing customer, environment or cloud is required, not that its value has the wrong type', () => {
+    expect(problemLines(editBase({ 1: '', 2: '', 3: '' }))).toEqual([
+      'FILE:1: error: customer: is required. Fix: set it to a lowercase slug such as "acme".',
+      'FILE:1: error: environment: is required. Fix: set it to a lowercase slug such as "prod".',
+      'FILE:1: error: cloud: is required. Fix: add cloud: aws or cloud: gcp.',
+    ]);
+  });
+
+  it('still names a customer, environment or cloud of the wrong type', () => {
+    expect(problemLines(editBase({ 1: 'customer: [acme]', 2: 'environment: 7', 3: 'cloud: azure' }))).toEqual([
+      'FILE:1: error: customer: must be a text value. Fix: write it as a lowercase slug such as "acme".',
+      'FILE:2: error: environment: must be a text value. Fix: write it as a lowercase slug such as "prod".',
+      'FILE:3: error: cloud: must be "aws" or "gcp". Fix: set cloud to aws or gcp.',
+    ]);
+  });
+
   it('still names a wrong broker kind', () => {
     expect(problemLines(editBase({ 9: '  kind: kafka' }))).toEqual([
       'FILE:9: error: broker.kind: must be "redis" or "rabbitmq". Fix: set broker.kind to redis (simpler, ~1 s loss window) or rabbitmq (acknowledged, durable).',
