@@ -1,31 +1,14 @@
 /**
  * Writes parameter files into a fresh temporary folder for a test, and loads them.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadParameterFile } from '../../spec/load';
 import { formatProblem } from '../../spec/problems';
 import type { DeploymentSpec } from '../../spec/types';
+import { tempDir } from './temp-dirs';
 
-/**
- * Folders made by tempDir and not yet removed. test/setup/temp-dirs.ts removes them after each
- * test file: they were never removed, and after a day of test runs /tmp held 18,953 entries. Kept
- * on globalThis because vitest evaluates this module again for every file of a worker process
- * (test/setup/fresh-modules.ts), and the setup file must see the set the file's tests filled.
- */
-const TEMP_DIRS_KEY = Symbol.for('celerykit.test-temp-dirs');
-export function madeTempDirs(): Set<string> {
-  const holder = globalThis as { [TEMP_DIRS_KEY]?: Set<string> };
-  return (holder[TEMP_DIRS_KEY] ??= new Set<string>());
-}
-
-/** A new empty folder under the system's temporary folder, removed after the test file. */
-export function tempDir(prefix = 'celerykit-test-'): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  madeTempDirs().add(dir);
-  return dir;
-}
+export { madeTempDirs, tempDir } from './temp-dirs';
 
 /** Writes `files` (name -> text) into a new temp folder and returns the folder. */
 export function writeParameterFiles(files: Record<string, string>): string {
