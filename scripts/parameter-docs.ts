@@ -2,6 +2,8 @@
  * Renders the parameter file schema as JSON Schema and as a Markdown reference table.
  */
 import { PARAMETER_FILE_LIMITS } from '../spec/read-file';
+import { ROUTE_PATTERN_LIMITS } from '../spec/checks';
+import { MAX_PROBLEMS_PER_FILE } from '../spec/problems';
 import { z } from 'zod';
 import { parameterFileSchema } from '../spec/schema';
 
@@ -128,7 +130,11 @@ function limitsSection(): string[] {
     '- no YAML tags other than the plain-data ones (`!!str`, `!!int`, `!!float`, `!!bool`, `!!null`, `!!map`, `!!seq`);',
     '  `!!python/object` and the like are refused, never silently dropped. JSON files are read as JSON: no comments;',
     '- keys are plain text: an alias or a list as a key is refused, and so are `__proto__`, `constructor` and `prototype`,',
-    '  names JavaScript gives a meaning on every object.',
+    '  names JavaScript gives a meaning on every object;',
+    `- route patterns under \`queues\`: each at most ${ROUTE_PATTERN_LIMITS.maxLength} characters, and ${ROUTE_PATTERN_LIMITS.maxTotalLength.toLocaleString('en-US')} characters in all`,
+    '  (every pair of queues is checked for overlapping patterns, at a cost of the product of their lengths).',
+    '',
+    `At most ${MAX_PROBLEMS_PER_FILE.toLocaleString('en-US')} problems are listed per file; one more line counts the rest.`,
     '',
     'An error the kit did not foresee is one line as well (naming the file, or the command), exit code 1, and nothing is written;',
     'set `CELERYKIT_DEBUG=1` to print its stack trace too, for a bug report.',

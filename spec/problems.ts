@@ -58,8 +58,17 @@ export class SpecValidationError extends Error {
  * Collects problems for one file. Checks call `error`/`warn` with a key path; the line is filled in
  * from the file's source map when the loader has one.
  */
+/**
+ * Problems kept per file. A file within every size limit can still hold one mistake many thousand
+ * times (500 queues whose patterns all overlap made 125,000 problems, and spreading them into one
+ * array overflowed the call stack); past this many, one line says how many more there are.
+ */
+export const MAX_PROBLEMS_PER_FILE = 1000;
+
 export class ProblemCollector {
   private readonly items: SpecProblem[] = [];
+  private dropped = 0;
+  private droppedErrors = 0;
 
   constructor(
     readonly file: string,
@@ -76,14 +85,28 @@ export class ProblemCollector {
 
   /** Problems in file order (by line; stable for problems on one line). */
   get problems(): readonly SpecProblem[] {
-    return [...this.items].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+    const sorted = [...this.items].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+    if (this.dropped === 0) return sorted;
+    const more: SpecProblem = {
+      severity: this.droppedErrors > 0 ? 'error' : 'warning',
+      file: this.file,
+      path: [],
+      problem: `${this.dropped} more problems (${this.droppedErrors} of them errors) are not shown; the first ${MAX_PROBLEMS_PER_FILE} are above`,
+      fix: 'fix those and run again; one mistake repeated many times is usually one change',
+    };
+    return [...sorted, more];
   }
 
   get hasErrors(): boolean {
-    return this.items.some((p) => p.severity === 'error');
+    return this.droppedErrors > 0 || this.items.some((p) => p.severity === 'error');
   }
 
   private add(severity: Severity, path: KeyPath, problem: string, fix: string): void {
+    if (this.items.length >= MAX_PROBLEMS_PER_FILE) {
+      this.dropped++;
+      if (severity === 'error') this.droppedErrors++;
+      return;
+    }
     const line = this.lineOf(path);
     this.items.push({ severity, file: this.file, path: [...path], problem, fix, ...(line === undefined ? {} : { line }) });
   }

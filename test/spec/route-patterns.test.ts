@@ -3,7 +3,10 @@
  * whose patterns could both select one task.
  */
 import { describe, expect, it } from 'vitest';
+import { ROUTE_PATTERN_LIMITS } from '../../spec/checks';
+import { MAX_PROBLEMS_PER_FILE } from '../../spec/problems';
 import { findIntersection, routeMatches } from '../../spec/route-patterns';
+import { editBase, problemLines } from '../helpers/parameter-files';
 
 /** Asserts that `a` and `b` overlap and that the witness returned is a concrete name matching both. */
 function expectOverlap(a: string, b: string): string {
@@ -132,5 +135,38 @@ describe('deciding whether two route patterns overlap', () => {
     }
     expect(patterns.length).toBeGreaterThan(80);
     expect(wrong).toEqual([]);
+  });
+});
+
+describe('route patterns at the limits of a parameter file', () => {
+  it('decides a pair of 4,000-character patterns and gives a witness both match', () => {
+    // The table held a string per cell before: this pair took 40.6 s and 960 MB.
+    const a = `*${'ab?'.repeat(1333)}`;
+    const b = `*${'ba*'.repeat(1333)}`;
+    expectOverlap(a, b);
+  });
+
+  it('refuses a pattern longer than a task name needs, at its key path', () => {
+    const long = `myapp.${'x'.repeat(ROUTE_PATTERN_LIMITS.maxLength)}.*`;
+    expect(problemLines(editBase({ 11: `  email: ["${long}"]` }))).toEqual([
+      expect.stringMatching(new RegExp(`queues\\.email\\[0\\]: route pattern is ${long.length} characters long, more than the ${ROUTE_PATTERN_LIMITS.maxLength} .*Fix: shorten it`)),
+    ]);
+  });
+
+  it('refuses more route-pattern text than the overlap check accepts, in one line', () => {
+    const patterns = Array.from({ length: 60 }, (_, i) => `"myapp.tasks.t${i}.${'y'.repeat(180)}"`).join(', ');
+    const lines = problemLines(editBase({ 11: `  email: [${patterns}]` }));
+    expect(lines).toEqual([expect.stringMatching(/queues: the route patterns hold \d+ characters together, more than the 10000 .*Fix: route whole task modules/)]);
+  });
+});
+
+describe('a mistake repeated many thousand times', () => {
+  it('is reported as the first problems and one line counting the rest, not a stack overflow', () => {
+    const n = 500; // every pair of "*<i>*" patterns overlaps: 124,750 problems
+    const queues = Array.from({ length: n }, (_, i) => `  q${i}: ["*${i}*"]`).join('\n');
+    const names = Array.from({ length: n }, (_, i) => `q${i}`).join(', ');
+    const lines = problemLines(editBase({ 11: `${queues}\n  email: ["myapp.tasks.email.*"]`, 15: `    queues: [email, default, ${names}]` }));
+    expect(lines).toHaveLength(MAX_PROBLEMS_PER_FILE + 1);
+    expect(lines.at(-1)).toMatch(/error: \(top level\): \d+ more problems \(\d+ of them errors\) are not shown; the first 1000 are above\. Fix: /);
   });
 });
