@@ -22,6 +22,14 @@ export interface ReachabilityBreaks {
   readonly noBrokerEgress?: boolean;
   /** The OIDC load balancer has no 443 out. */
   readonly noIdpEgress?: boolean;
+  /** No interface endpoint and no 443 out: the task reaches no AWS API (image pull, logs, secrets). */
+  readonly noApiEgress?: boolean;
+  /** The task's egress names the broker on a port the broker does not admit it on. */
+  readonly unadmittedEgress?: boolean;
+  /** The task may send SMTP (25) to anywhere. */
+  readonly smtpAnywhere?: boolean;
+  /** The task may reach a port range of an address range. */
+  readonly portRangeToRange?: boolean;
 }
 
 export function reachabilityNetwork(stack: TerraformStack, breaks: ReachabilityBreaks = {}): void {
@@ -31,11 +39,15 @@ export function reachabilityNetwork(stack: TerraformStack, breaks: ReachabilityB
 
   new VpcSecurityGroupIngressRule(stack, 'broker-from-workers', { securityGroupId: broker.id, referencedSecurityGroupId: workers.id, ...tcp(6379) });
   if (!breaks.noBrokerEgress) new VpcSecurityGroupEgressRule(stack, 'workers-to-broker', { securityGroupId: workers.id, referencedSecurityGroupId: broker.id, ...tcp(6379) });
-  new VpcSecurityGroupEgressRule(stack, 'workers-https', { securityGroupId: workers.id, cidrIpv4: '0.0.0.0/0', ...(breaks.openEgress ? { ipProtocol: '-1' } : tcp(443)) });
+  if (!breaks.noApiEgress) new VpcSecurityGroupEgressRule(stack, 'workers-https', { securityGroupId: workers.id, cidrIpv4: '0.0.0.0/0', ...(breaks.openEgress ? { ipProtocol: '-1' } : tcp(443)) });
+  if (breaks.unadmittedEgress) new VpcSecurityGroupEgressRule(stack, 'workers-to-broker-6380', { securityGroupId: workers.id, referencedSecurityGroupId: broker.id, ...tcp(6380) });
+  if (breaks.smtpAnywhere) new VpcSecurityGroupEgressRule(stack, 'workers-smtp', { securityGroupId: workers.id, cidrIpv4: '0.0.0.0/0', ...tcp(25) });
+  if (breaks.portRangeToRange) new VpcSecurityGroupEgressRule(stack, 'workers-db', { securityGroupId: workers.id, cidrIpv4: '10.1.0.0/16', ipProtocol: 'tcp', fromPort: 5432, toPort: 5433 });
   new EcsService(stack, 'workers-service', { name: 'workers', networkConfiguration: { subnets: ['subnet-1'], securityGroups: [workers.id] } });
 
-  new VpcEndpoint(stack, 'logs', { vpcId: 'vpc-1', serviceName: 'com.amazonaws.eu-west-1.logs', vpcEndpointType: 'Interface', privateDnsEnabled: true, securityGroupIds: [endpoints.id] });
-  if (!breaks.endpointClosed) new VpcSecurityGroupIngressRule(stack, 'endpoints-from-workers', { securityGroupId: endpoints.id, referencedSecurityGroupId: workers.id, ...tcp(443) });
+  // Without API egress there is no endpoint either, as with interfaceEndpoints: [] (NAT would be the only way).
+  if (!breaks.noApiEgress) new VpcEndpoint(stack, 'logs', { vpcId: 'vpc-1', serviceName: 'com.amazonaws.eu-west-1.logs', vpcEndpointType: 'Interface', privateDnsEnabled: true, securityGroupIds: [endpoints.id] });
+  if (!breaks.endpointClosed && !breaks.noApiEgress) new VpcSecurityGroupIngressRule(stack, 'endpoints-from-workers', { securityGroupId: endpoints.id, referencedSecurityGroupId: workers.id, ...tcp(443) });
 
   const lb = new Lb(stack, 'lb', { name: 'ops', securityGroups: [alb.id], subnets: ['subnet-2'] });
   const https = new LbListener(stack, 'https', { loadBalancerArn: lb.arn, port: 443, protocol: 'HTTPS', defaultAction: [{ type: 'fixed-response', fixedResponse: { contentType: 'text/plain', statusCode: '404' } }] });
