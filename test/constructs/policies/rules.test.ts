@@ -124,6 +124,7 @@ const REACHABILITY_EXPECTED = {
   noApiEgress: `policy-test: aws_ecs_service.workers-service (policy-test/workers-service): ${REACHABILITY_TITLE}: its group workers has no egress on 443 to AWS APIs (through NAT or the interface endpoints). ${REACHABILITY_FIX}`,
   unadmittedEgress: `policy-test: aws_vpc_security_group_egress_rule.workers-to-broker-6380 (policy-test/workers-to-broker-6380): ${REACHABILITY_TITLE}: allows TCP 6380 to broker, which does not admit workers. ${REACHABILITY_FIX}`,
   smtpAnywhere: `policy-test: aws_vpc_security_group_egress_rule.workers-smtp (policy-test/workers-smtp): ${REACHABILITY_TITLE}: allows TCP 25 to anywhere; only 443 may go to the internet. ${REACHABILITY_FIX}`,
+  noBrokerPath: `policy-test: aws_ecs_service.workers-service (policy-test/workers-service): ${REACHABILITY_TITLE}: its tasks read aws_secretsmanager_secret.broker-url, a rediss URL of aws_elasticache_replication_group.redis, but the broker's group admits none of its groups (workers) on 6379. ${REACHABILITY_FIX}`,
   portRangeToRange: `policy-test: aws_vpc_security_group_egress_rule.workers-db (policy-test/workers-db): ${REACHABILITY_TITLE}: allows TCP 5432-5433 to 10.1.0.0/16. ${REACHABILITY_FIX}`,
 };
 
