@@ -159,6 +159,12 @@ function awsNetworkRequirements(order: StackOrder): StartRequirement[] {
   });
 }
 
+/** The kit secrets (aws_secretsmanager_secret addresses) each ECS starter's tasks read at start. */
+export function ecsSecretReads(resources: readonly CheckedResource[]): Array<{ starter: CheckedResource; secrets: ResourceAddress[] }> {
+  const order = orderOf(resources);
+  return order.ofType(...ECS_STARTERS).map((starter) => ({ starter, secrets: order.secretsRead(starter).secrets }));
+}
+
 /** The Amazon MQ secrets each ECS starter's tasks read: the administrator's, and other users'. */
 export function rabbitmqCredentialReads(resources: readonly CheckedResource[]): Array<{ starter: CheckedResource; admin: ResourceAddress[]; users: ResourceAddress[] }> {
   const order = orderOf(resources);

@@ -14,6 +14,11 @@
  *   time out although NAT is there
  *   (https://docs.aws.amazon.com/sdk-for-kotlin/api/latest/ec2/aws.sdk.kotlin.services.ec2.model/-create-vpc-endpoint-request/private-dns-enabled.html);
  * - every ECS task group reaches AWS APIs on 443, through NAT (443 to anywhere) or the endpoints;
+ * - whatever starts tasks that read a broker's URL (a secret whose value names the broker) is
+ *   admitted by the broker's group on the URL's port: rediss to the replication group's port, amqps
+ *   to 5671, https (the RabbitMQ management API) to 443; the RabbitMQ users bootstrap, which reads
+ *   the users' URLs only for their passwords, on 443. With the pairing above, its egress then
+ *   allows that port too. A client with neither half would otherwise pass, and fail at run time;
  * - a load balancer that authenticates with OIDC has 443 out to an address range, because it calls
  *   the IdP's token and user-info endpoints itself
  *   (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-authenticate-users.html);
@@ -21,6 +26,8 @@
  *   to anywhere.
  */
 import { blocks, block, type CheckedResource, type PolicyRule } from '../policy-rule';
+import { referencesIn, typeOf } from '../resource-graph';
+import { ecsSecretReads, rabbitmqCredentialReads } from './apply-order';
 
 const ANYWHERE = ['0.0.0.0/0', '::/0'];
 const HTTPS = 443;
@@ -86,6 +93,35 @@ function taskGroups(resources: readonly CheckedResource[]): Map<string, CheckedR
   return groups;
 }
 
+interface BrokerUrl {
+  readonly broker: string;
+  readonly brokerGroups: readonly string[];
+  readonly scheme: string;
+  readonly port: number;
+}
+
+/** Secret (address) -> the broker URLs its versions hold: a value naming an ElastiCache group or an Amazon MQ broker. */
+function brokerUrls(resources: readonly CheckedResource[]): Map<string, BrokerUrl[]> {
+  const brokers = resources.filter((r) => r.type === 'aws_elasticache_replication_group' || r.type === 'aws_mq_broker');
+  const urls = new Map<string, BrokerUrl[]>();
+  for (const version of resources.filter((r) => r.type === 'aws_secretsmanager_secret_version')) {
+    const value = String(version.config.secret_string ?? '');
+    const named = new Set(referencesIn(value));
+    for (const broker of brokers.filter((b) => named.has(b.address))) {
+      const redis = broker.type === 'aws_elasticache_replication_group';
+      // ElastiCache listens on its port (6379 unless set); Amazon MQ for RabbitMQ on 5671 (AMQPS) and 443 (management).
+      const scheme = ['rediss', 'redis', 'amqps', 'https'].find((s) => value.includes(`${s}://`));
+      const port = scheme === undefined ? undefined : redis ? (scheme.startsWith('redis') ? Number(broker.config.port ?? 6379) : undefined) : scheme === 'amqps' ? 5671 : scheme === 'https' ? 443 : undefined;
+      if (scheme === undefined || port === undefined) continue;
+      const brokerGroups = (((redis ? broker.config.security_group_ids : broker.config.security_groups) as unknown[] | undefined) ?? []).map(groupOf).filter((g): g is string => g !== undefined);
+      for (const secret of referencesIn(String(version.config.secret_id ?? '')).filter((a) => typeOf(a) === 'aws_secretsmanager_secret')) {
+        urls.set(secret, [...(urls.get(secret) ?? []), { broker: broker.address, brokerGroups, scheme, port }]);
+      }
+    }
+  }
+  return urls;
+}
+
 const portText = (r: Rule) => (r.protocol === '-1' ? 'all traffic' : r.from === r.to ? `${r.protocol.toUpperCase()} ${r.from}` : `${r.protocol.toUpperCase()} ${r.from}-${r.to}`);
 
 export const reachability: PolicyRule = {
@@ -139,6 +175,26 @@ export const reachability: PolicyRule = {
       const viaEndpoints = endpoints.length > 0 && endpoints.every((endpoint) => ((endpoint.config.security_group_ids as unknown[] | undefined) ?? []).some((eg) => out.some((e) => admits(e, groupOf(eg)!, HTTPS))));
       if (!viaNat && !viaEndpoints) {
         problems.push({ resource: user, problem: `its group ${name(group)} has no egress on 443 to AWS APIs (through NAT or the interface endpoints)` });
+      }
+    }
+
+    // Broker clients reach the broker on the port of the URL they read.
+    const urls = brokerUrls(resources);
+    if (urls.size > 0) {
+      const taskGroupsOf = (starter: CheckedResource) => [...taskGroups([starter]).keys()];
+      // The users bootstrap (it alone reads the administrator's credentials) reads the users' URLs
+      // for their passwords and talks to the management API only: it needs 443, not their ports.
+      const bootstraps = new Set(rabbitmqCredentialReads(resources).filter((r) => r.admin.length > 0).map((r) => r.starter.address));
+      for (const { starter, secrets } of ecsSecretReads(resources)) {
+        for (const secret of secrets) {
+          for (const read of urls.get(secret) ?? []) {
+            const url = bootstraps.has(starter.address) ? { ...read, scheme: 'https (management API)', port: HTTPS } : read;
+            const groups = taskGroupsOf(starter);
+            if (!url.brokerGroups.some((bg) => ingressOf(bg).some((i) => groups.some((g) => admits(i, g, url.port))))) {
+              problems.push({ resource: starter, problem: `its tasks read ${secret}, a ${url.scheme} URL of ${url.broker}, but the broker's group admits none of its groups (${groups.map(name).join(', ') || 'none'}) on ${url.port}` });
+            }
+          }
+        }
       }
     }
 

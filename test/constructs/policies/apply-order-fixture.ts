@@ -10,6 +10,7 @@ import { LbListenerRule } from '@cdktf/provider-aws/lib/lb-listener-rule';
 import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
 import { RouteTable } from '@cdktf/provider-aws/lib/route-table';
 import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-association';
+import { SchedulerSchedule } from '@cdktf/provider-aws/lib/scheduler-schedule';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
@@ -25,19 +26,25 @@ import type { ITerraformDependable, TerraformStack } from 'cdktf';
 
 export type Prerequisite = 'secret' | 'capacity' | 'listener' | 'network';
 
-/** An ECS service with a secret, capacity providers, a private route and a listener rule; `without` is left out of depends_on. */
-export function ecsServiceStack(stack: TerraformStack, without?: Prerequisite): void {
+/** A task definition injecting a secret that has a value, in a private subnet routed to NAT: what every ECS starter here runs. */
+function taskInPrivateSubnet(stack: TerraformStack) {
   const secret = new SecretsmanagerSecret(stack, 'secret', { name: 's', lifecycle: { preventDestroy: true } });
   const value = new SecretsmanagerSecretVersion(stack, 'value', { secretId: secret.id, secretString: 'v' });
   const task = new EcsTaskDefinition(stack, 'task', {
     family: 'f',
     containerDefinitions: JSON.stringify([{ name: 'app', image: 'i:1', essential: true, secrets: [{ name: 'URL', valueFrom: secret.arn }] }]),
   });
-  const cluster = new EcsCluster(stack, 'cluster', { name: 'c' });
-  const capacity = new EcsClusterCapacityProviders(stack, 'capacity', { clusterName: cluster.name, capacityProviders: ['FARGATE'] });
   const subnet = new Subnet(stack, 'subnet', { vpcId: 'vpc-1', cidrBlock: '10.0.0.0/24' });
   const routes = new RouteTable(stack, 'routes', { vpcId: 'vpc-1', route: [{ cidrBlock: '0.0.0.0/0', natGatewayId: 'nat-1' }] });
   const association = new RouteTableAssociation(stack, 'association', { subnetId: subnet.id, routeTableId: routes.id });
+  return { value, task, subnet, association };
+}
+
+/** An ECS service with a secret, capacity providers, a private route and a listener rule; `without` is left out of depends_on. */
+export function ecsServiceStack(stack: TerraformStack, without?: Prerequisite): void {
+  const { value, task, subnet, association } = taskInPrivateSubnet(stack);
+  const cluster = new EcsCluster(stack, 'cluster', { name: 'c' });
+  const capacity = new EcsClusterCapacityProviders(stack, 'capacity', { clusterName: cluster.name, capacityProviders: ['FARGATE'] });
   const targets = new LbTargetGroup(stack, 'targets', { name: 't', port: 80, protocol: 'HTTP', targetType: 'ip', vpcId: 'vpc-1' });
   const rule = new LbListenerRule(stack, 'rule', {
     listenerArn: 'arn:listener',
@@ -52,6 +59,27 @@ export function ecsServiceStack(stack: TerraformStack, without?: Prerequisite): 
     capacityProviderStrategy: [{ capacityProvider: 'FARGATE', weight: 1 }],
     networkConfiguration: { subnets: [subnet.id], assignPublicIp: false },
     loadBalancer: [{ targetGroupArn: targets.arn, containerName: 'app', containerPort: 80 }],
+    dependsOn: Object.entries(prerequisites).flatMap(([name, dependable]) => (name === without ? [] : [dependable])),
+  });
+}
+
+/**
+ * An EventBridge Scheduler schedule that runs an ECS task reading a secret in a private subnet
+ * (the kit's scheduled calls), after the secret's value and the subnet's route unless `without`
+ * names one. Launch type FARGATE, so no capacity providers are involved.
+ */
+export function scheduleStack(stack: TerraformStack, without?: 'secret' | 'network'): void {
+  const { value, task, subnet, association } = taskInPrivateSubnet(stack);
+  const prerequisites = { secret: value, network: association };
+  new SchedulerSchedule(stack, 'schedule', {
+    name: 'nightly',
+    scheduleExpression: 'cron(0 2 * * ? *)',
+    flexibleTimeWindow: { mode: 'OFF' },
+    target: {
+      arn: 'arn:aws:ecs:eu-west-1:1:cluster/c',
+      roleArn: 'arn:aws:iam::1:role/scheduler',
+      ecsParameters: { taskDefinitionArn: task.arn, launchType: 'FARGATE', networkConfiguration: { subnets: [subnet.id], assignPublicIp: false } },
+    },
     dependsOn: Object.entries(prerequisites).flatMap(([name, dependable]) => (name === without ? [] : [dependable])),
   });
 }

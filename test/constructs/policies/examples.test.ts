@@ -38,7 +38,12 @@ describe('the policy pack on what the kit builds', () => {
     const shapes = new Set(specs.map((s) => `${s.cloud}/${s.broker.kind}`));
     // The rule families only prove something if the mix reaches every shape they judge.
     expect([...shapes].sort()).toEqual(['aws/rabbitmq', 'aws/redis', 'gcp/rabbitmq', 'gcp/redis']);
-    const awsFiles = files.map((f) => parse(f.text) as { cloud: string; network?: { interfaceEndpoints?: unknown[]; appEgress?: unknown[] } }).filter((f) => f.cloud === 'aws');
+    const awsFiles = files
+      .map((f) => parse(f.text) as { cloud: string; network?: { interfaceEndpoints?: unknown[]; appEgress?: unknown[] }; monitoring?: { sso?: unknown }; schedules?: Record<string, unknown> })
+      .filter((f) => f.cloud === 'aws');
+    // The OIDC front door (listener order, IdP egress, the gate) and scheduled calls (their start order) must be in the mix too.
+    expect(awsFiles.filter((f) => f.monitoring?.sso !== undefined).length).toBeGreaterThan(0);
+    expect(awsFiles.filter((f) => Object.keys(f.schedules ?? {}).length > 0).length).toBeGreaterThan(0);
     expect(awsFiles.filter((f) => f.network?.interfaceEndpoints?.length === 0).length).toBeGreaterThan(0);
     expect(awsFiles.filter((f) => (f.network?.interfaceEndpoints?.length ?? 0) > 0).length).toBeGreaterThan(0);
     expect(awsFiles.filter((f) => f.network?.appEgress !== undefined).length).toBeGreaterThan(0);

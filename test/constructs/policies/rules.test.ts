@@ -35,7 +35,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkStackPolicies, formatViolation } from '../../../constructs/policies/policy-aspect';
 import { POLICY_RULES } from '../../../constructs/policies/rules';
-import { cloudRunStack, ecsServiceStack, vmTemplateStack, type Prerequisite } from './apply-order-fixture';
+import { cloudRunStack, ecsServiceStack, scheduleStack, vmTemplateStack, type Prerequisite } from './apply-order-fixture';
 import { apiOrderedStack, secretReadingTemplate } from './gcp-apply-order-fixture';
 import { brokerClientStack } from './gcp-reachability-fixture';
 import { redisUsersStack } from './redis-users-fixture';
@@ -121,6 +121,11 @@ const REACHABILITY_EXPECTED = {
   endpointClosed: `policy-test: aws_vpc_endpoint.logs (policy-test/logs): ${REACHABILITY_TITLE}: resolves com.amazonaws.eu-west-1.logs for the whole VPC but does not admit workers (used by aws_ecs_service.workers-service) on 443. ${REACHABILITY_FIX}`,
   noBrokerEgress: `policy-test: aws_vpc_security_group_ingress_rule.broker-from-workers (policy-test/broker-from-workers): ${REACHABILITY_TITLE}: admits workers on 6379, but that group's egress does not allow 6379 to broker. ${REACHABILITY_FIX}`,
   noIdpEgress: `policy-test: aws_lb.lb (policy-test/lb): ${REACHABILITY_TITLE}: authenticates with OIDC but its groups allow no 443 out to the IdP. ${REACHABILITY_FIX}`,
+  noApiEgress: `policy-test: aws_ecs_service.workers-service (policy-test/workers-service): ${REACHABILITY_TITLE}: its group workers has no egress on 443 to AWS APIs (through NAT or the interface endpoints). ${REACHABILITY_FIX}`,
+  unadmittedEgress: `policy-test: aws_vpc_security_group_egress_rule.workers-to-broker-6380 (policy-test/workers-to-broker-6380): ${REACHABILITY_TITLE}: allows TCP 6380 to broker, which does not admit workers. ${REACHABILITY_FIX}`,
+  smtpAnywhere: `policy-test: aws_vpc_security_group_egress_rule.workers-smtp (policy-test/workers-smtp): ${REACHABILITY_TITLE}: allows TCP 25 to anywhere; only 443 may go to the internet. ${REACHABILITY_FIX}`,
+  noBrokerPath: `policy-test: aws_ecs_service.workers-service (policy-test/workers-service): ${REACHABILITY_TITLE}: its tasks read aws_secretsmanager_secret.broker-url, a rediss URL of aws_elasticache_replication_group.redis, but the broker's group admits none of its groups (workers) on 6379. ${REACHABILITY_FIX}`,
+  portRangeToRange: `policy-test: aws_vpc_security_group_egress_rule.workers-db (policy-test/workers-db): ${REACHABILITY_TITLE}: allows TCP 5432-5433 to 10.1.0.0/16. ${REACHABILITY_FIX}`,
 };
 
 const LB_ONLY = "CK-UI-LB-ONLY a service behind a load balancer is reachable from that load balancer only";
@@ -390,6 +395,19 @@ const FIXTURES: RuleFixture[] = [
   orderFixture('CK-ORDER-CAPACITY', 'capacity', "policy-test: aws_ecs_service.service (policy-test/service): CK-ORDER-CAPACITY ECS services are created after their cluster's capacity providers: it runs on capacity providers that aws_ecs_cluster_capacity_providers.capacity attaches to its cluster, but is not created after it: add aws_ecs_cluster_capacity_providers.capacity to its depends_on. Fix: add the aws_ecs_cluster_capacity_providers of the cluster to the service depends_on."),
   orderFixture('CK-ORDER-LISTENER', 'listener', "policy-test: aws_ecs_service.service (policy-test/service): CK-ORDER-LISTENER ECS services are created after the listener rules that forward to their target groups: its target group aws_lb_target_group.targets joins the load balancer through aws_lb_listener_rule.rule, but is not created after it: add aws_lb_listener_rule.rule to its depends_on. Fix: add each aws_lb_listener_rule (or aws_lb_listener) forwarding to the target group to the service depends_on."),
   orderFixture('CK-ORDER-NETWORK', 'network', "policy-test: aws_ecs_service.service (policy-test/service): CK-ORDER-NETWORK what starts tasks or VMs is created after its subnets' way out (NAT): its tasks leave their subnets through aws_route_table_association.association, but is not created after it: add aws_route_table_association.association to its depends_on. Fix: add the subnets' aws_route_table_association (and any aws_route of their tables), or the google_compute_router_nat, to the depends_on."),
+  // Scheduled calls start tasks too (issue 15: "every service (and scheduled call)"); no capacity providers, launch type FARGATE.
+  {
+    rule: 'CK-ORDER-SECRETS',
+    on: 'a schedule that runs an ECS task',
+    compliant: (s) => scheduleStack(s),
+    violating: [{ breaks: 'the secret version missing from depends_on', build: (s) => scheduleStack(s, 'secret'), expected: "policy-test: aws_scheduler_schedule.schedule (policy-test/schedule): CK-ORDER-SECRETS what starts tasks is created after the value of every secret they read: its tasks read aws_secretsmanager_secret.secret, whose value is aws_secretsmanager_secret_version.value, but is not created after it: add aws_secretsmanager_secret_version.value to its depends_on. Fix: add the secret's version (aws_secretsmanager_secret_version, google_secret_manager_secret_version) to the service's, schedule's or template's depends_on." }],
+  },
+  {
+    rule: 'CK-ORDER-NETWORK',
+    on: 'a schedule that runs an ECS task',
+    compliant: (s) => scheduleStack(s),
+    violating: [{ breaks: 'the route missing from depends_on', build: (s) => scheduleStack(s, 'network'), expected: "policy-test: aws_scheduler_schedule.schedule (policy-test/schedule): CK-ORDER-NETWORK what starts tasks or VMs is created after its subnets' way out (NAT): its tasks leave their subnets through aws_route_table_association.association, but is not created after it: add aws_route_table_association.association to its depends_on. Fix: add the subnets' aws_route_table_association (and any aws_route of their tables), or the google_compute_router_nat, to the depends_on." }],
+  },
   {
     rule: 'CK-ORDER-NETWORK',
     cloud: 'gcp',
