@@ -1,6 +1,7 @@
 /**
  * The kit's workers on real brokers with Celery 5.6 (../shared/python-celery, unmodified release
- * sources found by ./celery-5-6.ts, run by Debian's Python): soft shutdown on Redis and RabbitMQ, the poison-message cap
+ * sources found by ./celery-5-6.ts, run by Debian's Python): soft shutdown on Redis and RabbitMQ
+ * (and, on Redis, the warm shutdown without REMAP_SIGTERM, where the same check must fail), the poison-message cap
  * on both (delivery limit and dead-letter queue on RabbitMQ, one run on Redis) and native delayed
  * delivery on RabbitMQ, a three-node RabbitMQ cluster losing its queue leader, and Redis kill -9
  * with the stack's persistence (and without it, where the same check must fail). Every setting comes from the kit's output: the
@@ -13,7 +14,7 @@ import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { celerySettingsModule } from '../../constructs/celery/celery-settings';
-import { deployedWorker } from '../helpers/deployed-worker';
+import { deployedWorker, type DeployedWorker } from '../helpers/deployed-worker';
 import { tempDir } from '../helpers/parameter-files';
 import { runAsync } from '../helpers/run';
 import { onlyResource, synthesizeDir, type SynthesizedStack } from '../helpers/synth';
@@ -48,14 +49,14 @@ function redisServerArgs(stack: SynthesizedStack): string[] {
 
 /**
  * Runs one of ./python's test modules (or `module.Class.test`) against the kit's settings and
- * worker and prints the figures it prints. `editSettings` changes the generated settings, only for
- * the checks that show what a setting prevents.
+ * worker and prints the figures it prints. `editSettings` and `worker` change the generated settings
+ * and the synthesized worker, only for the checks that show what a setting prevents.
  */
 async function runKitPythonRaw(
   module: string,
   stack: SynthesizedStack,
   extraEnv: Record<string, string> = {},
-  editSettings: (settings: string) => string = (s) => s,
+  { editSettings = (s) => s, worker }: { editSettings?: (settings: string) => string; worker?: DeployedWorker } = {},
 ): Promise<{ status: number | null; output: string }> {
   const dir = tempDir('celerykit-kit-broker-');
   const settings = join(dir, 'celery_settings.py');
@@ -67,7 +68,7 @@ async function runKitPythonRaw(
       ...celery56,
       ...extraEnv,
       CELERYKIT_SETTINGS: settings,
-      CELERYKIT_WORKER: JSON.stringify(deployedWorker(stack, POOL)),
+      CELERYKIT_WORKER: JSON.stringify(worker ?? deployedWorker(stack, POOL)),
       CELERYKIT_QUEUE: pool.queues[0]!,
       CELERYKIT_RECORD_DIR: tempDir('celerykit-broker-run-'),
       PYTHONDONTWRITEBYTECODE: '1',
@@ -93,6 +94,17 @@ describe.skipIf(tools.skip)('the kit worker on real brokers with Celery 5.6', ()
     expect(output).toMatch(new RegExp(`\\[${broker}\\] soft shutdown \\(REMAP_SIGTERM=SIGQUIT, 15 s, stop window 25 s`));
   }, 180_000);
 
+  it('on Redis without REMAP_SIGTERM (a warm shutdown), the same check fails: the worker is killed and the task waits for the visibility timeout', async () => {
+    assertToolPresent(tools);
+    const stack = example('redis');
+    const deployed = deployedWorker(stack, POOL);
+    expect(deployed.env.REMAP_SIGTERM).toBe('SIGQUIT');
+    const { REMAP_SIGTERM: _remap, ...warm } = deployed.env;
+    const { status, output } = await runKitPythonRaw('test_soft_shutdown', stack, { CELERYKIT_BROKER: 'redis', CELERYKIT_PICKUP_WAIT_SECONDS: '10' }, { worker: { ...deployed, env: warm } });
+    expect(status, output).not.toBe(0);
+    expect(output).toMatch(/\[redis\] soft shutdown \(REMAP_SIGTERM=None, 15 s, stop window 25 s, visibility timeout 9000\): first worker exited [\d.]+ s after SIGTERM \(killed: True\);.* not within 10 s/);
+  }, 120_000);
+
   it('on RabbitMQ, dead-letters a poison task after the delivery limit and keeps countdowns out of worker slots', async () => {
     assertToolPresent(tools);
     const output = await runKitPython('test_rabbitmq_delivery', example('rabbitmq'));
@@ -109,7 +121,7 @@ describe.skipIf(tools.skip)('the kit worker on real brokers with Celery 5.6', ()
       return edited;
     };
     const countdown = 'test_rabbitmq_delivery.RabbitmqDeliveryTest.test_a_countdown_waits_in_the_broker_not_in_a_worker_slot';
-    const { status, output } = await runKitPythonRaw(countdown, example('rabbitmq'), {}, toDirect);
+    const { status, output } = await runKitPythonRaw(countdown, example('rabbitmq'), {}, { editSettings: toDirect });
     expect(status, output).not.toBe(0);
     expect(output).toMatch(/\[rabbitmq\] countdown 8 s: tasks held by the worker while waiting: 1; messages in celery_delayed_\* queues: 0/);
     expect(output).toMatch(/AssertionError: 1 != 0/);
