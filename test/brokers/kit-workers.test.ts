@@ -1,8 +1,10 @@
 /**
  * The kit's workers on real brokers with Celery 5.6 (../shared/python-celery, unmodified release
- * sources found by ./celery-5-6.ts, run by Debian's Python): soft shutdown on Redis and RabbitMQ, the poison-message cap
- * and native delayed delivery on RabbitMQ, a three-node RabbitMQ cluster losing its queue leader,
- * and Redis kill -9 with the stack's persistence. Every setting comes from the kit's output: the
+ * sources found by ./celery-5-6.ts, run by Debian's Python): soft shutdown on Redis and RabbitMQ
+ * (and, on Redis, the warm shutdown without REMAP_SIGTERM, where the same check must fail), the poison-message cap
+ * on both (delivery limit and dead-letter queue on RabbitMQ, one run on Redis) and native delayed
+ * delivery on RabbitMQ, a three-node RabbitMQ cluster losing its queue leader, and Redis kill -9
+ * with the stack's persistence (and without it, where the same check must fail). Every setting comes from the kit's output: the
  * generated celery_settings.py, and the worker command line, environment and stop window read
  * back from the synthesized stack (the GCE Spot `ml` pool of the GCP examples, the shortest stop
  * window the kit deploys), and the Redis persistence of the stack's Memorystore instance. Each
@@ -12,7 +14,7 @@ import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { celerySettingsModule } from '../../constructs/celery/celery-settings';
-import { deployedWorker } from '../helpers/deployed-worker';
+import { deployedWorker, type DeployedWorker } from '../helpers/deployed-worker';
 import { tempDir } from '../helpers/parameter-files';
 import { runAsync } from '../helpers/run';
 import { onlyResource, synthesizeDir, type SynthesizedStack } from '../helpers/synth';
@@ -45,10 +47,20 @@ function redisServerArgs(stack: SynthesizedStack): string[] {
   return [...aof, '--save', persistence.mode === 'RDB' ? '3600 1' : '', '--maxmemory-policy', policy];
 }
 
-async function runKitPython(module: string, stack: SynthesizedStack, extraEnv: Record<string, string> = {}): Promise<string> {
+/**
+ * Runs one of ./python's test modules (or `module.Class.test`) against the kit's settings and
+ * worker and prints the figures it prints. `editSettings` and `worker` change the generated settings
+ * and the synthesized worker, only for the checks that show what a setting prevents.
+ */
+async function runKitPythonRaw(
+  module: string,
+  stack: SynthesizedStack,
+  extraEnv: Record<string, string> = {},
+  { editSettings = (s) => s, worker }: { editSettings?: (settings: string) => string; worker?: DeployedWorker } = {},
+): Promise<{ status: number | null; output: string }> {
   const dir = tempDir('celerykit-kit-broker-');
   const settings = join(dir, 'celery_settings.py');
-  writeFileSync(settings, celerySettingsModule(stack.spec));
+  writeFileSync(settings, editSettings(celerySettingsModule(stack.spec)));
   const pool = stack.spec.pools.find((p) => p.name === POOL)!;
   const r = await runAsync('/usr/bin/python3', ['-W', 'ignore', '-m', 'unittest', '-v', module], {
     cwd: resolve(__dirname, 'python'),
@@ -56,7 +68,7 @@ async function runKitPython(module: string, stack: SynthesizedStack, extraEnv: R
       ...celery56,
       ...extraEnv,
       CELERYKIT_SETTINGS: settings,
-      CELERYKIT_WORKER: JSON.stringify(deployedWorker(stack, POOL)),
+      CELERYKIT_WORKER: JSON.stringify(worker ?? deployedWorker(stack, POOL)),
       CELERYKIT_QUEUE: pool.queues[0]!,
       CELERYKIT_RECORD_DIR: tempDir('celerykit-broker-run-'),
       PYTHONDONTWRITEBYTECODE: '1',
@@ -65,7 +77,12 @@ async function runKitPython(module: string, stack: SynthesizedStack, extraEnv: R
   });
   const output = `${r.stdout}\n${r.stderr}`;
   for (const line of output.split('\n').filter((l) => /^\[(redis|rabbitmq)\]/.test(l))) console.log(line);
-  expect(r.status, output).toBe(0);
+  return { status: r.status, output };
+}
+
+async function runKitPython(module: string, stack: SynthesizedStack, extraEnv: Record<string, string> = {}): Promise<string> {
+  const { status, output } = await runKitPythonRaw(module, stack, extraEnv);
+  expect(status, output).toBe(0);
   return output;
 }
 
@@ -77,6 +94,17 @@ describe.skipIf(tools.skip)('the kit worker on real brokers with Celery 5.6', ()
     expect(output).toMatch(new RegExp(`\\[${broker}\\] soft shutdown \\(REMAP_SIGTERM=SIGQUIT, 15 s, stop window 25 s`));
   }, 180_000);
 
+  it('on Redis without REMAP_SIGTERM (a warm shutdown), the same check fails: the worker is killed and the task waits for the visibility timeout', async () => {
+    assertToolPresent(tools);
+    const stack = example('redis');
+    const deployed = deployedWorker(stack, POOL);
+    expect(deployed.env.REMAP_SIGTERM).toBe('SIGQUIT');
+    const { REMAP_SIGTERM: _remap, ...warm } = deployed.env;
+    const { status, output } = await runKitPythonRaw('test_soft_shutdown', stack, { CELERYKIT_BROKER: 'redis', CELERYKIT_PICKUP_WAIT_SECONDS: '10' }, { worker: { ...deployed, env: warm } });
+    expect(status, output).not.toBe(0);
+    expect(output).toMatch(/\[redis\] soft shutdown \(REMAP_SIGTERM=None, 15 s, stop window 25 s, visibility timeout 9000\): first worker exited [\d.]+ s after SIGTERM \(killed: True\);.* not within 10 s/);
+  }, 120_000);
+
   it('on RabbitMQ, dead-letters a poison task after the delivery limit and keeps countdowns out of worker slots', async () => {
     assertToolPresent(tools);
     const output = await runKitPython('test_rabbitmq_delivery', example('rabbitmq'));
@@ -84,6 +112,27 @@ describe.skipIf(tools.skip)('the kit worker on real brokers with Celery 5.6', ()
     expect(output).toMatch(/x-death reason: delivery_limit/);
     expect(output).toMatch(/tasks held by the worker while waiting: 0/);
   }, 180_000);
+
+  it('on RabbitMQ with direct exchanges instead of the generated topic ones, the countdown check fails: the worker holds the task', async () => {
+    assertToolPresent(tools);
+    const toDirect = (settings: string) => {
+      const edited = settings.replaceAll('type="topic"', 'type="direct"');
+      expect(edited, 'the generated settings declare topic exchanges').not.toBe(settings);
+      return edited;
+    };
+    const countdown = 'test_rabbitmq_delivery.RabbitmqDeliveryTest.test_a_countdown_waits_in_the_broker_not_in_a_worker_slot';
+    const { status, output } = await runKitPythonRaw(countdown, example('rabbitmq'), {}, { editSettings: toDirect });
+    expect(status, output).not.toBe(0);
+    expect(output).toMatch(/\[rabbitmq\] countdown 8 s: tasks held by the worker while waiting: 1; messages in celery_delayed_\* queues: 0/);
+    expect(output).toMatch(/AssertionError: 1 != 0/);
+  }, 120_000);
+
+  it('on Redis, which counts no deliveries, fails a task that kills its child once instead of returning it', async () => {
+    assertToolPresent(tools);
+    const output = await runKitPython('test_redis_delivery', example('redis'));
+    expect(output).toMatch(/Ran 1 test/);
+    expect(output).toMatch(/\[redis\] poison task \(task_reject_on_worker_lost=False, .*\): ran 1 time\(s\)/);
+  }, 120_000);
 
   it('on a three-node RabbitMQ cluster, runs every confirmed task although the queue leader is killed mid-publish', async () => {
     assertToolPresent(tools);
@@ -99,5 +148,17 @@ describe.skipIf(tools.skip)('the kit worker on real brokers with Celery 5.6', ()
     expect(args.slice(0, 4)).toEqual(['--appendonly', 'yes', '--appendfsync', 'everysec']);
     const output = await runKitPython('test_redis_persistence', stack, { CELERYKIT_REDIS_ARGS: JSON.stringify(args) });
     expect(output).toMatch(/Ran 1 test/);
+  }, 90_000);
+
+  it('with persistence off, the same kill -9 test fails on what it loses', async () => {
+    assertToolPresent(tools);
+    // Neither AOF nor snapshots: what a Redis without the stack's persistence keeps through kill -9.
+    const off = ['--appendonly', 'no', '--save', '', '--maxmemory-policy', 'noeviction'];
+    const { status, output } = await runKitPythonRaw('test_redis_persistence', example('redis'), { CELERYKIT_REDIS_ARGS: JSON.stringify(off) });
+    expect(status, output).not.toBe(0);
+    // It fails on the loss, not on anything else: nothing survived, and more was lost than allowed.
+    expect(output).toMatch(/\[redis\] kill -9 while enqueueing \(--appendonly no .*\): \d+ enqueued in 4 s, 0 survived, lost [1-9]\d*/);
+    expect(output).toMatch(/AssertionError: \d+ not less than or equal to \d+/);
+    expect(output).toMatch(/FAILED \(failures=1\)/);
   }, 90_000);
 });

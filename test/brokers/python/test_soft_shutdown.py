@@ -16,6 +16,9 @@ from harness import BrokerTestCase, OneServerPerClass, RabbitServer, RedisServer
 
 BROKER = os.environ["CELERYKIT_BROKER"]
 DEPLOYED = json.loads(os.environ["CELERYKIT_WORKER"])
+# How long the test waits for the task on the second worker; shorter for the run that shows what
+# happens without the soft shutdown (the task is then not back before the visibility timeout).
+PICKUP_WAIT_SECONDS = float(os.environ.get("CELERYKIT_PICKUP_WAIT_SECONDS", "60"))
 
 
 class SoftShutdownTest(OneServerPerClass, BrokerTestCase, unittest.TestCase):
@@ -36,16 +39,22 @@ class SoftShutdownTest(OneServerPerClass, BrokerTestCase, unittest.TestCase):
         self.kit_worker("second")
         sigterm_at = time.time()
         exited_after, killed = first.stop_like_the_platform()
-        restart = wait_until(lambda: [e for e in self.recorder.events("start", long_run) if "second" in (e["hostname"] or "")], 60, what="the long task on the second worker")[0]
-        picked_up_after = restart["at"] - sigterm_at
+        try:
+            restart = wait_until(lambda: [e for e in self.recorder.events("start", long_run) if "second" in (e["hostname"] or "")],
+                                 PICKUP_WAIT_SECONDS, what="the long task on the second worker")[0]
+            picked_up_after = restart["at"] - sigterm_at
+        except AssertionError:
+            picked_up_after = None
         short_done = self.recorder.final(short_run)
+        picked_up = f"{picked_up_after:.1f} s after SIGTERM" if picked_up_after is not None else f"not within {PICKUP_WAIT_SECONDS:.0f} s of the stop window's end"
         print(f"\n[{BROKER}] soft shutdown (REMAP_SIGTERM={DEPLOYED['env'].get('REMAP_SIGTERM')}, {soft:.0f} s, stop window {window} s, "
               f"visibility timeout {visibility}): first worker exited {exited_after:.1f} s after SIGTERM (killed: {killed}); "
-              f"short task finished on it: {short_done is not None}; long task picked up by the second worker {picked_up_after:.1f} s after SIGTERM",
+              f"short task finished on it: {short_done is not None}; long task picked up by the second worker {picked_up}",
               file=sys.stderr)
         self.assertFalse(killed, f"the worker outlived the stop window:\n{first.output()[-3000:]}")
         self.assertLessEqual(exited_after, window)
         self.assertIsNotNone(short_done, "a task shorter than the soft shutdown finishes")
+        self.assertIsNotNone(picked_up_after, "the long task runs again on the second worker")
         self.assertLess(picked_up_after, window + 5)
         if visibility is not None:
             self.assertLess(picked_up_after, visibility)

@@ -3,8 +3,12 @@
  * shutdown ends early enough inside the platform's stop window for unfinished tasks to go back to
  * their queues before SIGKILL. Read from the synthesized stacks of every example.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { FARGATE_MAX_STOP_TIMEOUT_SECONDS } from '../../../constructs/aws/worker-pool';
 import { SHUTDOWN_MARGIN_SECONDS, SOFT_SHUTDOWN_SECONDS_ENV, softShutdownSeconds, workerShutdownEnvironment } from '../../../constructs/celery/worker-command';
+import { SPOT_SHUTDOWN_SECONDS, WARM_SHUTDOWN_SECONDS } from '../../../constructs/gcp/worker-pool';
 import { deployedWorker } from '../../helpers/deployed-worker';
 import { synthesizeDir } from '../../helpers/synth';
 
@@ -40,5 +44,19 @@ describe('a worker stopped by its platform', () => {
     expect(softShutdownSeconds(120)).toBe(120 - SHUTDOWN_MARGIN_SECONDS);
     expect(softShutdownSeconds(5)).toBe(1);
     expect(workerShutdownEnvironment(25)).toEqual({ REMAP_SIGTERM: 'SIGQUIT', [SOFT_SHUTDOWN_SECONDS_ENV]: '15' });
+  });
+});
+
+describe('the shutdown sections of the cloud docs', () => {
+  const doc = (name: string) => readFileSync(join(__dirname, '../../../docs', name), 'utf8');
+
+  it.each([
+    ['aws.md', [FARGATE_MAX_STOP_TIMEOUT_SECONDS]],
+    ['gcp.md', [WARM_SHUTDOWN_SECONDS, SPOT_SHUTDOWN_SECONDS]],
+  ] as const)('%s describe the soft shutdown the workers get, with its seconds in each stop window', (name, windows) => {
+    const text = doc(name);
+    expect(text).toContain('REMAP_SIGTERM=SIGQUIT');
+    expect(text).not.toMatch(/SIGTERM starts Celery's \*\*warm shutdown\*\*/);
+    for (const window of windows) expect(text).toContain(`${softShutdownSeconds(window)} s`);
   });
 });
