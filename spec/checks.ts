@@ -368,16 +368,20 @@ function checkMonitoring(file: ParameterFile, out: ProblemCollector): void {
     if (m.sso.allowedMembers === undefined) out.error(['monitoring', 'sso', 'allowedMembers'], 'GCP deployments admit users through Identity-Aware Proxy and need the members it allows', 'add monitoring.sso.allowedMembers, e.g. ["group:ops@example.com"]');
     if (m.sso.oidc !== undefined) out.error(['monitoring', 'sso', 'oidc'], 'oidc is for the AWS load balancer; GCP uses Identity-Aware Proxy', 'remove it and list allowedMembers');
     // IAP with its Google-managed OAuth client admits only users of the organization
-    // (https://cloud.google.com/iap/docs/enabling-cloud-run); a consumer Google account never is.
-    (m.sso.allowedMembers ?? []).forEach((member, i) => {
-      if (CONSUMER_GOOGLE_ACCOUNT.test(member)) {
-        out.error(
-          ['monitoring', 'sso', 'allowedMembers', i],
-          `${member} is a consumer Google account, outside any organization, and IAP's Google-managed OAuth client lets in only users of your organization`,
-          'list users or groups of your Google Workspace or Cloud Identity organization (e.g. "group:ops@example.com")',
-        );
-      }
-    });
+    // (https://cloud.google.com/iap/docs/enabling-cloud-run,
+    // https://docs.cloud.google.com/iap/docs/custom-oauth-configuration); a consumer Google account
+    // never is. flowerGroups are IAP bindings on Flower's backend, so the same holds for them.
+    for (const key of ['allowedMembers', 'flowerGroups'] as const) {
+      (m.sso[key] ?? []).forEach((member, i) => {
+        if (CONSUMER_GOOGLE_ACCOUNT.test(member)) {
+          out.error(
+            ['monitoring', 'sso', key, i],
+            `${member} is a consumer Google account, outside any organization, and IAP's Google-managed OAuth client lets in only users of your organization`,
+            'list users or groups of your Google Workspace or Cloud Identity organization (e.g. "group:ops@example.com")',
+          );
+        }
+      });
+    }
     if (m.certificateArn !== undefined) out.error(['monitoring', 'certificateArn'], 'certificateArn is for AWS; GCP uses a Google-managed certificate for monitoring.domain', 'remove it');
     (m.sso.flowerGroups ?? []).forEach((member, i) => {
       if (!IAM_MEMBER.test(member)) out.error(['monitoring', 'sso', 'flowerGroups', i], 'on GCP, Flower access is an Identity-Aware Proxy binding and needs an IAM member', 'write e.g. "group:celery-operators@example.com"');

@@ -228,10 +228,17 @@ export class GcpRabbitmqBroker extends Construct {
         preservedState: {
           internalIp: [{ interfaceName: 'nic0', autoDelete: 'NEVER', ipAddress: { address: nodeAddress.id } }],
         },
-        // A changed config takes effect when the node is next recreated, not at apply: Terraform
-        // updates the three configs in parallel and would otherwise replace every node at once.
+        // A changed config must not touch the node at apply: Terraform updates the three configs in
+        // parallel, and each update ends in applyUpdatesToInstances with these two actions
+        // (terraform-provider-google resource_compute_region_per_instance_config.go, Update), which
+        // also brings the node to the group's current template. minimal_action is only a floor: the
+        // call performs whatever the update needs, up to most_disruptive_allowed_action, and refuses
+        // an update that needs more
+        // (https://cloud.google.com/python/docs/reference/compute/latest/google.cloud.compute_v1.types.RegionInstanceGroupManagersApplyUpdatesRequest).
+        // With NONE as the ceiling no node restarts at apply; an update that needs a restart is
+        // stored in the group and refused at apply, and reaches the node when it is next recreated.
         minimalAction: 'NONE',
-        mostDisruptiveAllowedAction: 'REPLACE',
+        mostDisruptiveAllowedAction: 'NONE',
         lifecycle: { preventDestroy: true },
       });
     });

@@ -36,8 +36,10 @@ describe('the GCP rabbitmq broker', () => {
     expect(configs).toHaveLength(3);
     for (const c of configs) {
       expect(String(c.region_instance_group_manager)).toMatch(/^\$\{google_compute_region_instance_group_manager\.[^.]+\.name\}$/);
-      // A changed config waits for the node's next recreation instead of replacing all three at once.
+      // A changed config waits for the node's next recreation instead of replacing all three at once:
+      // minimal_action is a floor, so only a ceiling of NONE keeps the apply from restarting nodes.
       expect(c.minimal_action).toBe('NONE');
+      expect(c.most_disruptive_allowed_action).toBe('NONE');
     }
   });
 
