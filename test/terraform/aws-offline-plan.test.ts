@@ -4,10 +4,11 @@
  *
  * One `plan -json` per stack does what `validate`, `plan` and `show -json` did as three commands,
  * each of which started the 700 MB provider (validate 3.1 s, plan 4.5 s, show 2.2 s of CPU on
- * acme-prod; plan -json 4.1 s). The local backend runs a validation walk over the configuration
- * before it plans (hashicorp/terraform, internal/backend/local/backend_plan.go: "the state inside
- * tfCtx was already implicitly changed by a validation walk inside the b.context method"), and the
- * last test here shows a value only the provider's validation refuses failing the same command.
+ * acme-prod; plan -json 4.1 s). The local backend validates the configuration before it plans
+ * (hashicorp/terraform internal/backend/local/backend_local.go: `if b.OpValidation { ...
+ * Core.Validate(...) }`; terraform 1.11.4 with TF_LOG=trace prints "backend/local: running
+ * validation operation" during plan), and the last test here shows a value only the provider's
+ * validation refuses failing the same command.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
