@@ -30,6 +30,16 @@ def wait_until(predicate, timeout, interval=0.1, what="condition"):
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
+def inspect_named(app, name, timeout=5):
+    """`app.control.inspect` addressed to the workers started as `name@...`. Without a destination
+    a broadcast cannot know how many replies are coming and waits out its whole timeout; with one,
+    kombu stops collecting after one reply per destination (kombu/pidbox.py, Mailbox._broadcast:
+    `limit = len(destination)`). The nodes come from a ping sent by the same app (and user)."""
+    nodes = wait_until(lambda: [n for reply in (app.control.ping(timeout=0.5) or []) for n in reply if n.startswith(f"{name}@")],
+                       30, what=f"a ping reply from worker {name}")
+    return app.control.inspect(timeout=timeout, destination=nodes)
+
+
 class RedisServer:
     """redis-server with the persistence the kit configures where it runs Redis itself."""
 
@@ -362,7 +372,7 @@ class BrokerTestCase:
         import kombu
 
         self.worker(["default"], "version")
-        reports = self.app.control.inspect(timeout=5).report() or {}
+        reports = inspect_named(self.app, "version").report() or {}
         software = " ".join(r.get("ok", "") for n, r in reports.items() if n.startswith("version@"))
         print(f"\n[{tag}] celery {celery.__version__}, kombu {kombu.__version__} from {os.path.dirname(os.path.dirname(celery.__file__))}; "
               f"worker reports: {next((l.strip() for l in software.splitlines() if l.startswith('software')), 'nothing')}", file=sys.stderr)

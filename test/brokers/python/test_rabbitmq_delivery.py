@@ -11,7 +11,7 @@ import sys
 import time
 import unittest
 
-from harness import BrokerTestCase, OneServerPerClass, RabbitServer, wait_until
+from harness import BrokerTestCase, OneServerPerClass, RabbitServer, inspect_named, wait_until
 
 
 class RabbitmqDeliveryTest(OneServerPerClass, BrokerTestCase, unittest.TestCase):
@@ -70,7 +70,7 @@ class RabbitmqDeliveryTest(OneServerPerClass, BrokerTestCase, unittest.TestCase)
         sent = time.time()
         delayed_run = self.send("myapp.tasks.reports.build", 0.0, queue=self.queue, countdown=countdown)
         time.sleep(2)
-        scheduled = self.app.control.inspect(timeout=2).scheduled() or {}
+        scheduled = inspect_named(self.app, "delayed", timeout=2).scheduled() or {}
         held = sum(len(v) for v in scheduled.values())
         in_delay_queues = sum(self.ready_now(name) for name in self.queue_lengths() if name.startswith("celery_delayed_"))
         # Every slot is free while the countdown runs: as many immediate tasks as the concurrency all start at once.

@@ -26,7 +26,7 @@ import celery
 import kombu
 from kombu.exceptions import OperationalError
 
-from harness import BrokerTestCase, RabbitServer, wait_until
+from harness import BrokerTestCase, RabbitServer, inspect_named, wait_until
 
 USERS = json.load(open(os.environ["CELERYKIT_USERS"]))
 BOOTSTRAP = os.environ["CELERYKIT_BOOTSTRAP"]
@@ -141,9 +141,9 @@ class RabbitmqUsersTest(BrokerTestCase, unittest.TestCase):
             seen = []
             exporter.events.Receiver(conn, handlers={"*": seen.append}).capture(limit=3, timeout=30, wakeup=True)
             self.assertTrue(seen, "events reach the exporter's own queue")
-            stats = exporter.control.inspect(timeout=5).stats() or {}
+            stats = inspect_named(exporter, "default").stats() or {}
             self.assertTrue(any(n.startswith("default@") for n in stats), stats)
-            active = exporter.control.inspect(timeout=5).active_queues() or {}
+            active = inspect_named(exporter, "default").active_queues() or {}
             self.assertTrue(active, "active_queues answers")
             for queue in ("email", "reports", "default"):
                 declared = conn.default_channel.queue_declare(queue=queue, passive=True)
@@ -166,7 +166,7 @@ class RabbitmqUsersTest(BrokerTestCase, unittest.TestCase):
         self.assertIn(self.api("GET", "users", "flower")[0], (401, 403))
         self.assertIn(self.api("GET", "queues/other", "flower")[0], (401, 403, 404))
         flower = self.observer("flower")
-        self.assertTrue(flower.control.inspect(timeout=5).ping(), "Flower's inspect calls answer")
+        self.assertTrue(inspect_named(flower, "default").ping(), "Flower's inspect calls answer")
 
     def test_a_rotated_password_replaces_the_old_one(self):
         rotated = {**self.passwords, BY_ROLE["exporter"]["name"]: uuid.uuid4().hex}
