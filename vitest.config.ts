@@ -14,6 +14,9 @@ export default defineConfig({
     poolOptions: { forks: { isolate: false } },
     // A file's vi.stubEnv must not leak into the next file of the same process.
     unstubEnvs: true,
+    // Concurrent suites (the real-broker files, which mostly wait on their servers) run three tests
+    // at a time: each starts its own brokers, and more at once only adds CPU spikes on 2 cores.
+    maxConcurrency: 3,
     reporters: ['default'],
     // The two-minute files start first, so they do not leave one worker alone at the end.
     sequence: { sequencer: SlowFirstSequencer },

@@ -86,7 +86,17 @@ async function runKitPython(module: string, stack: SynthesizedStack, extraEnv: R
   return output;
 }
 
-describe.skipIf(tools.skip)('the kit worker on real brokers with Celery 5.6', () => {
+// The tests run side by side (up to vitest's maxConcurrency): each starts its own servers on free
+// ports and waits on them most of the time (about 78 s of CPU in 210 s when run one after another).
+describe.skipIf(tools.skip).concurrent('the kit worker on real brokers with Celery 5.6', () => {
+  // The longest first, so that it does not run alone at the end.
+  it('on a three-node RabbitMQ cluster, runs every confirmed task although the queue leader is killed mid-publish', async () => {
+    assertToolPresent(tools);
+    const output = await runKitPython('test_rabbitmq_cluster', example('rabbitmq'));
+    expect(output).toMatch(/Ran 1 test/);
+    expect(output).toMatch(/lost=0/);
+  }, 180_000);
+
   it.each(['redis', 'rabbitmq'] as const)('on %s, returns a task cut off by SIGTERM to another worker within the stop window', async (broker) => {
     assertToolPresent(tools);
     const output = await runKitPython('test_soft_shutdown', example(broker), { CELERYKIT_BROKER: broker });
@@ -133,13 +143,6 @@ describe.skipIf(tools.skip)('the kit worker on real brokers with Celery 5.6', ()
     expect(output).toMatch(/Ran 1 test/);
     expect(output).toMatch(/\[redis\] poison task \(task_reject_on_worker_lost=False, .*\): ran 1 time\(s\)/);
   }, 120_000);
-
-  it('on a three-node RabbitMQ cluster, runs every confirmed task although the queue leader is killed mid-publish', async () => {
-    assertToolPresent(tools);
-    const output = await runKitPython('test_rabbitmq_cluster', example('rabbitmq'));
-    expect(output).toMatch(/Ran 1 test/);
-    expect(output).toMatch(/lost=0/);
-  }, 180_000);
 
   it("on Redis with the stack's persistence, loses at most the last seconds of enqueues to kill -9", async () => {
     assertToolPresent(tools);

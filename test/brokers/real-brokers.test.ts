@@ -31,7 +31,8 @@ async function runPython(module: string, settings: string): Promise<{ status: nu
   return { status: r.status, output: `${r.stdout}\n${r.stderr}` };
 }
 
-describe.skipIf(redisTools.skip)('a real Redis broker with the generated settings and Celery 5.6', () => {
+// Each file's servers are its own (free ports); the two run side by side.
+describe.skipIf(redisTools.skip).concurrent('a real Redis broker with the generated settings and Celery 5.6', () => {
   it('routes, redelivers a killed task once, shows the prefetch difference and keeps enqueued tasks through kill -9', async () => {
     assertToolPresent(redisTools);
     const settings = join(tempDir('celerykit-broker-'), 'celery_settings.py');
@@ -45,7 +46,7 @@ describe.skipIf(redisTools.skip)('a real Redis broker with the generated setting
   }, 480_000);
 });
 
-describe.skipIf(rabbitTools.skip)('a real RabbitMQ broker with the generated settings and Celery 5.6', () => {
+describe.skipIf(rabbitTools.skip).concurrent('a real RabbitMQ broker with the generated settings and Celery 5.6', () => {
   it('declares quorum queues that workers consume without a QoS patch, confirms publishes, routes, and redelivers a killed task once', async () => {
     assertToolPresent(rabbitTools);
     const settings = join(tempDir('celerykit-broker-'), 'celery_settings.py');
