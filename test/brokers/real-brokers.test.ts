@@ -31,7 +31,7 @@ async function runPython(module: string, settings: string): Promise<{ status: nu
   return { status: r.status, output: `${r.stdout}\n${r.stderr}` };
 }
 
-// Each file's servers are its own (free ports); the two run side by side.
+// Each test starts its own servers on free ports, so the two suites run side by side.
 describe.skipIf(redisTools.skip).concurrent('a real Redis broker with the generated settings and Celery 5.6', () => {
   it('routes, redelivers a killed task once, shows the prefetch difference and keeps enqueued tasks through kill -9', async () => {
     assertToolPresent(redisTools);
