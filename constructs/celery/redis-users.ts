@@ -10,7 +10,11 @@
  * - exchange bindings are sets `_kombu.binding.<exchange>`: SADD, SREM, SMEMBERS (:1060-1087);
  * - unacknowledged messages are a hash `unacked` and a sorted set `unacked_index`: ZADD+HSET in a
  *   MULTI/EXEC pipeline on delivery (QoS.append, :374), ZREM+HDEL on ack (:407), and the
- *   visibility restore reads ZREVRANGEBYSCORE under WATCH (:419-438) and pushes back with LPUSH;
+ *   visibility restore reads ZREVRANGEBYSCORE under WATCH (:419-438); a restored message goes back
+ *   with RPUSH (`_do_restore_message`, :807: a worker's shutdown, `restore_unacked`, and the
+ *   restore of overdue messages) or LPUSH (a requeueing reject). Without RPUSH the MULTI/EXEC
+ *   aborts, the message stays in `unacked` for good, and a worker that finds an overdue message
+ *   when it starts dies of the error (on_poll_init, :553);
  * - that restore holds a redis-py lock (`Mutex`, :165): SET NX PX to take it, and a Lua script
  *   (EVALSHA, and SCRIPT LOAD when the server answers NOSCRIPT, as it does the first time: redis-py
  *   `Script.__call__`, redis/commands/core.py) doing GET+DEL to release it; a script's own
@@ -85,6 +89,7 @@ const APP_COMMANDS = [
   'hset',
   'hget',
   'hdel',
+  'rpush',
   'watch',
   'unwatch',
   'discard',

@@ -331,12 +331,13 @@ class BrokerTestCase:
         wait_until(lambda: any(name in n for reply in (self.app.control.ping(timeout=0.5) or []) for n in reply), 60, what=f"worker {name}")
         return w
 
-    def production_worker(self, queues, name, app_module="sampleapp", concurrency=1):
-        """A worker started like the kit's (constructs/celery/worker-command.ts): gossip, mingle and -E on."""
+    def production_worker(self, queues, name, app_module="sampleapp", concurrency=1, extra_env=None):
+        """A worker started like the kit's (constructs/celery/worker-command.ts): gossip, mingle and -E on.
+        extra_env: more environment, such as the kit's shutdown settings (workerShutdownEnvironment)."""
         process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", app_module, "worker", "-Q", ",".join(queues), "-P", "prefork", "-c", str(concurrency),
              "--prefetch-multiplier=1", "-n", f"{name}@%h", "-E", "--loglevel=WARNING"],
-            cwd=HERE, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+            cwd=HERE, env={**self.env, **(extra_env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
         )
         worker = type("W", (), {})()
         worker.process = process

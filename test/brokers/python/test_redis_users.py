@@ -6,12 +6,20 @@ runs a task, a countdown and a retry; the exporter and Flower read events, inspe
 read queue lengths. Everything must work with no ACL denial logged, and what each user must not
 do is refused.
 
+The app user must also put back the task of a worker that stops or dies: kombu restores an
+unacknowledged message with RPUSH (kombu/transport/redis.py `_do_restore_message`), when the
+channel of a soft-shutdown worker closes (`QoS.restore_unacked`) and when a live worker finds a
+message older than the visibility timeout (`QoS.restore_visible`). If the ACL refuses it, the
+MULTI/EXEC aborts and the message stays in `unacked`, so the task never runs again.
+
 Inputs from the TypeScript side: CELERYKIT_SETTINGS (the generated settings), CELERYKIT_REDIS_USERS
-(the users: name and access string, and the default user's access string).
+(the users: name and access string, and the default user's access string), CELERYKIT_SHUTDOWN
+(the stop window and the worker environment workerShutdownEnvironment gives it).
 """
 
 import json
 import os
+import signal
 import socket
 import sys
 import time
@@ -27,6 +35,7 @@ from harness import BrokerTestCase, RedisServer, wait_until
 USERS = json.loads(os.environ["CELERYKIT_REDIS_USERS"])
 BY_ROLE = {u["role"]: u for u in USERS["users"]}
 QUEUES = USERS["queues"]
+SHUTDOWN = json.loads(os.environ["CELERYKIT_SHUTDOWN"])
 # The test's own administrator, to read ACL LOG; no component has anything like it.
 ADMIN = ("celerykit-test-admin", uuid.uuid4().hex)
 
@@ -62,6 +71,8 @@ class RedisUsersTest(BrokerTestCase, unittest.TestCase):
         return c
 
     def setUp(self):
+        # One server for the class: no test may see another's queues or unacked messages.
+        self.admin.flushall()
         self.admin.execute_command("ACL", "LOG", "RESET")
         self.start_app({"CELERY_BROKER_URL": self.url("app")})
         # Workers get the app's URL in their environment (self.env); this process must not keep it:
@@ -119,6 +130,49 @@ class RedisUsersTest(BrokerTestCase, unittest.TestCase):
         wait_until(lambda: self.recorder.final(run_id), 60, what="the retried task")
         self.assertEqual(len(self.recorder.events("start", run_id)), 2, "ran, retried, ran again")
         self.assert_no_denials()
+
+    def started_on(self, run_id, worker_name, timeout):
+        """Seconds until the task started on the named worker, or AssertionError after timeout."""
+        since = time.time()
+        wait_until(lambda: [e for e in self.recorder.events("start", run_id) if (e["hostname"] or "").startswith(f"{worker_name}@")], timeout,
+                   what=f"the task on worker {worker_name}")
+        return time.time() - since
+
+    def test_the_app_user_puts_back_the_task_a_soft_shutdown_cuts_off(self):
+        env = SHUTDOWN["env"]
+        first = self.production_worker(QUEUES, "first", app_module="usersapp", extra_env=env)
+        run_id = self.send("myapp.tasks.reports.build", 600.0)
+        wait_until(lambda: self.recorder.events("start", run_id), 60, what="the long task on the first worker")
+        self.production_worker(QUEUES, "second", app_module="usersapp", extra_env=env)
+        sent = time.time()
+        first.process.send_signal(signal.SIGTERM)
+        # The stop window, as the platform keeps it (it would SIGKILL then); without RPUSH the task
+        # would come back after the visibility timeout only, far beyond the wait below.
+        first.process.wait(SHUTDOWN["stopWindowSeconds"])
+        exited = time.time() - sent
+        back_after = exited + self.started_on(run_id, "second", 30)
+        self.assert_no_denials()
+        print(f"[redis-users] app: SIGTERM mid-task ({env}): the first worker exited after {exited:.1f} s, "
+              f"the task restarted on the second {back_after:.1f} s after SIGTERM; no ACL denial", file=sys.stderr)
+
+    def test_the_app_user_puts_back_the_task_of_a_crashed_worker_once_it_is_overdue(self):
+        first = self.production_worker(QUEUES, "first", app_module="usersapp")
+        run_id = self.send("myapp.tasks.reports.build", 600.0)
+        wait_until(lambda: self.recorder.events("start", run_id), 60, what="the long task on the first worker")
+        os.killpg(first.process.pid, signal.SIGKILL)
+        first.process.wait()
+        overdue = self.admin.zrange("unacked_index", 0, -1)
+        self.assertEqual(len(overdue), 1, "the killed worker's task waits in unacked")
+        # As if the visibility timeout had passed: the delivery time, as kombu scores it, set to 1970.
+        self.admin.zadd("unacked_index", {tag: 1 for tag in overdue})
+        # A new worker restores overdue messages when its event loop starts, then every 10 s
+        # (kombu/transport/redis.py on_poll_init, maybe_restore_messages).
+        self.production_worker(QUEUES, "second", app_module="usersapp")
+        back_after = self.started_on(run_id, "second", 60)
+        self.assertEqual(self.admin.hlen("unacked"), 1, "the restored task is unacked again, on the second worker")
+        self.assert_no_denials()
+        print(f"[redis-users] app: worker killed (SIGKILL) mid-task, its message overdue: the task restarted on a new worker "
+              f"{back_after:.1f} s after it answered; no ACL denial", file=sys.stderr)
 
     def test_the_exporter_user_reads_events_inspects_and_counts_queues(self):
         self.production_worker(QUEUES, "default", app_module="usersapp", concurrency=2)
