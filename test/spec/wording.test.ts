@@ -2,7 +2,7 @@
  * Wording of problems users met in odd files (issue 18): each says what is wrong in the user's terms.
  */
 import { describe, expect, it } from 'vitest';
-import { editBase, problemLines } from '../helpers/parameter-files';
+import { AWS_MONITORING_LINES, editBase, problemLines } from '../helpers/parameter-files';
 
 describe('the wording of problems', () => {
   it('says a missing broker is required, not that its kind is wrong', () => {
@@ -64,6 +64,41 @@ describe('the wording of problems', () => {
       'FILE:6: error: app.image: expected a string, got a list. Fix: set the container image of the Celery app, e.g. "ghcr.io/acme/app:1.4.2".',
     ]);
     expect(problemLines(editBase({ 5: 'app:', 6: '', 7: '' }))).toEqual(['FILE:5: error: app: expected a mapping of keys to values, got null. Fix: write a mapping of keys to values here.']);
+  });
+
+  it('says a key one cloud requires is required there, with the reason', () => {
+    expect(problemLines(editBase({ 29: '' }))).toEqual(['FILE:1: error: accountId: is required on AWS: it keeps a stack from being applied to the wrong account. Fix: add accountId: "<12-digit account id>".']);
+    // Monitoring without its certificate and OIDC provider (AWS), and without IAP members (GCP).
+    const aws = editBase({ 29: ['accountId: "123456789012"', 'monitoring:', '  domain: celery.acme.example.com', '  sso: {}'].join('\n') });
+    expect(problemLines(aws)).toEqual([
+      'FILE:30: error: monitoring.certificateArn: is required on AWS with monitoring: the HTTPS load balancer in front of Flower and Grafana needs a certificate. Fix: add monitoring.certificateArn: the ARN of an ACM certificate for celery.acme.example.com in eu-west-1.',
+      'FILE:32: error: monitoring.sso.oidc: is required on AWS with monitoring: the load balancer signs users in with OIDC. Fix: add monitoring.sso.oidc with issuer, authorizationEndpoint, tokenEndpoint, userInfoEndpoint and clientId.',
+    ]);
+    const gcp = editBase({ 3: 'cloud: gcp', 4: 'region: europe-west1', 27: '  backend: gcs', 29: ['monitoring:', '  domain: celery.acme.example.com', '  sso: {}'].join('\n') });
+    expect(problemLines(gcp)).toEqual([
+      'FILE:1: error: project: is required on GCP. Fix: add project: <your-gcp-project-id>.',
+      'FILE:31: error: monitoring.sso.allowedMembers: is required on GCP with monitoring: Identity-Aware Proxy admits only the members listed here. Fix: add monitoring.sso.allowedMembers, e.g. ["group:ops@example.com"].',
+    ]);
+  });
+
+  it('words every absent key the same way: each problem a deleted required key causes says "is required"', () => {
+    // Required keys of BASE_FILE (and of its monitoring section), each deleted on its own.
+    const deletions: Array<Record<number, string>> = [
+      { 1: '' }, { 2: '' }, { 3: '' }, { 4: '' }, { 5: '', 6: '', 7: '' }, { 6: '' }, { 7: '' }, { 8: '', 9: '' }, { 9: '', 8: 'broker: {}' },
+      { 13: '', 14: '', 15: '', 16: '', 17: '', 18: '', 19: '', 20: '', 21: '' }, { 15: '' }, { 24: '' }, { 25: '' }, { 27: '' }, { 29: '' },
+    ];
+    for (const edits of deletions) {
+      const lines = problemLines(editBase(edits));
+      expect(lines.length, JSON.stringify(edits)).toBeGreaterThan(0);
+      for (const line of lines) expect(line, JSON.stringify(edits)).toMatch(/^FILE:\d+: error: [\w.[\]]+: is required[ .:]/);
+    }
+    // The monitoring section without its certificate, without its domain, and without sso.
+    for (const dropped of [[2], [1], [3, 4, 5, 6, 7, 8, 9]]) {
+      const monitoring = AWS_MONITORING_LINES.filter((_, i) => !dropped.includes(i));
+      const lines = problemLines(editBase({ 29: ['accountId: "123456789012"', ...monitoring].join('\n') }));
+      expect(lines.length, `monitoring lines ${dropped.join(', ')}`).toBeGreaterThan(0);
+      for (const line of lines) expect(line, `monitoring lines ${dropped.join(', ')}`).toMatch(/^FILE:\d+: error: [\w.[\]]+: is required[ .:]/);
+    }
   });
 
   const localState = { 26: 'state:\n  backend: local', 27: '', 28: '' };
