@@ -6,11 +6,11 @@
  * A GCP zone is its region, a hyphen and a letter; unlike AWS, the letters are the same in every
  * project. Two sources, compared region by region (December 2026):
  * - Google's Compute Engine page "Regions and zones", table "Available regions and zones"
- *   (https://cloud.google.com/compute/docs/regions-zones), in the version that lists the A4X Max
- *   machines (late 2025): every region of GCP_REGIONS, with a/b/c except europe-west1 (b/c/d),
- *   us-central1 (a/b/c/f) and us-east1 (b/c/d).
+ *   (https://cloud.google.com/compute/docs/regions-zones), read from a stored copy of the version
+ *   that lists the A4X Max machines (late 2025): every region of GCP_REGIONS, with a/b/c except
+ *   europe-west1 (b/c/d), us-central1 (a/b/c/f) and us-east1 (b/c/d).
  * - infracost's zone list for the google_compute_zones data source (github.com/infracost/infracost,
- *   internal/hcl/zones_gcp.go, commit baa9cce7e68b061af8c159ca80014e28cf89e88b): 35 of the 42 regions,
+ *   internal/hcl/zones_gcp.go, commit baa9cce7e68b061af8c159ca80014e28cf89e88b): 37 of the 42 regions,
  *   the same letters for each. It lacks africa-south1, europe-north2, europe-west10, me-central2 and
  *   northamerica-south1, which are newer; those rest on Google's page alone.
  * Where two sources disagree on a region, the entry holds the union of their letters, so that a zone
