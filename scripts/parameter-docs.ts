@@ -104,6 +104,8 @@ export function renderParameterReference(): string {
     '- cloud-specific keys match the cloud (`project` on GCP; Fargate cpu/memory pairs, `certificateArn` and `sso.oidc` on AWS;',
     '  `sso.allowedMembers` on GCP), and nothing that looks like a secret sits in `app.env` or schedule arguments (a look-alike is listed under `notSecrets` with its reason);',
     '- `region` is on the kit\'s list for the cloud (spec/regions.ts: the regions the pinned aws provider knows, the GCP regions Google documents);',
+    '- `network.zones` are zones of the region in the kit\'s tables (spec/aws-zones.ts, spec/gcp-zones.ts); a GCP region without an entry there',
+    '  (a region newer than the table) gets only the pattern check `<region>-<letter>`, so a zone Google has opened is never refused;',
     '- a prefork pool without `timeLimit` and a production stack with local state get warnings;',
     '- two files with the same stack id are an error.',
     '',

@@ -53,10 +53,10 @@ function checkPlacement(file: ParameterFile, out: ProblemCollector): boolean {
   if (file.cloud === 'aws') {
     if (file.project !== undefined) out.error(['project'], 'project applies to GCP only', 'remove project from this AWS file');
     if (file.enableApis !== undefined) out.error(['enableApis'], 'enableApis applies to GCP only', 'remove enableApis from this AWS file');
-    if (file.accountId === undefined) out.error(['accountId'], 'AWS deployments need the account id they belong to, so a stack is never applied to the wrong account', 'add accountId: "<12-digit account id>"');
+    if (file.accountId === undefined) out.error(['accountId'], 'is required on AWS: it keeps a stack from being applied to the wrong account', 'add accountId: "<12-digit account id>"');
   } else {
     if (file.accountId !== undefined) out.error(['accountId'], 'accountId applies to AWS only', 'remove accountId from this GCP file');
-    if (file.project === undefined) out.error(['project'], 'GCP deployments need a project id', 'add project: <your-gcp-project-id>');
+    if (file.project === undefined) out.error(['project'], 'is required on GCP', 'add project: <your-gcp-project-id>');
     else if (!GCP_PROJECT.test(file.project)) out.error(['project'], `"${file.project}" is not a GCP project id`, 'use the project id (6-30 lowercase letters, digits, hyphens), not its name or number');
   }
   return wrongRegion === undefined;
@@ -353,19 +353,19 @@ function checkMonitoring(file: ParameterFile, out: ProblemCollector): void {
   const m = file.monitoring;
   if (m === undefined) return;
   if (file.cloud === 'aws') {
-    if (m.certificateArn === undefined) out.error(['monitoring', 'certificateArn'], 'the HTTPS load balancer in front of Flower and Grafana needs a certificate', `add monitoring.certificateArn: the ARN of an ACM certificate for ${m.domain} in ${file.region}`);
-    if (m.sso.oidc === undefined) out.error(['monitoring', 'sso', 'oidc'], 'AWS deployments sign users in with OIDC at the load balancer', 'add monitoring.sso.oidc with issuer, authorizationEndpoint, tokenEndpoint, userInfoEndpoint and clientId');
+    if (m.certificateArn === undefined) out.error(['monitoring', 'certificateArn'], 'is required on AWS with monitoring: the HTTPS load balancer in front of Flower and Grafana needs a certificate', `add monitoring.certificateArn: the ARN of an ACM certificate for ${m.domain} in ${file.region}`);
+    if (m.sso.oidc === undefined) out.error(['monitoring', 'sso', 'oidc'], 'is required on AWS with monitoring: the load balancer signs users in with OIDC', 'add monitoring.sso.oidc with issuer, authorizationEndpoint, tokenEndpoint, userInfoEndpoint and clientId');
     if (m.sso.allowedMembers !== undefined) out.error(['monitoring', 'sso', 'allowedMembers'], 'allowedMembers is for GCP Identity-Aware Proxy', 'remove it and restrict access in your OIDC provider');
     // No default for Flower: "everyone the IdP admits" is the hole this closes, and "nobody" deploys
     // a Flower that refuses everyone and looks broken. The file's author decides.
     if (m.sso.oidc !== undefined && m.sso.flowerGroups === undefined) {
-      out.error(['monitoring', 'sso', 'flowerGroups'], 'Flower can revoke tasks and shut workers down, and without this anyone the IdP signs in could', 'list the IdP groups allowed to use Flower, e.g. flowerGroups: [celery-operators] (values of the groupsClaim claim, default "groups")');
+      out.error(['monitoring', 'sso', 'flowerGroups'], 'is required with sso.oidc: Flower can revoke tasks and shut workers down, and without this anyone the IdP signs in could', 'list the IdP groups allowed to use Flower, e.g. flowerGroups: [celery-operators] (values of the groupsClaim claim, default "groups")');
     }
     if (m.certificateArn !== undefined && !m.certificateArn.includes(`:acm:${file.region}:`)) {
       out.error(['monitoring', 'certificateArn'], `the certificate is not in ${file.region}, where the load balancer is`, `use an ACM certificate issued in ${file.region}`);
     }
   } else {
-    if (m.sso.allowedMembers === undefined) out.error(['monitoring', 'sso', 'allowedMembers'], 'GCP deployments admit users through Identity-Aware Proxy and need the members it allows', 'add monitoring.sso.allowedMembers, e.g. ["group:ops@example.com"]');
+    if (m.sso.allowedMembers === undefined) out.error(['monitoring', 'sso', 'allowedMembers'], 'is required on GCP with monitoring: Identity-Aware Proxy admits only the members listed here', 'add monitoring.sso.allowedMembers, e.g. ["group:ops@example.com"]');
     if (m.sso.oidc !== undefined) out.error(['monitoring', 'sso', 'oidc'], 'oidc is for the AWS load balancer; GCP uses Identity-Aware Proxy', 'remove it and list allowedMembers');
     // IAP with its Google-managed OAuth client admits only users of the organization
     // (https://cloud.google.com/iap/docs/enabling-cloud-run,

@@ -1,9 +1,10 @@
 /**
- * Checks of the network keys: zones against the region (spec/aws-zones.ts), the address range
+ * Checks of the network keys: zones against the region (spec/aws-zones.ts, spec/gcp-zones.ts), the address range
  * against the subnet plan (spec/network-plan.ts), and an existing network's keys. A file that passes
  * gets a network whose subnets exist, never overlap and hold every pool at its maximum.
  */
 import { awsZoneNames, defaultAwsZones } from './aws-zones';
+import { gcpZoneProblem } from './gcp-zones';
 import { DEFAULTS } from './defaults';
 import {
   formatCidr,
@@ -65,13 +66,19 @@ function checkZones(file: ParameterFile, out: ProblemCollector): boolean {
       ok = false;
     }
     seen.add(zone);
-    if (known !== undefined) {
+    if (file.cloud === 'gcp') {
+      const wrong = gcpZoneProblem(region, zone);
+      if (wrong !== undefined) {
+        out.error(path, wrong.problem, wrong.fix);
+        ok = false;
+      }
+    } else if (known !== undefined) {
       if (!known.includes(zone)) {
         out.error(path, `"${zone}" is not a zone of ${region}`, `use one of ${known.join(', ')}`);
         ok = false;
       }
-    } else if (!new RegExp(file.cloud === 'aws' ? `^${region}[a-z]$` : `^${region}-[a-z]$`).test(zone)) {
-      out.error(path, `"${zone}" is not a zone of ${region}`, `write e.g. ${file.cloud === 'aws' ? `${region}a` : `${region}-b`}`);
+    } else if (!new RegExp(`^${region}[a-z]$`).test(zone)) {
+      out.error(path, `"${zone}" is not a zone of ${region}`, `write e.g. ${region}a`);
       ok = false;
     }
   });

@@ -34,15 +34,21 @@ function reportIssue(issue: z.core.$ZodIssue, path: KeyPath, out: ProblemCollect
     return;
   }
   const { problem, fix } = splitFix(issue.message);
-  if (fix !== undefined) {
-    out.error(path, problem, fix);
+  const last = path.length > 0 ? String(path[path.length - 1]) : 'value';
+  // One rule for every key (issue 18): a key that is absent "is required", whatever its schema's own
+  // message says about wrong values ("must be a list", "must be local, s3 or gcs"); and a value that
+  // is present is never called missing, even where the schema's message is "is required".
+  if (isMissing(issue)) {
+    out.error(path, REQUIRED, fix ?? `add ${last}`);
     return;
   }
-  const last = path.length > 0 ? String(path[path.length - 1]) : 'value';
+  if (fix !== undefined) {
+    out.error(path, problem === REQUIRED && issue.code === 'invalid_type' ? `expected ${describeExpected(issue.expected)}, got ${describeInput(issue.input)}` : problem, fix);
+    return;
+  }
   switch (issue.code) {
     case 'invalid_type':
-      if (issue.input === undefined) out.error(path, `required key "${last}" is missing`, `add ${last}`);
-      else out.error(path, `expected ${describeExpected(issue.expected)}, got ${describeInput(issue.input)}`, `write ${describeExpected(issue.expected)} here`);
+      out.error(path, `expected ${describeExpected(issue.expected)}, got ${describeInput(issue.input)}`, `write ${describeExpected(issue.expected)} here`);
       return;
     case 'invalid_value': {
       const options = issue.values.map((v) => JSON.stringify(v));
@@ -75,6 +81,23 @@ function reportIssue(issue: z.core.$ZodIssue, path: KeyPath, out: ProblemCollect
     default:
       out.error(path, issue.message, 'check the parameter reference (docs/parameters.md) for this key');
   }
+}
+
+/** The problem text of a key that is absent. */
+const REQUIRED = 'is required';
+
+/**
+ * True when the issue is about a key the file does not have: zod reports such a key as a value of
+ * the wrong type, outside the enum or matching no union member, with no input (the loader parses
+ * with reportInput, so a key that is present always has one, null included); and an absent
+ * discriminator (`state` without `backend`) as a union issue whose input is the mapping around it.
+ */
+function isMissing(issue: z.core.$ZodIssue): boolean {
+  if (issue.code === 'invalid_union' && typeof issue.discriminator === 'string') {
+    const around = issue.input;
+    return around !== null && typeof around === 'object' && !Array.isArray(around) && !Object.hasOwn(around, issue.discriminator);
+  }
+  return issue.input === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_value' || issue.code === 'invalid_union');
 }
 
 function describeExpected(expected: string): string {

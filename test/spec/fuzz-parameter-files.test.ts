@@ -4,8 +4,11 @@
  * odd encodings), with a fixed seed and a bounded number of runs. Every result is either a valid
  * spec that synthesizes, or problems of one line each, naming the file; never an exception, a
  * stack trace, an "unexpected" error (a case the loader did not foresee), or a file written.
+ *
+ * Every distinct valid file is synthesized, by the compiled kit's own entry point (`node
+ * dist/main.js`, as `npm run synth` runs it) over one folder holding them all: one process that
+ * loads the providers once, instead of about a second of in-process synthesis per file.
  */
-import { App } from 'cdktf';
 import fc from 'fast-check';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -14,14 +17,15 @@ import { parse, stringify } from 'yaml';
 import { loadParameterFile } from '../../spec/load';
 import { formatProblem } from '../../spec/problems';
 import type { DeploymentSpec } from '../../spec/types';
-import { CeleryStack } from '../../stacks/celery-stack';
+import { buildDist } from '../helpers/compiled-kit';
 import { BASE_FILE, tempDir } from '../helpers/parameter-files';
+import { runAsync } from '../helpers/run';
 import { yieldToRunner } from '../helpers/synth';
 
 const SEED = 18_2026;
 const RUNS = 1000;
-/** Valid results synthesized (each costs about a second; the rest are only loaded). */
-const MAX_SYNTHS = 6;
+
+const repo = resolve(__dirname, '../..');
 
 const customers = resolve(__dirname, '../../customers');
 const EXAMPLES: string[] = [BASE_FILE, ...readdirSync(customers).sort().map((name) => readFileSync(join(customers, name), 'utf8'))];
@@ -124,11 +128,49 @@ function fileOf(c: Case): { name: string; bytes: string | Buffer } {
   return { name: c.json ? 'fuzzed.json' : 'fuzzed.yaml', bytes: TEXT_MUTATIONS[c.text]!(text, c.textPick) };
 }
 
+/** A valid case as written: its file name, its bytes and the spec it loaded as. */
+interface ValidCase {
+  readonly name: string;
+  readonly bytes: string | Buffer;
+  readonly spec: DeploymentSpec;
+}
+
+/**
+ * The distinct valid cases, each renamed to a stack id of its own so that all fit one customers
+ * folder (the kit refuses two files with one stack id): `environment` becomes `e<n>`, no longer than
+ * the examples' "prod", so that no resource name grows. Each renamed file is loaded again and must
+ * still be valid, with the new stack id; a case the rename cannot reach fails the test.
+ */
+function distinctRenamed(valid: readonly ValidCase[]): Array<{ name: string; bytes: Buffer; stackId: string }> {
+  const seen = new Set<string>();
+  const out: Array<{ name: string; bytes: Buffer; stackId: string }> = [];
+  const dir = tempDir('celerykit-fuzz-renamed-');
+  for (const c of valid) {
+    // Latin-1 keeps every byte as one character, so the bytes survive the edit unchanged elsewhere.
+    const text = Buffer.from(c.bytes as string | Buffer).toString('latin1');
+    if (seen.has(text)) continue;
+    seen.add(text);
+    const environment = `e${out.length.toString(36)}`;
+    const line = new RegExp(`^(\\s*"?environment"?\\s*:\\s*(?:!!str\\s+)?)(["']?)${c.spec.environment}\\2(?=\\s*,?\\r?$)`, 'm');
+    expect(line.test(text), `${c.spec.stackId}: the test cannot find the environment line to rename in\n${text}`).toBe(true);
+    const bytes = Buffer.from(text.replace(line, `$1$2${environment}$2`), 'latin1');
+    const name = `case-${out.length}${c.name.slice(c.name.lastIndexOf('.'))}`;
+    writeFileSync(join(dir, name), bytes);
+    const again = loadParameterFile(join(dir, name));
+    const stackId = `${c.spec.customer}-${environment}`;
+    expect(again.ok ? again.spec.stackId : again.problems.map(formatProblem), `${c.spec.stackId} renamed`).toBe(stackId);
+    out.push({ name, bytes, stackId });
+  }
+  return out;
+}
+
 describe('fuzzed parameter files', () => {
-  it(`are each a valid spec or one line per problem, never a trace (seed ${SEED}, ${RUNS} runs)`, async () => {
-    const valid: DeploymentSpec[] = [];
+  it(`are each a valid spec or one line per problem, never a trace, and every valid one synthesizes (seed ${SEED}, ${RUNS} runs)`, async () => {
+    const valid: ValidCase[] = [];
     const findings = new Map<string, number>();
     let cases = 0;
+    // The compiled kit synthesizes the valid cases below (the build does nothing when dist/ is current).
+    await buildDist();
     await fc.assert(
       fc.asyncProperty(caseArbitrary, async (c) => {
         cases += 1;
@@ -143,7 +185,7 @@ describe('fuzzed parameter files', () => {
           expect(line.startsWith(`${file}`), line).toBe(true);
           expect(line, 'a case the loader did not foresee').not.toContain('stopped unexpectedly');
         }
-        if (result.ok) valid.push(result.spec);
+        if (result.ok) valid.push({ name, bytes, spec: result.spec });
         else expect(result.problems.some((p) => p.severity === 'error')).toBe(true);
         for (const p of result.problems) findings.set(p.problem.replace(/"[^"]*"/g, '"…"').replace(/\d+/g, 'N').slice(0, 60), 0);
         // Nothing but the file itself in its folder: loading writes nothing.
@@ -152,16 +194,32 @@ describe('fuzzed parameter files', () => {
       }),
       { seed: SEED, numRuns: RUNS, endOnFailure: true },
     );
-    // Valid results really synthesize (a few, one App each, with the event loop let go between them).
-    for (const spec of valid.slice(0, MAX_SYNTHS)) {
-      await yieldToRunner();
-      const app = new App({ outdir: tempDir('celerykit-fuzz-synth-') });
-      new CeleryStack(app, { spec, localStateDir: '/var/lib/celerykit-test' });
-      expect(() => app.synth(), spec.sourceFile).not.toThrow();
+
+    // Every distinct valid file, synthesized in one run of the compiled kit over one folder.
+    const distinct = distinctRenamed(valid);
+    const customersDir = tempDir('celerykit-fuzz-customers-');
+    for (const f of distinct) writeFileSync(join(customersDir, f.name), f.bytes);
+    const cwd = tempDir('celerykit-fuzz-synth-');
+    const env: NodeJS.ProcessEnv = { ...process.env, CUSTOMERS_DIR: customersDir, CDKTF_OUTDIR: '' };
+    delete env.CELERYKIT_CACHE_DIR;
+    const started = performance.now();
+    const run = await runAsync('node', [join(repo, 'dist', 'main.js')], { cwd, env, timeoutMs: 150_000 });
+    const synthSeconds = ((performance.now() - started) / 1000).toFixed(1);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr, 'a trace').not.toMatch(/^\s+at /m);
+    const stacks = readdirSync(join(cwd, 'cdktf.out', 'stacks')).sort();
+    expect(stacks).toEqual(distinct.map((f) => f.stackId).sort());
+    for (const id of stacks) {
+      const stack = JSON.parse(readFileSync(join(cwd, 'cdktf.out', 'stacks', id, 'cdk.tf.json'), 'utf8')) as { resource?: Record<string, unknown> };
+      expect(Object.keys(stack.resource ?? {}).length, `${id}: resource types in cdk.tf.json`).toBeGreaterThan(5);
     }
-    console.log(`fuzz: ${cases} cases (seed ${SEED}): ${valid.length} valid (${Math.min(valid.length, MAX_SYNTHS)} synthesized), ${cases - valid.length} refused with ${findings.size} kinds of problem`);
+    expect(run.stdout).toContain(`${distinct.length} stack${distinct.length === 1 ? '' : 's'} synthesized from ${customersDir}`);
+
+    console.log(
+      `fuzz: ${cases} cases (seed ${SEED}): ${valid.length} valid, ${distinct.length} distinct, ${stacks.length} synthesized in one run of dist/main.js (${synthSeconds} s); ${cases - valid.length} refused with ${findings.size} kinds of problem`,
+    );
     expect(cases).toBe(RUNS);
     expect(valid.length).toBeGreaterThan(0);
     expect(cases - valid.length).toBeGreaterThan(0);
-  }, 120_000);
+  }, 240_000);
 });

@@ -18,7 +18,7 @@ describe('a malformed parameter file', () => {
     [
       'an AWS file without its account id',
       { 29: '' },
-      'FILE:1: error: accountId: AWS deployments need the account id they belong to, so a stack is never applied to the wrong account. Fix: add accountId: "<12-digit account id>".',
+      'FILE:1: error: accountId: is required on AWS: it keeps a stack from being applied to the wrong account. Fix: add accountId: "<12-digit account id>".',
     ],
     [
       'beat: singleton next to cloud schedules',
@@ -105,7 +105,7 @@ describe('a malformed parameter file', () => {
     [
       'a GCP file without a project',
       { 3: 'cloud: gcp', 4: 'region: europe-west1', 29: '' },
-      'FILE:1: error: project: GCP deployments need a project id. Fix: add project: <your-gcp-project-id>.',
+      'FILE:1: error: project: is required on GCP. Fix: add project: <your-gcp-project-id>.',
     ],
     [
       'a secret in plain environment variables',

@@ -21,7 +21,7 @@ const gcpMonitoring = (...sso: string[]) =>
 describe('access to Flower and Grafana on AWS', () => {
   it('refuses a file with SSO but no Flower groups, naming the key and the fix', () => {
     expect(problemLines(awsMonitoring())).toEqual([
-      'FILE:33: error: monitoring.sso.flowerGroups: Flower can revoke tasks and shut workers down, and without this anyone the IdP signs in could. Fix: list the IdP groups allowed to use Flower, e.g. flowerGroups: [celery-operators] (values of the groupsClaim claim, default "groups").',
+      'FILE:33: error: monitoring.sso.flowerGroups: is required with sso.oidc: Flower can revoke tasks and shut workers down, and without this anyone the IdP signs in could. Fix: list the IdP groups allowed to use Flower, e.g. flowerGroups: [celery-operators] (values of the groupsClaim claim, default "groups").',
     ]);
   });
 
