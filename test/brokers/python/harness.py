@@ -66,6 +66,30 @@ class RedisServer:
         return f"redis://127.0.0.1:{self.port}/0"
 
 
+def load_kit_redis_users(server, users):
+    """The kit's ACL users on `server` as ElastiCache gets them (`users` as the TypeScript side
+    writes it: the users with their access strings, and the `default` user's), each with a fresh
+    password, plus the test's own administrator, which no component has anything like, to read
+    ACL LOG and look at keys. Returns (passwords by user name, the administrator's client)."""
+    import redis
+
+    admin = ("celerykit-test-admin", uuid.uuid4().hex)
+    bootstrap = redis.Redis(host="127.0.0.1", port=server.port)
+    passwords = {u["name"]: uuid.uuid4().hex for u in users["users"]}
+    bootstrap.execute_command("ACL", "SETUSER", admin[0], "on", f">{admin[1]}", "~*", "&*", "+@all")
+    for u in users["users"]:
+        # The construct's string, token by token, plus the password ElastiCache sets apart.
+        bootstrap.execute_command("ACL", "SETUSER", u["name"], "reset", *u["accessString"].split(" "), f">{passwords[u['name']]}")
+    bootstrap.execute_command("ACL", "SETUSER", "default", "reset", *users["defaultAccessString"].split(" "))
+    bootstrap.close()
+    return passwords, redis.Redis(host="127.0.0.1", port=server.port, username=admin[0], password=admin[1], decode_responses=True)
+
+
+def acl_denials(admin):
+    """The server's ACL LOG, the fields that say who was refused what."""
+    return [{k: e[k] for k in ("username", "reason", "context", "object")} for e in (dict(zip(x[::2], x[1::2])) for x in admin.execute_command("ACL", "LOG"))]
+
+
 def _accepts(port):
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=1):

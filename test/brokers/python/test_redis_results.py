@@ -1,0 +1,136 @@
+"""Task results as the kit stores them when a parameter file opts in (`results`), on a real
+redis-server with Celery 5.6: the generated settings (result_backend on the broker's URL,
+result_expires), the ACL users as the kit gives them to ElastiCache, a worker of the app user that
+runs tasks, a group and a chord, and the caller reading every result back through the backend as
+the app user. No ACL denial may be logged, every result key must carry a TTL of at most
+result_expires, and every one must be gone once it has passed.
+
+Inputs from the TypeScript side: CELERYKIT_SETTINGS, CELERYKIT_REDIS_USERS (as for
+test_redis_users) and CELERYKIT_RESULT_EXPIRES (the expiry the file asked for).
+"""
+
+import json
+import os
+import sys
+import time
+import unittest
+
+import celery
+import redis
+
+from harness import BrokerTestCase, RedisServer, acl_denials, load_kit_redis_users, wait_until
+
+USERS = json.loads(os.environ["CELERYKIT_REDIS_USERS"])
+BY_ROLE = {u["role"]: u for u in USERS["users"]}
+QUEUES = USERS["queues"]
+EXPIRES = int(os.environ["CELERYKIT_RESULT_EXPIRES"])
+# The commands the kit grants the app user only when results are on.
+RESULT_COMMANDS = json.loads(os.environ["CELERYKIT_RESULT_COMMANDS"])
+# What Celery's Redis backend writes: task and group meta, and a chord's .j/.t/.s keys under the group prefix.
+RESULT_PREFIXES = ("celery-task-meta-", "celery-taskset-meta-", "chord-unlock-")
+# What the broker itself keeps (kombu's Redis transport), which must not expire.
+BROKER_KEYS = ("_kombu.binding.", "unacked", "unacked_index", "unacked_mutex")
+
+
+class RedisResultsTest(BrokerTestCase, unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        print(f"\n[redis-results] celery {celery.__version__}, redis-py {redis.__version__}, result_expires {EXPIRES} s", file=sys.stderr)
+        cls.redis = RedisServer().start()
+        cls.passwords, cls.admin = load_kit_redis_users(cls.redis, USERS)
+        policy = cls.admin.config_get("maxmemory-policy")["maxmemory-policy"]
+        assert policy == "noeviction", policy
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.redis.stop()
+
+    def setUp(self):
+        self.admin.execute_command("ACL", "LOG", "RESET")
+        name = BY_ROLE["app"]["name"]
+        # The caller is an app process too: broker and result backend on the app user's URL.
+        self.start_app({"CELERY_BROKER_URL": f"redis://{name}:{self.passwords[name]}@127.0.0.1:{self.redis.port}/0"})
+        sys.modules.pop("resultsapp", None)
+        import resultsapp  # noqa: F401  (its tasks, and the redis-py stand-in the backend import needs here)
+        self.assertEqual(self.app.conf.result_backend, os.environ["CELERY_BROKER_URL"], "the backend is the broker URL the settings read")
+        self.assertEqual(self.app.conf.result_expires, EXPIRES)
+        self.assertFalse(self.app.conf.task_ignore_result)
+        self.production_worker(QUEUES, "results", app_module="resultsapp", concurrency=2)
+
+    def denials(self):
+        return acl_denials(self.admin)
+
+    def result_keys(self):
+        return [k for k in self.admin.scan_iter(count=1000) if k.startswith(RESULT_PREFIXES)]
+
+    def assert_all_expire(self, keys):
+        ttls = {k: self.admin.pttl(k) for k in keys}
+        self.assertTrue(all(0 < t <= EXPIRES * 1000 for t in ttls.values()), f"result keys without a TTL of at most {EXPIRES} s: {ttls}")
+        return ttls
+
+    def test_a_result_reaches_the_caller_through_the_backend_and_expires(self):
+        r = self.app.send_task("celerykit.test.add", args=[2, 3])
+        self.assertEqual(r.get(timeout=30), 5)
+        read_at = time.time()
+        key = f"celery-task-meta-{r.id}"
+        ttl = self.assert_all_expire([key])[key]
+        size = self.admin.memory_usage(key)
+        wait_until(lambda: self.admin.exists(key) == 0, EXPIRES + 5, interval=0.05, what=f"{key} to expire")
+        gone_after = time.time() - read_at
+        # Gone when its TTL ran out: not much earlier (the TTL is result_expires), not later.
+        self.assertGreater(gone_after, ttl / 1000 - 0.5)
+        self.assertLess(gone_after, EXPIRES + 1.5)
+        self.assertEqual(self.denials(), [], "the app user was refused a command of the result backend")
+        print(f"[redis-results] task: result 5 read by the caller; key TTL {ttl} ms <= {EXPIRES * 1000} ms, {size} bytes of memory; gone {gone_after:.2f} s after the read; no ACL denial", file=sys.stderr)
+
+    def test_groups_and_chords_leave_no_key_without_expiry(self):
+        from celery import chord, group
+
+        add = self.app.signature("celerykit.test.add")
+        g = group(add.clone(args=(i, i)) for i in range(4)).apply_async()
+        self.assertEqual(g.get(timeout=30), [0, 2, 4, 6])
+        g.save()
+        # grow(1) adds add(1, 1) to its chord: 1 + 2 + 4.
+        c = chord([self.app.signature("celerykit.test.grow", args=(1,)), add.clone(args=(2, 2))], self.app.signature("celerykit.test.total")).apply_async()
+        self.assertEqual(c.get(timeout=30), 7)
+        self.assertEqual(self.app.GroupResult.restore(g.id).id, g.id)
+        keys = self.result_keys()
+        ttls = self.assert_all_expire(keys)
+        without_ttl = [k for k in self.admin.scan_iter(count=1000) if self.admin.ttl(k) == -1]
+        unexpected = [k for k in without_ttl if k not in QUEUES and not k.startswith(BROKER_KEYS)]
+        self.assertEqual(unexpected, [], "keys other than the broker's own that never expire")
+        self.assertIn(f"celery-taskset-meta-{g.id}", keys)
+        listed_at = time.time()
+        wait_until(lambda: not self.result_keys(), EXPIRES + 5, interval=0.1, what="every result key to expire")
+        gone_after = time.time() - listed_at
+        self.assertLess(gone_after, EXPIRES + 1.5)
+        self.assertEqual(self.denials(), [], "the app user was refused a command of the result backend")
+        print(f"[redis-results] group of 4, saved group, chord of 2 grown to 3: {len(keys)} result keys, longest TTL {max(ttls.values())} ms <= {EXPIRES * 1000} ms, "
+              f"{len(without_ttl)} broker keys without TTL ({', '.join(sorted(without_ttl))}); all result keys gone {gone_after:.2f} s after the listing; no ACL denial", file=sys.stderr)
+
+    def test_a_chord_whose_header_outlasts_the_expiry_never_runs_its_body(self):
+        """Why the kit warns when results.expires is shorter than a pool's time limit: the chord's
+        size key expires while its only header task still runs."""
+        from celery import chord
+
+        slow = self.app.signature("celerykit.test.slow_add", args=(1, 1, EXPIRES + 1.5))
+        c = chord([slow], self.app.signature("celerykit.test.total")).apply_async()
+        header = c.parent.results[0]
+        self.assertEqual(header.get(timeout=30), 2)
+        time.sleep(2)
+        self.assertEqual(c.state, "PENDING", "the chord body ran although its size key had expired")
+        self.assertEqual(self.denials(), [])
+        print(f"[redis-results] chord with a {EXPIRES + 1.5:.1f} s header task and result_expires {EXPIRES} s: header done, body still PENDING 2 s later (never runs)", file=sys.stderr)
+
+    def test_z_every_command_granted_for_results_was_issued(self):
+        """Runs last (unittest sorts by name): after the tests above, each command the kit adds to
+        the app user for results has been used by Celery, so none is granted in vain."""
+        stats = self.admin.info("commandstats")
+        calls = {c: stats.get(f"cmdstat_{c.replace('|', '_')}", {}).get("calls", 0) for c in RESULT_COMMANDS}
+        self.assertTrue(RESULT_COMMANDS, "the kit grants no command for results")
+        self.assertEqual([c for c, n in calls.items() if n == 0], [], f"granted for results but never issued: {calls}")
+        print(f"[redis-results] calls of the commands granted for results: {', '.join(f'{c} {n}' for c, n in calls.items())}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
