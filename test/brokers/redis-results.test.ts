@@ -10,7 +10,8 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { celerySettingsModule, celerySettingsValues } from '../../constructs/celery/celery-settings';
 import { REDIS_USER_ROLES, redisUserName, redisUsers } from '../../constructs/celery/redis-users';
-import { BASE_FILE, specFromYaml, tempDir } from '../helpers/parameter-files';
+import { BROKER_CA_PATH } from '../../constructs/gcp/redis-broker';
+import { BASE_FILE, editBase, specFromYaml, tempDir } from '../helpers/parameter-files';
 import { resourcesOf, synthesizeYaml } from '../helpers/synth';
 import { runAsync } from '../helpers/run';
 import { assertToolPresent } from '../helpers/tools';
@@ -41,6 +42,15 @@ describe.skipIf(tools.skip)('task results on a real redis-server with Celery 5.6
     const commands = (accessString: string) => accessString.split(' ').filter((t) => t.startsWith('+')).map((t) => t.slice(1));
     const without = new Set(commands(redisUsers(specFromYaml(BASE_FILE)).find((u) => u.role === 'app')!.accessString));
     const resultCommands = commands(users.users.find((u) => u.role === 'app')!.accessString).filter((c) => !without.has(c));
+    // The TLS part of the app's broker URL as each cloud's stack writes it.
+    const queryOf = (json: object) => {
+      const match = /\/0\?(ssl_cert_reqs=[A-Za-z0-9_=&/.%-]*)/.exec(JSON.stringify(json));
+      return match![1]!;
+    };
+    const gcp = synthesizeYaml(`${editBase({ 3: 'cloud: gcp', 4: 'region: europe-west1\nproject: acme-prod-123', 26: 'state:\n  backend: gcs', 27: '', 29: '' })}\nresults:\n  expires: ${EXPIRES}`);
+    const urlQueries = { aws: queryOf(stack.json), gcp: queryOf(gcp.json) };
+    expect(urlQueries.aws).toBe('ssl_cert_reqs=required');
+    expect(urlQueries.gcp).toContain(`ssl_ca_certs=${BROKER_CA_PATH}`);
     const r = await runAsync('/usr/bin/python3', ['-W', 'ignore', '-m', 'unittest', '-v', 'test_redis_results'], {
       cwd: resolve(__dirname, 'python'),
       env: {
@@ -49,6 +59,8 @@ describe.skipIf(tools.skip)('task results on a real redis-server with Celery 5.6
         CELERYKIT_REDIS_USERS: JSON.stringify(users),
         CELERYKIT_RESULT_EXPIRES: String(EXPIRES),
         CELERYKIT_RESULT_COMMANDS: JSON.stringify(resultCommands),
+        CELERYKIT_URL_QUERIES: JSON.stringify(urlQueries),
+        CELERYKIT_GCP_CA_PATH: BROKER_CA_PATH,
         CELERYKIT_RECORD_DIR: tempDir('celerykit-broker-run-'),
         PYTHONDONTWRITEBYTECODE: '1',
       },
@@ -57,7 +69,7 @@ describe.skipIf(tools.skip)('task results on a real redis-server with Celery 5.6
     const output = `${r.stdout}\n${r.stderr}`;
     for (const line of output.split('\n').filter((l) => l.includes('[redis-results]'))) console.log(line.slice(line.indexOf('[redis-results]')));
     expect(r.status, output).toBe(0);
-    expect(output).toMatch(/Ran 4 tests/);
+    expect(output).toMatch(/Ran 6 tests/);
     expect(output).not.toMatch(/skipped/);
     expect(output).toMatch(/\[redis-results\] celery 5\.6\.\d+/);
   }, 300_000);

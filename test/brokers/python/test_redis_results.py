@@ -26,6 +26,10 @@ QUEUES = USERS["queues"]
 EXPIRES = int(os.environ["CELERYKIT_RESULT_EXPIRES"])
 # The commands the kit grants the app user only when results are on.
 RESULT_COMMANDS = json.loads(os.environ["CELERYKIT_RESULT_COMMANDS"])
+# The TLS part of the broker URLs the stacks write (after "/0?"): AWS (ElastiCache, a public CA)
+# and GCP (Memorystore, its CA in a file at GCP_CA_PATH on the VM).
+URL_QUERIES = json.loads(os.environ["CELERYKIT_URL_QUERIES"])
+GCP_CA_PATH = os.environ["CELERYKIT_GCP_CA_PATH"]
 # What Celery's Redis backend writes: task and group meta, and a chord's .j/.t/.s keys under the group prefix.
 RESULT_PREFIXES = ("celery-task-meta-", "celery-taskset-meta-", "chord-unlock-")
 # What the broker itself keeps (kombu's Redis transport), which must not expire.
@@ -130,6 +134,52 @@ class RedisResultsTest(BrokerTestCase, unittest.TestCase):
         self.assertTrue(RESULT_COMMANDS, "the kit grants no command for results")
         self.assertEqual([c for c, n in calls.items() if n == 0], [], f"granted for results but never issued: {calls}")
         print(f"[redis-results] calls of the commands granted for results: {', '.join(f'{c} {n}' for c, n in calls.items())}", file=sys.stderr)
+
+
+class RedisResultsOverTlsTest(BrokerTestCase, unittest.TestCase):
+    """The backend on the broker URL as the stacks write it, TLS with a verified certificate
+    included: the same URL must serve the transport and Celery's Redis backend, which parses it
+    itself (celery/backends/redis.py `_params_from_url`)."""
+
+    def run_a_task_over(self, server, url, extra_env):
+        self.start_app({"CELERY_BROKER_URL": url, **extra_env})
+        for name in ("CELERY_BROKER_URL", *extra_env):
+            self.addCleanup(os.environ.pop, name, None)
+        sys.modules.pop("resultsapp", None)
+        import resultsapp  # noqa: F401
+
+        backend = self.app.backend
+        self.assertEqual(backend.connparams["connection_class"], redis.SSLConnection)
+        self.production_worker(QUEUES, "tls", app_module="resultsapp")
+        r = self.app.send_task("celerykit.test.add", args=[20, 22])
+        self.assertEqual(r.get(timeout=30), 42)
+        return backend.connparams
+
+    def test_the_aws_url_with_the_app_user_and_a_verified_certificate(self):
+        server = RedisServer(tls=True).start()
+        self.addCleanup(server.stop)
+        passwords, admin = load_kit_redis_users(server, USERS)
+        name = BY_ROLE["app"]["name"]
+        url = f"rediss://{name}:{passwords[name]}@127.0.0.1:{server.port}/0?{URL_QUERIES['aws']}"
+        # ElastiCache's certificate chains to a public CA in the system store; here the test CA stands in for it.
+        params = self.run_a_task_over(server, url, {"SSL_CERT_FILE": server.ca_file})
+        self.assertEqual(params["username"], name)
+        self.assertEqual(acl_denials(admin), [])
+        # The certificate is checked: without the CA that signed it, the same URL does not connect.
+        os.environ.pop("SSL_CERT_FILE")
+        with self.assertRaises(redis.exceptions.ConnectionError):
+            redis.Redis.from_url(url, socket_timeout=5).ping()
+        print(f"[redis-results] TLS, AWS URL (?{URL_QUERIES['aws']}): result 42 as {name}, certificate verified (cert_reqs {params['ssl_cert_reqs']!r}; refused without its CA); no ACL denial", file=sys.stderr)
+
+    def test_the_gcp_url_with_the_instance_ca_file(self):
+        # Memorystore as the kit creates it: no authentication, TLS with the instance's CA.
+        server = RedisServer(tls=True).start()
+        self.addCleanup(server.stop)
+        query = URL_QUERIES["gcp"].replace(GCP_CA_PATH, server.ca_file)
+        self.assertNotEqual(query, URL_QUERIES["gcp"], "the GCP URL names the CA file")
+        params = self.run_a_task_over(server, f"rediss://127.0.0.1:{server.port}/0?{query}", {})
+        self.assertEqual(params["ssl_ca_certs"], server.ca_file)
+        print(f"[redis-results] TLS, GCP URL (?{URL_QUERIES['gcp']}): result 42, certificate verified against the CA file", file=sys.stderr)
 
 
 if __name__ == "__main__":
