@@ -24,7 +24,8 @@
  * `x-expires`, which RabbitMQ counts only while the queue is unused
  * (https://www.rabbitmq.com/docs/ttl, "Queue TTL"), and the sender declares its queue again with
  * every task it sends (`on_task_call`). A sender that never reads its results therefore
- * keeps them in the broker for as long as it runs, and no other process can read them at all.
+ * keeps them in the broker for as long as it runs, and no other process can read them at all
+ * (seen on a real RabbitMQ in test/brokers/rabbitmq-rpc-results.test.ts).
  */
 import type { ProblemCollector } from './problems';
 import type { ParameterFile } from './schema';
