@@ -17,7 +17,7 @@ import { runAsync } from '../helpers/run';
 import { assertToolPresent } from '../helpers/tools';
 import { celery56Env, requireCelery56 } from './celery-5-6';
 
-const tools = requireCelery56('Redis results tests', '__import__("redis") and shutil.which("redis-server")', 'install redis-server and the Debian packages in scripts/install-test-tools.sh');
+const tools = requireCelery56('Redis results tests', '__import__("redis") and shutil.which("redis-server") and shutil.which("openssl")', 'install redis-server, openssl and the Debian packages in scripts/install-test-tools.sh');
 
 /** Short enough to watch the keys expire within the test. */
 const EXPIRES = 3;
