@@ -126,6 +126,19 @@ class RedisResultsTest(BrokerTestCase, unittest.TestCase):
         self.assertEqual(self.denials(), [])
         print(f"[redis-results] chord with a {EXPIRES + 1.5:.1f} s header task and result_expires {EXPIRES} s: header done, body still PENDING 2 s later (never runs)", file=sys.stderr)
 
+    def test_unread_results_keep_a_subscription_per_task_in_the_sender(self):
+        """What docs/tasks.md warns senders about: Celery subscribes to each task's result channel
+        when it sends the task (RedisBackend.on_task_call) and unsubscribes only once it reads
+        the result, so a process that never reads keeps one channel per task sent."""
+        sent = [self.app.send_task("celerykit.test.add", args=[i, 1]) for i in range(200)]
+        # The queue is worked off in order: once the last result is written, (nearly) all are.
+        wait_until(lambda: self.admin.exists(f"celery-task-meta-{sent[-1].id}"), 60, interval=0.05, what="the last of the 200 results")
+        channels = [c for c in self.admin.pubsub_channels("celery-task-meta-*")]
+        sender = [c for c in self.admin.client_list() if int(c.get("sub", 0)) > 0]
+        self.assertGreaterEqual(len(channels), 200)
+        print(f"[redis-results] 200 tasks sent, no result read: {len(channels)} result channels subscribed by the sender, "
+              f"its pub/sub connection holding {max(int(c['omem']) for c in sender)} bytes of unread output on the server", file=sys.stderr)
+
     def test_z_every_command_granted_for_results_was_issued(self):
         """Runs last (unittest sorts by name): after the tests above, each command the kit adds to
         the app user for results has been used by Celery, so none is granted in vain."""
