@@ -8,9 +8,10 @@ set -euo pipefail
 # prometheus: promtool checks the generated recording and alert rules.
 # prometheus-alertmanager: amtool checks the generated alert manager configuration.
 # redis-server, python3-redis, rabbitmq-server: the real-broker tests (started on loopback by the tests).
+# openssl: a test CA and server certificate for the Redis TLS tests (test/brokers/redis-results.test.ts).
 # chromium: mermaid-cli draws the stack diagrams in it (scripts/puppeteer-config.json); puppeteer downloads no browser.
 # python3-amqp ... python3-packaging: what Celery 5.6 (../shared/python-celery, run by Debian's Python) needs besides its own sources.
-DEBIAN_PACKAGES=(python3-celery python3-redis redis-server rabbitmq-server prometheus prometheus-alertmanager chromium
+DEBIAN_PACKAGES=(python3-celery python3-redis redis-server rabbitmq-server openssl prometheus prometheus-alertmanager chromium
   python3-amqp python3-click python3-click-didyoumean python3-click-repl python3-click-plugins python3-dateutil python3-tzlocal python3-packaging)
 
 if ((${#DEBIAN_PACKAGES[@]} > 0)); then

@@ -9,6 +9,7 @@ import { isRestricted, parseCron } from './cron';
 import { closestMatch, type ProblemCollector } from './problems';
 import { checkNetwork } from './network-checks';
 import { regionProblem } from './regions';
+import { checkResults } from './results';
 import { checkSecretLookingValues, isSecretLookingEnv } from './secret-checks';
 import { findIntersection, routeMatches } from './route-patterns';
 import type { ParameterFile } from './schema';
@@ -31,6 +32,7 @@ export function checkParameterFile(file: ParameterFile, out: ProblemCollector): 
   checkApp(file, out);
   checkSecretLookingValues(file, out);
   checkBroker(file, out);
+  checkResults(file, out);
   checkQueuesAndPools(file, out);
   checkSchedules(file, out);
   checkMonitoring(file, out);

@@ -39,6 +39,7 @@ export function resolveSpec(file: ParameterFile, sourceFile: string, warnings: r
       ),
     },
     broker: resolveBroker(file, longestTimeLimit),
+    ...(file.results === undefined ? {} : { results: { expires: file.results.expires } }),
     defaultQueue,
     queues: queueNamesOf(file).map((name) => ({
       name,

@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { INTERFACE_ENDPOINT_SERVICES } from './defaults';
+import { EXAMPLE_RESULT_EXPIRES_SECONDS, MAX_RESULT_EXPIRES_SECONDS } from './results';
 import { seconds, slug, strictObject, wholeNumber, withFix } from './schema-helpers';
 
 const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
@@ -133,6 +134,37 @@ const brokerSchema = z
         : withFix('must be "redis" or "rabbitmq"', 'set broker.kind to redis (simpler, ~1 s loss window) or rabbitmq (acknowledged, durable)'),
   })
   .meta({ description: 'The message broker: a Redis/Valkey or a RabbitMQ (quorum queues) broker.' });
+
+/** `results`: opt in to storing task results, always with an expiry (spec/results.ts says where they go and why). */
+const resultsSchema = strictObject(
+  {
+    expires: z
+      .int({
+        error: (issue) =>
+          issue.input === undefined
+            ? withFix('is required', `set results.expires to the seconds a result is kept (results are stored only with an expiry), e.g. ${EXAMPLE_RESULT_EXPIRES_SECONDS} (one day, Celery's default)`)
+            : withFix('must be a whole number of seconds, and results always expire', `write e.g. ${EXAMPLE_RESULT_EXPIRES_SECONDS} for one day (not "1d" or "never")`),
+      })
+      .min(
+        1,
+        withFix(
+          'must be at least 1 second: with 0 Celery stores results without expiry, and they stay in the broker, which never evicts, until it refuses new tasks',
+          `set the seconds a result is kept, e.g. ${EXAMPLE_RESULT_EXPIRES_SECONDS} (one day), or remove results to store none`,
+        ),
+      )
+      .max(
+        MAX_RESULT_EXPIRES_SECONDS,
+        withFix(
+          `must be at most ${MAX_RESULT_EXPIRES_SECONDS} seconds (7 days): results wait in the broker's memory for the whole expiry`,
+          `lower it to ${MAX_RESULT_EXPIRES_SECONDS} or less, and keep what must last longer in the app's own database`,
+        ),
+      )
+      .meta({
+        description: `Seconds a task's result is kept (\`result_expires\`), from 1 to ${MAX_RESULT_EXPIRES_SECONDS} (7 days); Redis deletes it then by itself.`,
+      }),
+  },
+  "Store task results, each for `expires` seconds. Redis broker only: results go to Celery's Redis result backend on the broker's own Redis, so they take broker memory for as long as they are kept (the broker never evicts; size it, docs/tasks.md). On RabbitMQ the file is refused: Celery's rpc:// backend keeps results as messages without expiry. Default: no results (`task_ignore_result = True`), so results can never fill the broker.",
+);
 
 const autoscaleSchema = strictObject(
   {
@@ -434,6 +466,7 @@ export const parameterFileSchema = strictObject(
       .meta({ description: 'Extra tags (AWS) or labels (GCP) on every resource. customer, environment and managed-by are added by the kit.' }),
     app: appSchema,
     broker: brokerSchema,
+    results: resultsSchema.optional(),
     queues: z
       .record(queueName, z.array(z.string().regex(ROUTE_PATTERN, withFix('may hold only letters, digits, "_", ".", "*" and "?"', 'write e.g. "myapp.tasks.email.*"'))))
       .optional()

@@ -44,6 +44,12 @@ export interface RabbitmqBrokerSpec {
 
 export type BrokerSpec = RedisBrokerSpec | RabbitmqBrokerSpec;
 
+/** Task results, stored only when the file opts in (`results`); Redis brokers only (spec/results.ts). */
+export interface ResultsSpec {
+  /** Seconds each result is kept (Celery's `result_expires`), 1 to 7 days; never 0, which would mean forever. */
+  readonly expires: number;
+}
+
 export interface QueueSpec {
   readonly name: string;
   /** fnmatch patterns of task names routed here. */
@@ -180,6 +186,11 @@ export interface DeploymentSpec {
   readonly tags: Readonly<Record<string, string>>;
   readonly app: AppSpec;
   readonly broker: BrokerSpec;
+  /**
+   * Set when tasks store results (in the broker's Redis, with this expiry).
+   * @default undefined: no results (`task_ignore_result = True`), so nothing the app forgets to read can fill a broker that never evicts.
+   */
+  readonly results?: ResultsSpec;
   readonly defaultQueue: string;
   readonly queues: readonly QueueSpec[];
   readonly pools: readonly WorkerPoolSpec[];

@@ -66,8 +66,14 @@ export function celerySettingsValues(spec: DeploymentSpec) {
     taskRejectOnWorkerLost: rabbit,
     softShutdownEnv: SOFT_SHUTDOWN_SECONDS_ENV,
     fallbackSoftShutdownSeconds: FALLBACK_SOFT_SHUTDOWN_SECONDS,
-    /** No result is stored unless a task asks for it: results left in a `noeviction` broker fill it (issue 17 item 6). */
-    taskIgnoreResult: true,
+    /**
+     * Where results go when the file opts in (`results`, Redis brokers only, spec/results.ts):
+     * Celery's Redis backend on the broker's own URL, so on the broker's Redis with the app's user,
+     * each result kept `expires` seconds.
+     */
+    results: spec.results === undefined ? undefined : { backendUrlEnv: BROKER_URL_ENV, expires: spec.results.expires },
+    /** No result is stored unless the file opts in: results left in a `noeviction` broker fill it (issue 17 item 6). */
+    taskIgnoreResult: spec.results === undefined,
     quorumQueues: rabbit,
   };
 }
@@ -100,6 +106,30 @@ function deadLetterLines(d: NonNullable<ReturnType<typeof celerySettingsValues>[
     '            queue.bind(connection.default_channel).declare()',
     '',
     '',
+  ];
+}
+
+function noResultLines(ignore: boolean): string[] {
+  return [
+    '# Store no task results by default (Celery 5.6.3 defaults to False, celery/app/defaults.py): results written to',
+    '# a noeviction Redis broker without expiry would fill it until it refuses writes. No result_backend is set.',
+    `task_ignore_result = ${py(ignore)}`,
+  ];
+}
+
+/**
+ * The Redis result backend on the broker's URL: the same variable, so no second secret and the
+ * app's ACL user; `rediss://...?ssl_cert_reqs=required` (and `ssl_ca_certs` on GCP) in that URL is
+ * what Celery's backend requires for TLS too (celery/backends/redis.py `_params_from_url`).
+ */
+function resultLines(r: NonNullable<ReturnType<typeof celerySettingsValues>['results']>, ignore: boolean, file: string): string[] {
+  return [
+    `# Task results (results.expires in ${file}): Celery's Redis backend on the broker's own Redis. Each result key`,
+    `# is written with a TTL of result_expires (SETEX), so Redis removes it by itself, with no celery beat cleanup.`,
+    '# They share the broker\'s memory, which never evicts: size the broker for the results kept (docs/tasks.md).',
+    `result_backend = os.environ["${r.backendUrlEnv}"]`,
+    `result_expires = ${r.expires}`,
+    `task_ignore_result = ${py(ignore)}`,
   ];
 }
 
@@ -151,9 +181,7 @@ export function celerySettingsModule(spec: DeploymentSpec): string {
     '# Soft shutdown (Celery 5.5+): the platform sets REMAP_SIGTERM=SIGQUIT, so SIGTERM lets running tasks',
     `# finish for this long, then returns the rest to their queues before the platform's SIGKILL.`,
     `worker_soft_shutdown_timeout = float(os.environ.get(${py(v.softShutdownEnv)}, ${py(String(v.fallbackSoftShutdownSeconds))}))`,
-    '# Store no task results by default (Celery 5.6.3 defaults to False, celery/app/defaults.py): results written to',
-    '# a noeviction Redis broker without expiry would fill it until it refuses writes. No result_backend is set.',
-    `task_ignore_result = ${py(v.taskIgnoreResult)}`,
+    ...(v.results === undefined ? noResultLines(v.taskIgnoreResult) : resultLines(v.results, v.taskIgnoreResult, spec.sourceFile.split('/').pop()!)),
     '# One message per slot; each pool also passes --prefetch-multiplier on its command line.',
     `worker_prefetch_multiplier = ${v.workerPrefetchMultiplier}`,
     '# Events for celery-exporter and Flower.',

@@ -22,6 +22,8 @@
  * - fanout exchanges (events `celeryev`, remote control `celery.pidbox`) are pub/sub: PUBLISH
  *   (`_put_fanout`, :1044), PSUBSCRIBE/UNSUBSCRIBE (:903-909); PING is the health check (:757).
  *
+ * With `results` on, the app also runs Celery's Redis result backend (RESULT_COMMANDS below).
+ *
  * The observers need less. celery-exporter 0.12.2 (danihodovic/celery-exporter, src/exporter.py)
  * reads events (`events.Receiver`, :415), calls `inspect().stats()` and `active_queues()`
  * (:238, :246) and reads queue lengths with LLEN (`redis_queue_length`, :484). Flower 2.0.1
@@ -101,6 +103,20 @@ const APP_COMMANDS = [
 ];
 
 /**
+ * What Celery 5.6.3's Redis result backend adds when the file stores results (`results`;
+ * ../shared/python-celery/celery/backends/redis.py, base.py): a result is a SETEX plus a PUBLISH on
+ * the key's own channel in one MULTI/EXEC (`_set`), read with GET, or MGET for groups and after a
+ * reconnect (`get_many`, `_reconnect_pubsub`); a waiting caller SUBSCRIBEs to the task's channel
+ * (`ResultConsumer`, UNSUBSCRIBE when done); a chord part ZADDs to `<group>.j`, ZCOUNTs it, reads
+ * the counters and EXPIREs the three chord keys, the last part ZRANGEs the results
+ * (`on_chord_part_return`, with `result_chord_ordered` at Celery's default, True), and
+ * `Task.add_to_chord` increments `.t`, which redis-py's `incr` sends as INCRBY. GET, SET, DEL, ZADD
+ * and PUBLISH are in the list above already. Keys: all (`~*`), as before.
+ * test/brokers/redis-results.test.ts sees each of these issued on a real server.
+ */
+const RESULT_COMMANDS = ['setex', 'mget', 'subscribe', 'incrby', 'expire', 'zcount', 'zrange'];
+
+/**
  * Observers: events, inspect/control broadcasts and their replies, queue lengths. They publish to
  * fanout exchanges only, so they never read a binding set (SMEMBERS) nor test a queue (EXISTS);
  * the real-server test passes without either, and without DISCARD.
@@ -124,7 +140,7 @@ export function redisUsers(spec: DeploymentSpec): RedisUser[] {
   return [
     // The app owns the broker's data (Celery creates queues by name on demand), so all keys;
     // what it may not do is administer the server: no FLUSHALL, CONFIG, KEYS, DEBUG, ACL...
-    { role: 'app', name: redisUserName('app'), accessString: rules(['~*'], APP_COMMANDS) },
+    { role: 'app', name: redisUserName('app'), accessString: rules(['~*'], spec.results === undefined ? APP_COMMANDS : [...APP_COMMANDS, ...RESULT_COMMANDS]) },
     { role: 'exporter', name: redisUserName('exporter'), accessString: rules([...queueReads, ...OBSERVER_KEYS], OBSERVER_COMMANDS) },
     { role: 'flower', name: redisUserName('flower'), accessString: rules([...queueReads, ...OBSERVER_KEYS], OBSERVER_COMMANDS) },
   ];

@@ -41,7 +41,7 @@ describe('keys named like Object.prototype members', () => {
 
   it.each(['toString', 'hasOwnProperty', 'valueOf'])('reports "%s" as an unknown top-level key', (key) => {
     expect(problemLines(editBase({ 29: `accountId: "123456789012"\n${key}: 1` }))).toEqual([
-      `FILE:30: error: ${key}: unknown key "${key}". Fix: remove it; the keys allowed here are: $schema, customer, environment, cloud, region, project, enableApis, accountId, nonProduction, tags, app, broker, queues, defaultQueue, workers, monitoring, beat, schedules, state, policy, notSecrets, network, allowDestroy.`,
+      `FILE:30: error: ${key}: unknown key "${key}". Fix: remove it; the keys allowed here are: $schema, customer, environment, cloud, region, project, enableApis, accountId, nonProduction, tags, app, broker, results, queues, defaultQueue, workers, monitoring, beat, schedules, state, policy, notSecrets, network, allowDestroy.`,
     ]);
   });
 });

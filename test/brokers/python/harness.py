@@ -45,19 +45,30 @@ class RedisServer:
 
     DEFAULT_PERSISTENCE = ("--appendonly", "yes", "--appendfsync", "everysec", "--maxmemory-policy", "noeviction", "--save", "")
 
-    def __init__(self, persistence=DEFAULT_PERSISTENCE):
+    def __init__(self, persistence=DEFAULT_PERSISTENCE, tls=False):
         self.dir = tempfile.mkdtemp(prefix="celerykit-redis-")
         self.port = free_port()
         self.persistence = list(persistence)
         self.process = None
+        # TLS only, as ElastiCache and Memorystore serve it: a test CA signs the server's
+        # certificate for 127.0.0.1, and clients verify it against that CA.
+        self.ca_file = _make_test_certificates(self.dir) if tls else None
+
+    @property
+    def client_options(self):
+        """redis-py options that reach this server (TLS verified against the test CA when it has one)."""
+        return {"ssl": True, "ssl_ca_certs": self.ca_file, "ssl_cert_reqs": "required"} if self.ca_file else {}
 
     def start(self):
+        listen = (["--port", "0", "--tls-port", str(self.port), "--tls-cert-file", os.path.join(self.dir, "server.pem"),
+                   "--tls-key-file", os.path.join(self.dir, "server.key"), "--tls-ca-cert-file", self.ca_file, "--tls-auth-clients", "no"]
+                  if self.ca_file else ["--port", str(self.port)])
         self.process = subprocess.Popen(
-            ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--dir", self.dir, *self.persistence, "--protected-mode", "yes"],
+            ["redis-server", "--bind", "127.0.0.1", *listen, "--dir", self.dir, *self.persistence, "--protected-mode", "yes"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         import redis
-        client = redis.Redis(host="127.0.0.1", port=self.port)
+        client = redis.Redis(host="127.0.0.1", port=self.port, **self.client_options)
         wait_until(lambda: _ping(client), 20, what="redis-server")
         return self
 
@@ -74,6 +85,43 @@ class RedisServer:
     @property
     def url(self):
         return f"redis://127.0.0.1:{self.port}/0"
+
+
+def _make_test_certificates(folder):
+    """A CA and a server certificate for 127.0.0.1 signed by it, with openssl; returns the CA file."""
+    def openssl(*args):
+        subprocess.run(["openssl", *args], cwd=folder, check=True, capture_output=True)
+
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "1", "-subj", "/CN=celerykit test CA")
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1")
+    with open(os.path.join(folder, "san.ext"), "w") as f:
+        f.write("subjectAltName=IP:127.0.0.1\n")
+    openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.pem", "-days", "1", "-extfile", "san.ext")
+    return os.path.join(folder, "ca.pem")
+
+
+def load_kit_redis_users(server, users):
+    """The kit's ACL users on `server` as ElastiCache gets them (`users` as the TypeScript side
+    writes it: the users with their access strings, and the `default` user's), each with a fresh
+    password, plus the test's own administrator, which no component has anything like, to read
+    ACL LOG and look at keys. Returns (passwords by user name, the administrator's client)."""
+    import redis
+
+    admin = ("celerykit-test-admin", uuid.uuid4().hex)
+    bootstrap = redis.Redis(host="127.0.0.1", port=server.port, **server.client_options)
+    passwords = {u["name"]: uuid.uuid4().hex for u in users["users"]}
+    bootstrap.execute_command("ACL", "SETUSER", admin[0], "on", f">{admin[1]}", "~*", "&*", "+@all")
+    for u in users["users"]:
+        # The construct's string, token by token, plus the password ElastiCache sets apart.
+        bootstrap.execute_command("ACL", "SETUSER", u["name"], "reset", *u["accessString"].split(" "), f">{passwords[u['name']]}")
+    bootstrap.execute_command("ACL", "SETUSER", "default", "reset", *users["defaultAccessString"].split(" "))
+    bootstrap.close()
+    return passwords, redis.Redis(host="127.0.0.1", port=server.port, username=admin[0], password=admin[1], decode_responses=True, **server.client_options)
+
+
+def acl_denials(admin):
+    """The server's ACL LOG, the fields that say who was refused what."""
+    return [{k: e[k] for k in ("username", "reason", "context", "object")} for e in (dict(zip(x[::2], x[1::2])) for x in admin.execute_command("ACL", "LOG"))]
 
 
 def _accepts(port):

@@ -30,14 +30,12 @@ import celery
 import kombu
 import redis
 
-from harness import BrokerTestCase, RedisServer, wait_until
+from harness import BrokerTestCase, RedisServer, acl_denials, load_kit_redis_users, wait_until
 
 USERS = json.loads(os.environ["CELERYKIT_REDIS_USERS"])
 BY_ROLE = {u["role"]: u for u in USERS["users"]}
 QUEUES = USERS["queues"]
 SHUTDOWN = json.loads(os.environ["CELERYKIT_SHUTDOWN"])
-# The test's own administrator, to read ACL LOG; no component has anything like it.
-ADMIN = ("celerykit-test-admin", uuid.uuid4().hex)
 
 
 class RedisUsersTest(BrokerTestCase, unittest.TestCase):
@@ -46,14 +44,7 @@ class RedisUsersTest(BrokerTestCase, unittest.TestCase):
         print(f"\n[redis-users] celery {celery.__version__}, kombu {kombu.__version__}, redis-py {redis.__version__}", file=sys.stderr)
         # DEBUG enabled, so that the ACL, not the server's own switch, is what refuses it below.
         cls.redis = RedisServer(persistence=(*RedisServer.DEFAULT_PERSISTENCE, "--enable-debug-command", "yes")).start()
-        bootstrap = redis.Redis(host="127.0.0.1", port=cls.redis.port)
-        cls.passwords = {u["name"]: uuid.uuid4().hex for u in USERS["users"]}
-        bootstrap.execute_command("ACL", "SETUSER", ADMIN[0], "on", f">{ADMIN[1]}", "~*", "&*", "+@all")
-        for u in USERS["users"]:
-            # The construct's string, token by token, plus the password ElastiCache sets apart.
-            bootstrap.execute_command("ACL", "SETUSER", u["name"], "reset", *u["accessString"].split(" "), f">{cls.passwords[u['name']]}")
-        bootstrap.execute_command("ACL", "SETUSER", "default", "reset", *USERS["defaultAccessString"].split(" "))
-        cls.admin = redis.Redis(host="127.0.0.1", port=cls.redis.port, username=ADMIN[0], password=ADMIN[1], decode_responses=True)
+        cls.passwords, cls.admin = load_kit_redis_users(cls.redis, USERS)
 
     @classmethod
     def tearDownClass(cls):
@@ -81,7 +72,7 @@ class RedisUsersTest(BrokerTestCase, unittest.TestCase):
         os.environ.pop("CELERY_BROKER_URL")
 
     def denials(self):
-        return [{k: e[k] for k in ("username", "reason", "context", "object")} for e in (dict(zip(x[::2], x[1::2])) for x in self.admin.execute_command("ACL", "LOG"))]
+        return acl_denials(self.admin)
 
     def assert_no_denials(self):
         self.assertEqual(self.denials(), [], "a component was refused a command, key or channel it uses")

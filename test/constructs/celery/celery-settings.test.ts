@@ -7,7 +7,8 @@ import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { celerySettingsModule, celerySettingsValues, deadLetterQueueNames } from '../../../constructs/celery/celery-settings';
-import { tempDir } from '../../helpers/parameter-files';
+import { redisUsers } from '../../../constructs/celery/redis-users';
+import { BASE_FILE, specFromYaml, tempDir } from '../../helpers/parameter-files';
 import { containersOf, resourcesOf, synthesizeDir, type SynthesizedStack } from '../../helpers/synth';
 import { assertToolPresent, requireTool } from '../../helpers/tools';
 import { runAsync } from '../../helpers/run';
@@ -58,7 +59,26 @@ describe('the generated Celery settings', () => {
     const cases = stacks.map((stack) => {
       const module = join(dir, `${stack.spec.stackId.replace(/-/g, '_')}_settings.py`);
       writeFileSync(module, celerySettingsModule(stack.spec));
-      return { module, stack: stack.spec.stackId, expected: infrastructureExpectations(stack) };
+      return { module, stack: stack.spec.stackId, expected: { ...infrastructureExpectations(stack), resultExpires: null as number | null } };
+    });
+    // A file that opts in to results: the same checks, plus the result backend and its expiry.
+    const opted = specFromYaml(`${BASE_FILE}\nresults:\n  expires: 86400`);
+    const optedModule = join(dir, 'results_settings.py');
+    writeFileSync(optedModule, celerySettingsModule(opted));
+    const values = celerySettingsValues(opted);
+    cases.push({
+      module: optedModule,
+      stack: `${opted.stackId} with results`,
+      expected: {
+        stack: opted.stackId,
+        queues: values.queues.map((q) => q.name),
+        deadLetterQueues: [],
+        visibilityTimeout: values.visibilityTimeout ?? null,
+        queueType: 'classic',
+        defaultQueue: opted.defaultQueue,
+        routes: values.routes.map((r) => [r.pattern, r.queue]),
+        resultExpires: 86400,
+      },
     });
     const casesFile = join(dir, 'cases.json');
     writeFileSync(casesFile, JSON.stringify(cases));
@@ -105,5 +125,36 @@ describe('the generated queues', () => {
 
   it('read the soft shutdown timeout the platform sets', () => {
     for (const stack of stacks) expect(celerySettingsModule(stack.spec)).toContain('worker_soft_shutdown_timeout = float(os.environ.get("CELERYKIT_SOFT_SHUTDOWN_SECONDS", "15"))');
+  });
+});
+
+describe('the generated result settings', () => {
+  const appRules = (spec: ReturnType<typeof specFromYaml>) => redisUsers(spec).find((u) => u.role === 'app')!.accessString.split(' ');
+
+  it('store no result and name no backend in a file without results, in every example', () => {
+    for (const stack of stacks) {
+      expect(stack.spec.results).toBeUndefined();
+      const module = celerySettingsModule(stack.spec);
+      expect(module).toContain('task_ignore_result = True');
+      expect(module).not.toMatch(/^result_/m);
+    }
+  });
+
+  it('store results with the file\'s expiry on the broker URL the settings already read, when the file opts in', () => {
+    const spec = specFromYaml(`${BASE_FILE}\nresults:\n  expires: 86400`);
+    const module = celerySettingsModule(spec);
+    expect(module).toContain('result_backend = os.environ["CELERY_BROKER_URL"]\nresult_expires = 86400\ntask_ignore_result = False\n');
+    expect(module).not.toContain('task_ignore_result = True');
+    expect(celerySettingsValues(spec)).toMatchObject({ taskIgnoreResult: false, results: { backendUrlEnv: 'CELERY_BROKER_URL', expires: 86400 } });
+  });
+
+  it('let the app user run the result backend\'s commands only when results are on, and leave the observers as they are', () => {
+    const off = specFromYaml(BASE_FILE);
+    const on = specFromYaml(`${BASE_FILE}\nresults:\n  expires: 86400`);
+    const added = appRules(on).filter((r) => !appRules(off).includes(r));
+    expect(added).toEqual(['+setex', '+mget', '+subscribe', '+incrby', '+expire', '+zcount', '+zrange']);
+    for (const role of ['exporter', 'flower'] as const) {
+      expect(redisUsers(on).find((u) => u.role === role)).toEqual(redisUsers(off).find((u) => u.role === role));
+    }
   });
 });

@@ -54,9 +54,15 @@ class GeneratedSettings(unittest.TestCase):
                     for q in conf.task_queues:
                         self.assertEqual(q.queue_arguments["x-dead-letter-routing-key"], q.name)
                         self.assertGreater(q.queue_arguments["x-delivery-limit"], 0)
-                # No results by default, and no backend that could be the broker itself.
-                self.assertTrue(conf.task_ignore_result)
-                self.assertIsNone(conf.result_backend)
+                if expected["resultExpires"] is None:
+                    # No results by default, and no backend that could be the broker itself.
+                    self.assertTrue(conf.task_ignore_result)
+                    self.assertIsNone(conf.result_backend)
+                else:
+                    # Opted in: results on the broker URL the settings read, always with the expiry.
+                    self.assertFalse(conf.task_ignore_result)
+                    self.assertEqual(conf.result_backend, os.environ["CELERY_BROKER_URL"])
+                    self.assertEqual(conf.result_expires.total_seconds() if hasattr(conf.result_expires, "total_seconds") else conf.result_expires, expected["resultExpires"])
                 self.assertEqual(conf.worker_prefetch_multiplier, 1)
                 self.assertTrue(conf.worker_send_task_events)
                 self.assertTrue(conf.task_send_sent_event)
