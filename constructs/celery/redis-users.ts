@@ -119,16 +119,56 @@ const RESULT_COMMANDS = ['setex', 'mget', 'subscribe', 'incrby', 'expire', 'zcou
 /**
  * Observers: events, inspect/control broadcasts and their replies, queue lengths. They publish to
  * fanout exchanges only, so they never read a binding set (SMEMBERS) nor test a queue (EXISTS);
- * the real-server test passes without either, and without DISCARD.
+ * the real-server test passes without either, and without DISCARD. Their reply list makes kombu
+ * run the visibility restore in their process too (see OBSERVER_RESTORE_KEYS): the lock and the
+ * overdue lookup, but none of the restore's writes (WATCH, HGET, RPUSH stay the app's).
  */
-const OBSERVER_COMMANDS = [...CONNECTION, ...PUBSUB, ...OWN_QUEUES, 'llen'];
+const OBSERVER_COMMANDS = [...CONNECTION, ...PUBSUB, ...OWN_QUEUES, 'llen', 'set', 'get', 'evalsha', 'script|load', 'zrevrangebyscore'];
+
+/**
+ * The visibility restore an observer runs without asking. kombu 5.6.2 (kombu/transport/redis.py)
+ * calls `maybe_restore_messages` (:560) after every poll that returns nothing (`get`, :606)
+ * while the channel has a non-fanout queue, and an inspect or control call consumes its reply list
+ * with BRPOP, so it counts; `QoS.restore_visible` (:410-426) acts on the 1st, 11th, 21st... call.
+ * A BRPOP that times out answers nil, which is an event, so a 5 s inspect never polls empty; one
+ * that waits at most BRPOP's 1 s (`brpop_timeout`, :1331) does. Flower 2.0.1 waits 1000 ms
+ * (`inspect_timeout`, mher/flower flower/options.py:18, used in flower/inspector.py:32), and
+ * celery-exporter 0.12.2 calls `inspect()` with Celery's default 1.0 s (danihodovic/celery-exporter
+ * src/exporter.py:238, :246; celery/app/control.py:80).
+ * The restore takes a redis-py lock on `unacked_mutex` (`Mutex`, :164-185; redis-py 4.3.4
+ * redis/lock.py:223 `SET name token NX PX`, released by the Lua script at lock.py:27, GET+DEL,
+ * through EVALSHA with SCRIPT LOAD on NOSCRIPT, commands/core.py:4938-4944), then reads the
+ * overdue tags with ZREVRANGEBYSCORE on `unacked_index` (:419). So observers may write the lock
+ * key and read the index; refused either, the inspect call that runs the restore raises
+ * NoPermissionError. Restoring an overdue tag (`restore_by_tag`, :428-438: WATCH, HGET of the
+ * payload in `unacked`, then RPUSH to its queue, `_do_restore_message`, :796-809) stays refused:
+ * an observer must neither read task payloads nor redeliver a task, and Flower, with kombu's
+ * default visibility timeout of 3600 s (:644), would otherwise redeliver tasks the workers still
+ * run under a longer one. Holding the lock, an observer only delays a worker's restore (a worker
+ * that finds it held skips one round, :424); it could do as much with `control shutdown`.
+ */
+const OBSERVER_RESTORE_KEYS = ['~unacked_mutex', '%R~unacked_index'];
+
+/**
+ * The visibility timeout an observer's own transport gets, so that its restore never finds a tag
+ * to restore: kombu looks for tags delivered before `time() - visibility_timeout` (:415), which
+ * is before 1970 for 10^10 s, and uses the option for nothing else in the Redis transport (:415,
+ * :457, :644, :712). With the app's value instead, while a dead worker's task is overdue, the
+ * observer's restores are refused at WATCH and nearly every inspect call raises (a failed call's
+ * channel is dropped, so the next one restores again) until a worker has restored the task
+ * (test/brokers/python/test_redis_users.py). celery-exporter gets it (exporter-args.ts). Flower
+ * does not: it reads no transport option from its command line or FLOWER_* variables (mher/flower
+ * flower/command.py:36-91), only from a Celery config module, which its image does not have; so
+ * while a message stays in `unacked` longer than 3600 s, Flower's inspect calls fail.
+ */
+export const OBSERVER_VISIBILITY_TIMEOUT = 10_000_000_000;
 
 /**
  * Keys observers may write: their event queue `celeryev.<uuid>` (kombu declares it, LLEN, and
  * deletes it; the events themselves arrive over pub/sub), its binding in `_kombu.binding.celeryev`,
  * their reply lists (with the priority sub-lists kombu declares beside every list, `<name>\x06\x16<n>`) and the reply exchange's binding set.
  */
-const OBSERVER_KEYS = ['~celeryev.*', '~_kombu.binding.celeryev', '~*.reply.celery.pidbox*', '~_kombu.binding.reply.celery.pidbox'];
+const OBSERVER_KEYS = ['~celeryev.*', '~_kombu.binding.celeryev', '~*.reply.celery.pidbox*', '~_kombu.binding.reply.celery.pidbox', ...OBSERVER_RESTORE_KEYS];
 
 const rules = (keys: readonly string[], commands: readonly string[]): string => ['on', ...keys, '&*', '-@all', ...commands.map((c) => `+${c}`)].join(' ');
 

@@ -10,6 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { celerySettingsModule } from '../../constructs/celery/celery-settings';
+import { celeryExporterArgs } from '../../constructs/celery/exporter-args';
 import { DISABLED_DEFAULT_ACCESS_STRING, redisUsers } from '../../constructs/celery/redis-users';
 import { workerShutdownEnvironment } from '../../constructs/celery/worker-command';
 import { gcpStopWindowSeconds } from '../../constructs/gcp/worker-pool';
@@ -21,13 +22,19 @@ import { celery56Env, requireCelery56 } from './celery-5-6';
 const tools = requireCelery56('Redis users tests', '__import__("redis") and shutil.which("redis-server")', 'install redis-server and the Debian packages in scripts/install-test-tools.sh');
 
 describe.skipIf(tools.skip)('the Redis users on a real redis-server with Celery 5.6', () => {
-  it('let each component do what it does, log no ACL denial, and refuse administration and, to observers, the tasks', async () => {
+  it('let each component do what it does, the observers\' visibility restores included, log no ACL denial, and refuse administration and, to observers, the tasks', async () => {
     assertToolPresent(tools);
     const spec = specFromYaml(BASE_FILE);
-    expect(spec.broker.kind).toBe('redis');
+    if (spec.broker.kind !== 'redis') throw new Error(`${BASE_FILE}: broker.kind is ${spec.broker.kind}; this test needs redis`);
     const settings = join(tempDir('celerykit-redis-users-'), 'celery_settings.py');
     writeFileSync(settings, celerySettingsModule(spec));
-    const users = { users: redisUsers(spec), defaultAccessString: DISABLED_DEFAULT_ACCESS_STRING, queues: spec.queues.map((q) => q.name) };
+    const users = {
+      users: redisUsers(spec),
+      defaultAccessString: DISABLED_DEFAULT_ACCESS_STRING,
+      queues: spec.queues.map((q) => q.name),
+      appVisibilityTimeout: spec.broker.visibilityTimeout,
+      exporterArgs: celeryExporterArgs(spec),
+    };
     const stopWindowSeconds = gcpStopWindowSeconds({ ...spec.pools[0]!, spot: true });
     const shutdown = { stopWindowSeconds, env: workerShutdownEnvironment(stopWindowSeconds) };
     const r = await runAsync('/usr/bin/python3', ['-W', 'ignore', '-m', 'unittest', '-v', 'test_redis_users'], {
@@ -39,7 +46,7 @@ describe.skipIf(tools.skip)('the Redis users on a real redis-server with Celery 
     // unittest prints a test's lines after its name: show each from its tag on.
     for (const line of output.split('\n').filter((l) => l.includes('[redis-users]'))) console.log(line.slice(line.indexOf('[redis-users]')));
     expect(r.status, output).toBe(0);
-    expect(output).toMatch(/Ran 7 tests/);
+    expect(output).toMatch(/Ran 9 tests/);
     expect(output).not.toMatch(/skipped/);
     expect(output).toMatch(/\[redis-users\] celery 5\.6\.\d+, kombu 5\.6\.\d+/);
   }, 480_000);

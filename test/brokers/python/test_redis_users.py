@@ -3,8 +3,9 @@ the access strings the construct gives ElastiCache are loaded with ACL SETUSER a
 `default` user is switched off as the kit's user group does, and Celery 5.6 does what each
 component does as its user: a worker with gossip, mingle and events (as the kit starts workers)
 runs a task, a countdown and a retry; the exporter and Flower read events, inspect, broadcast and
-read queue lengths. Everything must work with no ACL denial logged, and what each user must not
-do is refused.
+read queue lengths, and run kombu's visibility restore as their inspect calls trigger it (the
+lock and the lookup only: an overdue task is left to the app). Everything must work with no ACL
+denial logged, and what each user must not do is refused.
 
 The app user must also put back the task of a worker that stops or dies: kombu restores an
 unacknowledged message with RPUSH (kombu/transport/redis.py `_do_restore_message`), when the
@@ -13,29 +14,37 @@ message older than the visibility timeout (`QoS.restore_visible`). If the ACL re
 MULTI/EXEC aborts and the message stays in `unacked`, so the task never runs again.
 
 Inputs from the TypeScript side: CELERYKIT_SETTINGS (the generated settings), CELERYKIT_REDIS_USERS
-(the users: name and access string, and the default user's access string), CELERYKIT_SHUTDOWN
-(the stop window and the worker environment workerShutdownEnvironment gives it).
+(the users: name and access string, the default user's access string, the queues, the app's
+visibility timeout and celery-exporter's arguments), CELERYKIT_SHUTDOWN (the stop window and the
+worker environment workerShutdownEnvironment gives it).
 """
 
 import json
 import os
 import signal
 import socket
+import subprocess
 import sys
 import time
 import unittest
 import uuid
+from unittest import mock
 
 import celery
 import kombu
+import kombu.transport.redis
 import redis
 
-from harness import BrokerTestCase, RedisServer, acl_denials, load_kit_redis_users, wait_until
+from harness import BrokerTestCase, RedisServer, acl_denials, inspect_named, load_kit_redis_users, wait_until
 
 USERS = json.loads(os.environ["CELERYKIT_REDIS_USERS"])
 BY_ROLE = {u["role"]: u for u in USERS["users"]}
 QUEUES = USERS["queues"]
 SHUTDOWN = json.loads(os.environ["CELERYKIT_SHUTDOWN"])
+# The app's visibility timeout (the generated settings) and celery-exporter's transport options as
+# the kit deploys them (constructs/celery/exporter-args.ts).
+APP_VISIBILITY_TIMEOUT = USERS["appVisibilityTimeout"]
+EXPORTER_ARGS = USERS["exporterArgs"]
 
 
 class RedisUsersTest(BrokerTestCase, unittest.TestCase):
@@ -82,8 +91,13 @@ class RedisUsersTest(BrokerTestCase, unittest.TestCase):
             self.client(role).execute_command(*command)
 
     def observer(self, role):
-        """A bare app on the role's URL, as celery-exporter and `celery flower` build theirs."""
+        """An app on the role's URL, as celery-exporter and `celery flower` build theirs: bare for
+        Flower; for the exporter with the kit's --broker-transport-option values, parsed as
+        celery-exporter 0.12.2 parses them (src/exporter.py:365-376, transform_option_value :467)."""
         app = celery.Celery(broker=self.url(role))
+        if role == "exporter":
+            options = [a.split("=", 1)[1] for a in EXPORTER_ARGS if a.startswith("--broker-transport-option=")]
+            app.conf["broker_transport_options"] = {k: int(v) if v.isnumeric() else v for k, v in (o.split("=", 1) for o in options)}
         self.addCleanup(app.close)
         self.assertIn(f"//{BY_ROLE[role]['name']}:", app.connection().as_uri(include_password=False))
         return app
@@ -99,6 +113,40 @@ class RedisUsersTest(BrokerTestCase, unittest.TestCase):
             except socket.timeout:
                 pass
 
+    def count_restores(self):
+        """The user name of each visibility restore this process runs: kombu's QoS.restore_visible
+        takes `Mutex` (kombu/transport/redis.py:417) only on the runs it does not skip (:412), so
+        wrapping it counts them without changing what they send."""
+        users = []
+        real = kombu.transport.redis.Mutex
+
+        def counting(client, name, expire):
+            users.append(client.connection_pool.connection_kwargs.get("username"))
+            return real(client, name, expire)
+
+        patcher = mock.patch.object(kombu.transport.redis, "Mutex", counting)
+        patcher.start()
+        self.addCleanup(patcher.stop)
+        return users
+
+    def idle_inspects(self, app, calls, timeout):
+        """Inspect calls addressed to every worker, as Flower and celery-exporter make them: each
+        waits out its timeout, shorter than or equal to kombu's 1 s BRPOP, so it ends on an empty poll."""
+        return [app.control.inspect(timeout=timeout).ping() or {} for _ in range(calls)]
+
+    def abandon_unacked(self, queue):
+        """A consumer of the app that takes a message and is killed with SIGKILL before it acks:
+        kombu has written the message to `unacked` and `unacked_index` (QoS.append). Returns its tag."""
+        code = ("import os, signal, celery; ch = celery.Celery(broker=os.environ['URL']).connection().default_channel; "
+                f"m = ch.basic_get({queue!r}, no_ack=False); print(m.delivery_tag, flush=True); os.kill(os.getpid(), signal.SIGKILL)")
+        r = subprocess.run([sys.executable, "-c", code], env={**self.env, "URL": self.url("app")}, capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, -signal.SIGKILL, r.stderr)
+        tag = r.stdout.strip()
+        # One server for the class: no other test may find this message overdue.
+        self.addCleanup(lambda: self.admin.pipeline().hdel("unacked", tag).zrem("unacked_index", tag).execute())
+        self.assertIsNotNone(self.admin.zscore("unacked_index", tag), "the killed consumer's message is in unacked_index")
+        return tag
+
     def assert_connected_as(self, role):
         """The server itself says a connection of the role's user is open."""
         users = {c["user"] for c in self.admin.client_list()}
@@ -110,7 +158,7 @@ class RedisUsersTest(BrokerTestCase, unittest.TestCase):
         later = self.send("myapp.tasks.reports.build", countdown=1)
         for run_id in (now, later):
             wait_until(lambda: self.recorder.final(run_id), 60, what="the task sent by the app user")
-        self.assertTrue(self.app.control.inspect(timeout=5).ping(), "inspect ping as the app user")
+        self.assertTrue(inspect_named(self.app, "default").ping(), "inspect ping as the app user")
         self.assert_no_denials()
         print("[redis-users] app: task, countdown, inspect ping; no ACL denial", file=sys.stderr)
 
@@ -174,9 +222,9 @@ class RedisUsersTest(BrokerTestCase, unittest.TestCase):
             self.capture_events(exporter, conn, seen)
             self.assertTrue(seen, "events reach the exporter")
             self.assert_connected_as("exporter")
-            stats = exporter.control.inspect(timeout=5).stats() or {}
+            stats = inspect_named(exporter, "default").stats() or {}
             self.assertTrue(any(n.startswith("default@") for n in stats), stats)
-            self.assertTrue(exporter.control.inspect(timeout=5).active_queues(), "active_queues answers")
+            self.assertTrue(inspect_named(exporter, "default").active_queues(), "active_queues answers")
             # celery-exporter's redis_queue_length: LLEN of the queue on the transport's client
             for queue in QUEUES:
                 self.assertGreaterEqual(conn.default_channel.client.llen(queue), 0)
@@ -192,8 +240,8 @@ class RedisUsersTest(BrokerTestCase, unittest.TestCase):
             self.capture_events(flower, conn, seen)
             self.assertTrue(seen, "events reach Flower")
             self.assert_connected_as("flower")
-        self.assertTrue(flower.control.inspect(timeout=5).ping(), "Flower's inspect calls answer")
-        self.assertIsNotNone(flower.control.inspect(timeout=5).registered())
+        self.assertTrue(inspect_named(flower, "default").ping(), "Flower's inspect calls answer")
+        self.assertIsNotNone(inspect_named(flower, "default").registered())
         # flower/utils/broker.py: LLEN of each queue and its priority sub-queues, with redis-py
         client = self.client("flower")
         sep, steps = "\x06\x16", [0, 3, 6, 9]
@@ -201,6 +249,54 @@ class RedisUsersTest(BrokerTestCase, unittest.TestCase):
             self.assertGreaterEqual(sum(client.llen(queue if p == 0 else f"{queue}{sep}{p}") for p in steps), 0)
         self.assert_no_denials()
         print(f"[redis-users] flower: {len(seen)} events, ping, registered, queue lengths; no ACL denial", file=sys.stderr)
+
+    def test_observers_inspect_with_flowers_and_the_exporters_timeouts_and_run_the_visibility_restore_without_denial(self):
+        self.production_worker(QUEUES, "default", app_module="usersapp", concurrency=2)
+        restores = self.count_restores()
+        for role in ("exporter", "flower"):
+            app = self.observer(role)
+            # Flower's default --inspect_timeout is 1000 ms and celery-exporter uses Celery's 1.0 s;
+            # 0.5 s is a shorter setting. 12 calls: kombu restores on the 1st and the 11th idle poll.
+            for timeout in (1.0, 0.5):
+                replies = self.idle_inspects(app, 12, timeout)
+                # On a loaded machine a reply may miss a short timeout; what must not happen is an error.
+                answered = sum(any(n.startswith("default@") for n in r) for r in replies)
+                self.assertGreater(answered, 0, f"no inspect call of {timeout} s as {role} got the worker's reply")
+            runs = restores.count(BY_ROLE[role]["name"])
+            self.assertGreaterEqual(runs, 2, f"the visibility restore ran {runs} time(s) as {role}")
+            self.assertIsNone(self.admin.get("unacked_mutex"), "the restore's lock is released")
+            print(f"[redis-users] {role}: 24 inspect calls (12 x 1.0 s, 12 x 0.5 s, the last {answered} answered), {runs} visibility restores", file=sys.stderr)
+        self.assert_no_denials()
+
+    def test_an_overdue_message_is_never_restored_by_an_observer(self):
+        self.send("myapp.tasks.email.send")
+        tag = self.abandon_unacked("email")
+        # Overdue for the workers (and for kombu's default of 3600 s), as if the consumer had died
+        # that long ago: the score is the delivery time (QoS.append).
+        age = max(APP_VISIBILITY_TIMEOUT, 3600) + 600
+        self.admin.zadd("unacked_index", {tag: time.time() - age}, xx=True)
+        restores = self.count_restores()
+
+        # The exporter, with the kit's visibility timeout, finds nothing overdue: its restores
+        # take and release the lock, read the index, and leave the message alone.
+        exporter = self.observer("exporter")
+        self.assertEqual(self.idle_inspects(exporter, 12, 0.5), [{}] * 12, "no worker runs: no reply, and no error")
+        self.assertGreaterEqual(restores.count(BY_ROLE["exporter"]["name"]), 2)
+        self.assertEqual(self.denials(), [], "the exporter's restores need nothing it lacks")
+        self.assertIsNotNone(self.admin.hget("unacked", tag), "the exporter did not touch the message")
+
+        # A bare observer (kombu's default 3600 s, as Flower has) finds it overdue, and its restore is
+        # refused at WATCH: the inspect call raises, the lock is released (Mutex's finally), and
+        # the message stays where the app's restore finds it.
+        flower = self.observer("flower")
+        with self.assertRaises(redis.exceptions.NoPermissionError):
+            flower.control.inspect(timeout=0.5).ping()
+        self.assertIsNone(self.admin.get("unacked_mutex"), "the refused restore released its lock")
+        self.assertIsNotNone(self.admin.hget("unacked", tag), "the refused restore changed nothing")
+        self.assertEqual(self.admin.llen("email"), 0)
+        self.assertEqual({(d["username"], d["object"]) for d in self.denials()}, {(BY_ROLE["flower"]["name"], "watch")})
+        print(f"[redis-users] overdue message ({age} s): exporter 12 calls, no denial; bare observer refused at WATCH, "
+              "lock released, message kept", file=sys.stderr)
 
     def test_no_user_may_administer_the_server_and_observers_may_not_touch_tasks(self):
         for role in BY_ROLE:
@@ -215,11 +311,18 @@ class RedisUsersTest(BrokerTestCase, unittest.TestCase):
             self.refused(role, "BRPOP", queue, "0.1")
             self.refused(role, "DEL", queue)
             self.refused(role, "HGETALL", "unacked")
+            self.refused(role, "HGET", "unacked", "tag")
+            self.refused(role, "RPUSH", queue, "x")
+            self.refused(role, "WATCH", "unacked")
+            self.refused(role, "ZADD", "unacked_index", "1", "x")
+            self.refused(role, "ZREM", "unacked_index", "x")
+            self.refused(role, "SET", queue, "x")
+            self.refused(role, "SET", "unacked", "x")
             self.refused(role, "SADD", f"_kombu.binding.{queue}", "x")
         with self.assertRaises(redis.exceptions.AuthenticationError):
             redis.Redis(host="127.0.0.1", port=self.redis.port).ping()
         print("[redis-users] refused: FLUSHALL, FLUSHDB, CONFIG, KEYS, DEBUG, SHUTDOWN, ACL, SCRIPT FLUSH, CLIENT KILL, EVAL, MONITOR for all; "
-              "task writes and reads for exporter and flower; the default user", file=sys.stderr)
+              "task writes and reads, unacked payloads and the restore's writes for exporter and flower; the default user", file=sys.stderr)
 
 
 if __name__ == "__main__":
