@@ -8,12 +8,18 @@
  *   npm run bench -- --no-tests  skip timing the test suite
  *   npm run bench -- --cdktf-only  only `cdktf synth` beside `npm run synth` (about half a minute)
  *   npm run bench -- --examples-only  only the copies of the bundled examples (200 and 1,000 stacks, about three minutes)
+ *   npm run bench -- --parameter-files-only  only `celerykit validate` on files past the reading limits (about ten seconds)
  */
 import { spawnSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { run as celerykit } from '../cli/celerykit';
+// The limit tests' own base file, so that the files timed here are the files those tests check.
+import { BASE_FILE } from '../test/helpers/parameter-files';
+import { PARAMETER_FILE_LIMITS } from '../spec/read-file';
+import { TEN_MEGABYTE_KEYS, tenMegabyteFile, withEnvKeys } from './hostile-parameter-files';
 import { randomParameterFile } from './parameter-file-generator';
 
 const repo = resolve(__dirname, '..');
@@ -30,11 +36,11 @@ interface Measurement {
   readonly stdout: string;
 }
 
-/** Runs a command under /usr/bin/time -v for its wall time and peak RSS. */
-function measure(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Measurement {
+/** Runs a command under /usr/bin/time -v for its wall time and peak RSS; any exit status but `status` (default 0) throws. */
+function measure(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; status?: number }): Measurement {
   const r = spawnSync('/usr/bin/time', ['-v', command, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (r.error) throw new Error(`/usr/bin/time is missing (Debian package "time"): ${r.error.message}`);
-  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed:\n${r.stdout}\n${r.stderr}`);
+  if (r.status !== (options.status ?? 0)) throw new Error(`${command} ${args.join(' ')} exited ${r.status}, not ${options.status ?? 0}:\n${r.stdout}\n${r.stderr}`);
   const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)/.exec(r.stderr)!;
   const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)!;
   return {
@@ -168,7 +174,60 @@ function benchStackCache(work: string, examples: string): void {
   console.log(`  with CELERYKIT_CACHE_DIR at 200 stacks: first run (fills it) ${fill.wallSeconds.toFixed(2)} s, unchanged files ${warm.wallSeconds.toFixed(2)} s, every tenth file edited ${tenth.wallSeconds.toFixed(2)} s`);
 }
 
+/**
+ * `celerykit validate` on the files of test/spec/read-file-limits.test.ts, which checks their
+ * problem lines but not their time: in this process (the function the CLI's validate command runs,
+ * median of 3, after one untimed run on the base file), then as the command a user runs (median of
+ * 3, after one untimed run that fills tsx's cache of compiled files).
+ */
+function benchParameterFiles(work: string): void {
+  const dir = mkdtempSync(join(work, 'parameter-files-'));
+  const files: Array<[label: string, text: string]> = [
+    ['base file (valid, 29 lines)', BASE_FILE],
+    ['10,000 app.env keys (under the key limit)', withEnvKeys(BASE_FILE, 10_000)],
+    ['19,900 app.env keys (the largest file the tests load)', withEnvKeys(BASE_FILE, PARAMETER_FILE_LIMITS.maxKeys - 100)],
+    ['40,000 app.env keys (over the key limit)', withEnvKeys(BASE_FILE, 40_000)],
+    [`${TEN_MEGABYTE_KEYS.toLocaleString('en')} app.env keys, over 10 MB (over the size limit)`, tenMegabyteFile(BASE_FILE)],
+  ];
+  const paths = files.map(([, text], i) => {
+    const file = join(dir, `file-${i}.yaml`);
+    writeFileSync(file, text);
+    return file;
+  });
+  const validate = (file: string) => {
+    const lines: string[] = [];
+    const start = performance.now();
+    const status = celerykit(['validate', file], () => undefined, (line) => lines.push(line));
+    const ms = performance.now() - start;
+    return { ms, status, problems: lines.filter((l) => l.startsWith(`${file}:`)).length };
+  };
+  const first = validate(paths[0]!);
+  console.log('\ncelerykit validate on files past the reading limits (the files of test/spec/read-file-limits.test.ts):');
+  console.log(`  in this process, median of 3, after a first, untimed run on the base file (it took ${first.ms.toFixed(0)} ms):`);
+  console.log('       bytes      ms  exit  problem lines  file');
+  files.forEach(([label, text], i) => {
+    const runs = Array.from({ length: 3 }, () => validate(paths[i]!));
+    const { status, problems } = runs[0]!;
+    console.log(`  ${String(Buffer.byteLength(text)).padStart(10)} ${median(runs.map((r) => r.ms)).toFixed(1).padStart(7)} ${String(status).padStart(5)} ${String(problems).padStart(14)}  ${label}`);
+  });
+  // The CLI is not compiled into dist/ (tsconfig.build.json leaves cli/ out): a user runs it through
+  // bin/celerykit.cjs under tsx (`npm run celerykit -- validate`), so start-up includes tsx.
+  const bin = join(repo, 'bin', 'celerykit.cjs');
+  const command = (file: string, status: number) => measure('node', [bin, 'validate', file], { cwd: work, status });
+  command(paths[0]!, 0);
+  const seconds = (file: string, status: number) => median(Array.from({ length: 3 }, () => command(file, status).wallSeconds)).toFixed(2);
+  console.log('  as a command (node bin/celerykit.cjs validate <file>, start-up included), median of 3:');
+  console.log(`    base file: ${seconds(paths[0]!, 0)} s; the file over 10 MB: ${seconds(paths.at(-1)!, 1)} s`);
+  rmSync(dir, { recursive: true, force: true });
+}
+
 function main(): void {
+  if (process.argv.includes('--parameter-files-only')) {
+    const work = mkdtempSync(join(tmpdir(), 'celerykit-bench-'));
+    benchParameterFiles(work);
+    rmSync(work, { recursive: true, force: true });
+    return;
+  }
   if (process.argv.includes('--examples-only')) {
     measure(tsc, ['-b', buildConfig], { cwd: repo });
     benchExampleCopies(mkdtempSync(join(tmpdir(), 'celerykit-bench-')));
@@ -218,6 +277,7 @@ function main(): void {
 
   benchExampleCopies(work);
   benchCdktfCli();
+  benchParameterFiles(work);
 
   if (!process.argv.includes('--no-tests')) {
     console.log('\nnpm test, split:');
