@@ -30,13 +30,18 @@ def wait_until(predicate, timeout, interval=0.1, what="condition"):
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
+def answering_nodes(app, name):
+    """The node names of the workers started as `name@...` that answer a ping sent by `app` (and
+    its user) now; empty when none does yet. By prefix, so `first` never matches `first-2@...`."""
+    return [n for reply in (app.control.ping(timeout=0.5) or []) for n in reply if n.startswith(f"{name}@")]
+
+
 def inspect_named(app, name, timeout=5):
     """`app.control.inspect` addressed to the workers started as `name@...`. Without a destination
     a broadcast cannot know how many replies are coming and waits out its whole timeout; with one,
     kombu stops collecting after one reply per destination (kombu/pidbox.py, Mailbox._broadcast:
-    `limit = len(destination)`). The nodes come from a ping sent by the same app (and user)."""
-    nodes = wait_until(lambda: [n for reply in (app.control.ping(timeout=0.5) or []) for n in reply if n.startswith(f"{name}@")],
-                       30, what=f"a ping reply from worker {name}")
+    `limit = destination and len(destination) or None`)."""
+    nodes = wait_until(lambda: answering_nodes(app, name), 30, what=f"a ping reply from worker {name}")
     return app.control.inspect(timeout=timeout, destination=nodes)
 
 
@@ -376,7 +381,7 @@ class BrokerTestCase:
     def worker(self, queues, name, prefetch=1):
         w = Worker(self.env, queues, name, prefetch=prefetch)
         self.workers.append(w)
-        wait_until(lambda: any(name in n for reply in (self.app.control.ping(timeout=0.5) or []) for n in reply), 60, what=f"worker {name}")
+        wait_until(lambda: answering_nodes(self.app, name), 60, what=f"worker {name}")
         return w
 
     def production_worker(self, queues, name, app_module="sampleapp", concurrency=1, extra_env=None):
@@ -391,7 +396,7 @@ class BrokerTestCase:
         worker.process = process
         worker.stop = lambda: Worker.stop(worker)
         self.workers.append(worker)
-        wait_until(lambda: process.poll() is not None or any(name in n for reply in (self.app.control.ping(timeout=0.5) or []) for n in reply),
+        wait_until(lambda: process.poll() is not None or answering_nodes(self.app, name),
                    60, what=f"worker {name}")
         self.assertIsNone(process.poll(), process.stderr.read().decode() if process.poll() is not None else "")
         return worker
@@ -404,7 +409,7 @@ class BrokerTestCase:
         w = KitWorker(self.env, deployed, name, self.records_logs)
         self.workers.append(w)
         try:
-            wait_until(lambda: any(name in n for reply in (self.app.control.ping(timeout=0.5) or []) for n in reply), 60, what=f"worker {name}")
+            wait_until(lambda: answering_nodes(self.app, name), 60, what=f"worker {name}")
         except AssertionError:
             raise AssertionError(f"worker {name} did not start: {w.output()[-3000:]}")
         return w
